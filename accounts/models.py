@@ -1,0 +1,128 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+from .enums import Education, EmployerSize, Gender, JobLevel, Residency, Sector
+from .validators import http_url_validator
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        if not extra_fields["is_staff"] or not extra_fields["is_superuser"]:
+            raise ValueError("A superuser must have is_staff and is_superuser set.")
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Email is the login; there is no username."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    is_staff = models.BooleanField(
+        _("platform staff"),
+        default=False,
+        help_text=_("May open the Django admin (platform admins only)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.display_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.display_name.split(" ")[0] if self.display_name else self.email
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.is_active and self.is_superuser
+
+
+class ApplicantProfile(TimeStampedModel):
+    """What an applicant tells us once; eligibility rules and quotas read these fields."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applicant_profile"
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=20)
+    residency = models.CharField(_("residency status"), max_length=32, choices=Residency.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+    gender = models.CharField(_("gender"), max_length=32, choices=Gender.choices)
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    employer_size = models.CharField(
+        _("employer size"), max_length=32, choices=EmployerSize.choices
+    )
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
+    job_level = models.CharField(_("job level"), max_length=32, choices=JobLevel.choices)
+    is_union_member = models.BooleanField(_("union member"), default=False)
+    highest_education = models.CharField(
+        _("highest education"), max_length=32, choices=Education.choices
+    )
+    years_of_experience = models.PositiveSmallIntegerField(
+        _("years of work experience"), validators=[MaxValueValidator(60)]
+    )
+    linkedin_url = models.URLField(
+        _("LinkedIn profile"), blank=True, validators=[http_url_validator]
+    )
+
+    class Meta:
+        verbose_name = _("applicant profile")
+        verbose_name_plural = _("applicant profiles")
+        indexes = [
+            models.Index(fields=["sector"]),
+            models.Index(fields=["job_level"]),
+            models.Index(fields=["employer_size"]),
+            models.Index(fields=["residency"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(years_of_experience__lte=60),
+                name="accounts_profile_experience_lte_60",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def age_on(self, day) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

@@ -1,0 +1,43 @@
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from . import selectors
+
+# Pages a user must still reach while setting up their second factor.
+_EXEMPT_URL_NAMES = {"healthz", "account_logout", "account_reauthenticate"}
+_EXEMPT_URL_PREFIXES = ("mfa_", "account_email", "account_confirm_email")
+
+
+class AdminMfaRequiredMiddleware:
+    """Send platform and programme admins without TOTP to the MFA setup page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not settings.COHORTLINE_ADMIN_MFA_REQUIRED or not request.user.is_authenticated:
+            return None
+        match = request.resolver_match
+        url_name = match.url_name if match else ""
+        if url_name in _EXEMPT_URL_NAMES or (url_name or "").startswith(_EXEMPT_URL_PREFIXES):
+            return None
+        if not selectors.user_requires_mfa(user=request.user):
+            return None
+        has_totp = Authenticator.objects.filter(
+            user=request.user, type=Authenticator.Type.TOTP
+        ).exists()
+        if has_totp:
+            return None
+        messages.warning(
+            request,
+            _(
+                "Administrators must use two-factor authentication. Set up an authenticator app to continue."
+            ),
+        )
+        return redirect("mfa_activate_totp")

@@ -1,0 +1,31 @@
+"""Object permissions ("may user U do X to programme P"), checked with user.has_perm."""
+
+import rules
+
+from .enums import RoleKind
+from .models import ProgrammeRole
+
+
+def _has_role(user, programme, *roles: str) -> bool:
+    if not user.is_authenticated or programme is None:
+        return False
+    return ProgrammeRole.objects.filter(user=user, programme=programme, role__in=roles).exists()
+
+
+@rules.predicate
+def is_platform_admin(user) -> bool:
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+@rules.predicate
+def is_programme_admin(user, programme) -> bool:
+    return _has_role(user, programme, RoleKind.PROGRAMME_ADMIN)
+
+
+@rules.predicate
+def has_any_programme_role(user, programme) -> bool:
+    return _has_role(user, programme, *RoleKind.values)
+
+
+rules.add_perm("cohorts.view_programme_workspace", is_platform_admin | has_any_programme_role)
+rules.add_perm("cohorts.manage_programme_team", is_platform_admin | is_programme_admin)

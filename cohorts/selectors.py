@@ -1,0 +1,72 @@
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import User
+
+from .enums import RoleKind
+from .models import Partner, Programme, ProgrammeRole
+
+
+def programme_list_published() -> QuerySet[Programme]:
+    """Programmes shown to visitors, with their partners."""
+    return Programme.objects.published().prefetch_related(
+        Prefetch("partners", queryset=Partner.objects.order_by("name"))
+    )
+
+
+def programme_get_for_user(*, user: User, slug: str) -> Programme | None:
+    """The programme if the user holds a role in it or is a platform admin; else None (404)."""
+    if not user.is_authenticated:
+        return None
+    programmes = Programme.objects.prefetch_related("partners")
+    if not user.is_superuser:
+        programmes = programmes.filter(roles__user=user).distinct()
+    return programmes.filter(slug=slug).first()
+
+
+@dataclass
+class ProgrammeMembership:
+    programme: Programme
+    roles: list[str] = field(default_factory=list)
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [RoleKind(role).label for role in self.roles]
+
+    @property
+    def is_admin(self) -> bool:
+        return RoleKind.PROGRAMME_ADMIN in self.roles
+
+
+def membership_list_for_user(*, user: User) -> list[ProgrammeMembership]:
+    """Every programme the user holds a role in, with those roles; one query."""
+    if not user.is_authenticated:
+        return []
+    memberships: dict[int, ProgrammeMembership] = {}
+    for role in (
+        ProgrammeRole.objects.filter(user=user)
+        .select_related("programme")
+        .order_by("programme__name", "role")
+    ):
+        entry = memberships.setdefault(role.programme_id, ProgrammeMembership(role.programme))
+        entry.roles.append(role.role)
+    return list(memberships.values())
+
+
+def role_list_for_programme(*, programme: Programme) -> QuerySet[ProgrammeRole]:
+    """The programme's team, people first, for the team page."""
+    return (
+        ProgrammeRole.objects.filter(programme=programme)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
+
+
+def user_requires_mfa(*, user: User) -> bool:
+    """Platform admins and programme admins must use a second factor."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return ProgrammeRole.objects.filter(user=user, role=RoleKind.PROGRAMME_ADMIN).exists()

@@ -1,0 +1,59 @@
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.services import audit_record
+
+from .enums import RoleKind
+from .models import Programme, ProgrammeRole
+
+
+class RoleError(Exception):
+    """A role change that the domain forbids; the message is shown to the user."""
+
+
+@transaction.atomic
+def programme_role_grant(
+    *, programme: Programme, user: User, role: str, granted_by: User | None
+) -> ProgrammeRole:
+    """Give `user` a role in `programme`. Audited.
+
+    Raises RoleError when the user already holds that role.
+    """
+    try:
+        with transaction.atomic():
+            grant = ProgrammeRole.objects.create(
+                programme=programme, user=user, role=role, granted_by=granted_by
+            )
+    except IntegrityError as exc:
+        raise RoleError(
+            _("%(email)s already has the role %(role)s in this programme.")
+            % {"email": user.email, "role": RoleKind(role).label}
+        ) from exc
+    audit_record(
+        actor=granted_by,
+        action="programme_role.grant",
+        target=programme,
+        user=user.email,
+        role=role,
+    )
+    return grant
+
+
+@transaction.atomic
+def programme_role_revoke(*, grant: ProgrammeRole, revoked_by: User) -> None:
+    """Remove a role. Audited. Raises RoleError when it would leave the programme without an admin."""
+    if grant.role == RoleKind.PROGRAMME_ADMIN:
+        admins = ProgrammeRole.objects.select_for_update().filter(
+            programme_id=grant.programme_id, role=RoleKind.PROGRAMME_ADMIN
+        )
+        if admins.count() <= 1:
+            raise RoleError(_("A programme needs at least one programme admin."))
+    grant.delete()
+    audit_record(
+        actor=revoked_by,
+        action="programme_role.revoke",
+        target=grant.programme,
+        user=grant.user.email,
+        role=grant.role,
+    )

@@ -1,0 +1,26 @@
+"""Tests: fast and deterministic. Everything else is base.py, as in production."""
+
+import os
+
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "test-secret-key-that-is-long-enough-for-django-checks-0123456789"
+)
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+os.environ.setdefault("SITE_URL", "http://testserver")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# Cookies travel over plain http to the test server and the browser tests' live server.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+# Rate limits are tested explicitly; a shared suite must not trip them by accident.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Tasks run in-process; tests that need the real broker read REDIS_URL themselves.
+CELERY_BROKER_URL = ""
+CELERY_TASK_ALWAYS_EAGER = True

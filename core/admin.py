@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from .models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "target_type", "target_id"]
+    list_filter = ["action"]
+    search_fields = ["actor__email", "target_id"]
+    readonly_fields = ["created_at", "actor", "action", "target_type", "target_id", "data"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,62 @@
+"""Capture the README screenshots from a running demo (`make demo` in another terminal).
+
+Usage: .venv/bin/python docs/screenshots/capture.py [--base http://127.0.0.1:8000]
+Writes <page>-desktop.png (1280 px wide) and <page>-mobile.png (360 px wide) beside this file.
+"""
+
+import argparse
+import os
+import shutil
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+HERE = Path(__file__).resolve().parent
+PASSWORD = "cohortline-demo"  # noqa: S105 - the printed demo password
+# (file name, login email or None for a visitor, path)
+PAGES = [
+    ("landing", None, "/"),
+    ("signup", None, "/accounts/signup/"),
+    ("login", None, "/accounts/login/"),
+    ("profile", "applicant001@example.org", "/profile/"),
+    ("dashboard-applicant", "applicant001@example.org", "/dashboard/"),
+    ("dashboard-programme-admin", "programme.admin@example.org", "/dashboard/"),
+    ("programme", "reviewer.one@example.org", "/programmes/ai-forward-2026/"),
+    ("team", "programme.admin@example.org", "/programmes/ai-forward-2026/team/"),
+    ("mfa", "programme.admin@example.org", "/accounts/2fa/"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", default="http://127.0.0.1:8000")
+    parser.add_argument("--only", default="", help="comma-separated page names")
+    args = parser.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        for name, email, path in PAGES:
+            if only and name not in only:
+                continue
+            for label, width in (("desktop", 1280), ("mobile", 360)):
+                context = browser.new_context(viewport={"width": width, "height": 800})
+                page = context.new_page()
+                if email:
+                    page.goto(f"{args.base}/accounts/login/")
+                    page.fill("input[name=login]", email)
+                    page.fill("input[name=password]", PASSWORD)
+                    page.click("form button[type=submit]")
+                    page.wait_for_load_state("networkidle")
+                page.goto(f"{args.base}{path}")
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=str(HERE / f"{name}-{label}.png"), full_page=True)
+                context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""Personas and service detection shared by the whole suite.
+
+Tests that need Chromium, Redis or PostgreSQL carry the `browser`, `redis` or `postgres`
+marker and skip, with the reason, when the service is absent. With COHORTLINE_REQUIRE_SERVICES=1
+(set by .ci/run) a missing service is an error and any skipped test fails the run.
+"""
+
+import os
+import shutil
+from functools import cache
+
+import pytest
+from django.conf import settings
+
+from cohorts.enums import RoleKind
+from tests.factories import (
+    ApplicantProfileFactory,
+    ProgrammeFactory,
+    ProgrammeRoleFactory,
+    TotpAuthenticatorFactory,
+    UserFactory,
+)
+
+REQUIRE_SERVICES = os.environ.get("COHORTLINE_REQUIRE_SERVICES") == "1"
+
+
+@cache
+def chromium_path() -> str | None:
+    return (
+        os.environ.get("CHROMIUM_PATH")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
+
+
+@cache
+def redis_url() -> str | None:
+    """REDIS_URL from the environment when a Redis server answers there."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return None
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError:
+        return None
+    return url
+
+
+def _missing(marker: str) -> str | None:
+    if marker == "browser" and not chromium_path():
+        return "Chromium not found (apt-get install chromium, or set CHROMIUM_PATH)"
+    if marker == "redis" and not redis_url():
+        return "no Redis reachable at REDIS_URL"
+    if (
+        marker == "postgres"
+        and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+    ):
+        return "DATABASE_URL does not point at PostgreSQL"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for marker in ("browser", "redis", "postgres"):
+            if item.get_closest_marker(marker) is None:
+                continue
+            reason = _missing(marker)
+            if reason and REQUIRE_SERVICES:
+                raise pytest.UsageError(
+                    f"{item.nodeid} needs {marker}, which is required here: {reason}"
+                )
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if REQUIRE_SERVICES and skipped and exitstatus == 0:
+        reporter.write_line(
+            f"{skipped} test(s) skipped, but every service is required here.", red=True
+        )
+        session.exitstatus = 1
+
+
+# --- Personas -------------------------------------------------------------------------------
+# `programme` is the programme the personas work in; `other_programme` has its own admin and
+# data, which the personas must never see.
+
+
+@pytest.fixture
+def programme(db):
+    return ProgrammeFactory(name="AI Forward 2026", slug="ai-forward-2026")
+
+
+@pytest.fixture
+def other_programme(db):
+    return ProgrammeFactory(name="Green Skills 2026", slug="green-skills-2026")
+
+
+@pytest.fixture
+def platform_admin(db):
+    user = UserFactory(email="platform.admin@example.com", is_superuser=True, is_staff=True)
+    TotpAuthenticatorFactory(user=user)
+    return user
+
+
+@pytest.fixture
+def programme_admin(programme):
+    user = UserFactory(email="programme.admin@example.com", display_name="Farah Osman")
+    ProgrammeRoleFactory(user=user, programme=programme, role=RoleKind.PROGRAMME_ADMIN)
+    TotpAuthenticatorFactory(user=user)
+    return user
+
+
+@pytest.fixture
+def reviewer(programme):
+    user = UserFactory(email="reviewer@example.com", display_name="Thomas Goh")
+    ProgrammeRoleFactory(user=user, programme=programme, role=RoleKind.REVIEWER)
+    return user
+
+
+@pytest.fixture
+def mentor(programme):
+    user = UserFactory(email="mentor@example.com", display_name="Helena Park")
+    ProgrammeRoleFactory(user=user, programme=programme, role=RoleKind.MENTOR)
+    return user
+
+
+@pytest.fixture
+def staff(programme):
+    user = UserFactory(email="staff@example.com", display_name="Ahmad Zulkifli")
+    ProgrammeRoleFactory(user=user, programme=programme, role=RoleKind.STAFF)
+    return user
+
+
+@pytest.fixture
+def applicant(db):
+    profile = ApplicantProfileFactory(
+        user__email="applicant@example.com", full_name="Siti Abdullah"
+    )
+    return profile.user
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed up and verified, holds no role and no profile: must see nothing."""
+    return UserFactory(email="outsider@example.com", display_name="Olivia Outsider")
+
+
+@pytest.fixture
+def other_programme_admin(other_programme):
+    user = UserFactory(email="other.admin@example.com", display_name="Oscar Other")
+    ProgrammeRoleFactory(user=user, programme=other_programme, role=RoleKind.PROGRAMME_ADMIN)
+    TotpAuthenticatorFactory(user=user)
+    return user
+
+
+# --- Browser --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_path(),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

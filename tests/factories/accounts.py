@@ -1,0 +1,60 @@
+import datetime
+
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import generate_totp_secret
+from allauth.mfa.utils import encrypt
+
+from accounts.enums import Education, EmployerSize, Gender, JobLevel, Residency, Sector
+from accounts.models import ApplicantProfile, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user whose email is verified, so they can sign in."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    display_name = factory.Faker("name")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class ApplicantProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApplicantProfile
+
+    user = factory.SubFactory(UserFactory)
+    full_name = factory.Faker("name")
+    phone = "+6591234567"
+    residency = Residency.CITIZEN
+    date_of_birth = datetime.date(1990, 5, 17)
+    gender = Gender.PREFER_NOT_TO_SAY
+    employer = "Harbour Logistics"
+    employer_size = EmployerSize.SME
+    sector = Sector.LOGISTICS
+    job_level = JobLevel.FRONTLINE
+    is_union_member = True
+    highest_education = Education.DIPLOMA
+    years_of_experience = 8
+    linkedin_url = ""
+
+
+class TotpAuthenticatorFactory(factory.django.DjangoModelFactory):
+    """An activated authenticator app for `user`, so MFA-required users pass the check."""
+
+    class Meta:
+        model = Authenticator
+
+    user = factory.SubFactory(UserFactory)
+    type = Authenticator.Type.TOTP
+    data = factory.LazyFunction(lambda: {"secret": encrypt(generate_totp_secret())})
