@@ -85,6 +85,16 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 # --- Personas -------------------------------------------------------------------------------
 # `programme` is the programme the personas work in; `other_programme` has its own admin and
 # data, which the personas must never see.

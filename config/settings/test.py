@@ -24,3 +24,6 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Tasks run in-process; tests that need the real broker read REDIS_URL themselves.
 CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True
+# Serve static files from the source folders; no collectstatic needed before tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

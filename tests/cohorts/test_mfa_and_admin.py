@@ -1,0 +1,86 @@
+import pytest
+from allauth.mfa.models import Authenticator
+from django.urls import reverse
+
+from cohorts.enums import RoleKind
+from tests.factories import ProgrammeRoleFactory, UserFactory
+from tests.factories.accounts import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_without_mfa(programme):
+    user = UserFactory(email="no.mfa.admin@example.com")
+    ProgrammeRoleFactory(user=user, programme=programme, role=RoleKind.PROGRAMME_ADMIN)
+    return user
+
+
+def test_programme_admin_without_totp_is_sent_to_mfa_setup(client, admin_without_mfa):
+    client.force_login(admin_without_mfa)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+    # The setup page (after confirming the password) and sign-out stay reachable.
+    setup = client.get(reverse("mfa_activate_totp"), follow=True)
+    assert setup.status_code == 200
+    assert setup.redirect_chain[-1][0].startswith(reverse("account_reauthenticate"))
+    assert client.post(reverse("account_logout")).status_code == 302
+
+
+def test_platform_admin_without_totp_is_sent_to_mfa_setup(client):
+    user = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(user)
+    response = client.get(reverse("admin:index"))
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_admin_with_totp_passes(client, programme_admin):
+    client.force_login(programme_admin)
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_reviewer_without_totp_is_not_forced(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_setting_off_relaxes_mfa(client, admin_without_mfa, settings):
+    settings.COHORTLINE_ADMIN_MFA_REQUIRED = False
+    client.force_login(admin_without_mfa)
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_login_of_user_with_totp_asks_for_code(client, programme_admin):
+    assert Authenticator.objects.filter(user=programme_admin).exists()
+    response = client.post(
+        reverse("account_login"), {"login": programme_admin.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+
+
+def test_totp_available_to_applicants(client, applicant):
+    client.force_login(applicant)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Authenticator" in body
+    assert 'name="code"' in body
+
+
+def test_django_admin_is_for_platform_admins_only(client, platform_admin, programme_admin):
+    client.force_login(platform_admin)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+    client.force_login(programme_admin)
+    response = client.get(reverse("admin:index"), follow=True)
+    assert response.status_code == 403
+
+
+def test_django_admin_login_goes_through_allauth(client, db):
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))

@@ -1,0 +1,51 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+
+from accounts.models import ApplicantProfile, User
+from cohorts.enums import PartnerKind, RoleKind
+from cohorts.models import Programme, ProgrammeRole
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return sorted(
+        ApplicantProfile.objects.values_list(
+            "user__email", "full_name", "sector", "job_level", "employer_size", "date_of_birth"
+        )
+    )
+
+
+def test_seed_demo_builds_programme_team_and_applicants(capsys):
+    call_command("seed_demo", applicants=12, seed=7)
+    out = capsys.readouterr().out
+
+    programme = Programme.objects.get(slug="ai-forward-2026")
+    assert programme.is_published
+    assert sorted(programme.partners.values_list("kind", flat=True)) == sorted(
+        [PartnerKind.CLOUD, PartnerKind.DATA_CENTRE, PartnerKind.UNION]
+    )
+    roles = {role: ProgrammeRole.objects.filter(role=role).count() for role in RoleKind.values}
+    assert roles == {"programme_admin": 1, "reviewer": 4, "mentor": 3, "staff": 1}
+    assert User.objects.get(email="admin@example.org").is_superuser
+    assert ApplicantProfile.objects.count() == 12
+    assert not EmailAddress.objects.filter(verified=False).exists()
+    assert "admin@example.org" in out
+    assert "password for all: cohortline-demo" in out
+
+
+def test_seed_demo_is_deterministic_and_idempotent():
+    call_command("seed_demo", applicants=10, seed=3)
+    first = _snapshot()
+    call_command("seed_demo", applicants=10, seed=3)
+    assert _snapshot() == first
+    assert User.objects.count() == 10 + 11
+    assert ProgrammeRole.objects.count() == 9
+
+
+def test_seed_demo_varies_profiles():
+    call_command("seed_demo", applicants=40)
+    assert ApplicantProfile.objects.values("sector").distinct().count() >= 6
+    assert ApplicantProfile.objects.values("job_level").distinct().count() == 4
+    assert ApplicantProfile.objects.filter(is_union_member=True).exists()

@@ -1,0 +1,77 @@
+import pytest
+from django.db.utils import OperationalError
+from django.urls import reverse
+
+from core import health
+from tests.conftest import redis_url
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_healthy_with_eager_broker(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok", "broker": "eager"},
+    }
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_healthz_503_when_database_is_down(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    # The edge: the database driver refuses to connect.
+    monkeypatch.setattr(health.connection, "cursor", refuse)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "error: OperationalError"
+    assert response.json()["status"] == "error"
+
+
+def test_healthz_503_when_broker_is_unreachable(client, settings):
+    # Nothing listens on port 1 of the loopback address: a real connection failure.
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["broker"].startswith("error: ")
+
+
+def test_healthz_503_when_cache_is_unreachable(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        }
+    }
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"].startswith("error: ")
+
+
+def test_healthz_rejects_post(client):
+    assert client.post(reverse("healthz")).status_code == 405
+
+
+@pytest.mark.redis
+def test_healthz_healthy_against_real_redis(client, settings):
+    url = redis_url()
+    settings.CELERY_BROKER_URL = url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json()["checks"]["broker"] == "ok"
+
+
+@pytest.mark.redis
+def test_health_cache_check_against_real_redis(settings):
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = RedisCache(redis_url(), {})
+    cache.set("healthz-probe", "1", 5)
+    assert cache.get("healthz-probe") == "1"
