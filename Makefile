@@ -9,7 +9,7 @@ STATIC_SOURCES := $(shell find static -type f 2>/dev/null)
 
 .DEFAULT_GOAL := help
 
-.PHONY: help demo run test lint fmt worker bench migrate seed check clean
+.PHONY: help demo run test lint fmt worker bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -50,7 +50,8 @@ fmt: $(BIN)/.installed ## Format and auto-fix the code
 	$(BIN)/ruff format .
 
 worker: $(BIN)/.installed ## Run a Celery worker with beat against Redis (REDIS_URL, default redis://127.0.0.1:6379/0)
-	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(LOCAL) $(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=2
+	mkdir -p var
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(LOCAL) $(BIN)/celery -A config worker --beat --schedule var/celerybeat-schedule --loglevel=INFO --concurrency=2
 
 bench: $(BIN)/.installed ## Run the benchmarks in bench/ and print their figures
 	@for f in bench/*.py; do [ -e "$$f" ] || continue; echo "== $$f"; $(BIN)/python "$$f"; done

@@ -1,6 +1,6 @@
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from accounts.models import User
 
@@ -55,11 +55,15 @@ def membership_list_for_user(*, user: User) -> list[ProgrammeMembership]:
 
 
 def role_list_for_programme(*, programme: Programme) -> QuerySet[ProgrammeRole]:
-    """The programme's team, people first, for the team page."""
+    """The programme's team for the team page: admins first, then reviewers, mentors, staff."""
+    role_order = Case(
+        *[When(role=role, then=Value(index)) for index, role in enumerate(RoleKind.values)],
+        output_field=IntegerField(),
+    )
     return (
         ProgrammeRole.objects.filter(programme=programme)
         .select_related("user")
-        .order_by("role", "user__email")
+        .order_by(role_order, "user__email")
     )
 
 

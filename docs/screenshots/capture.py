@@ -24,6 +24,9 @@ PAGES = [
     ("programme", "reviewer.one@example.org", "/programmes/ai-forward-2026/"),
     ("team", "programme.admin@example.org", "/programmes/ai-forward-2026/team/"),
     ("mfa", "programme.admin@example.org", "/accounts/2fa/"),
+    ("mfa-activate", "programme.admin@example.org", "/accounts/2fa/totp/activate/"),
+    ("email", "applicant001@example.org", "/accounts/email/"),
+    ("password-reset", None, "/accounts/password/reset/"),
 ]
 
 
@@ -49,10 +52,14 @@ def main() -> None:
                     page.goto(f"{args.base}/accounts/login/")
                     page.fill("input[name=login]", email)
                     page.fill("input[name=password]", PASSWORD)
-                    page.click("form button[type=submit]")
+                    page.click("main form button[type=submit]")
                     page.wait_for_load_state("networkidle")
                 page.goto(f"{args.base}{path}")
                 page.wait_for_load_state("networkidle")
+                if "/reauthenticate/" in page.url:
+                    page.fill("input[name=password]", PASSWORD)
+                    page.click("main form button[type=submit]")
+                    page.wait_for_load_state("networkidle")
                 page.screenshot(path=str(HERE / f"{name}-{label}.png"), full_page=True)
                 context.close()
         browser.close()
