@@ -14,6 +14,11 @@ EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 MINIMUM_AGE = 15
 
 
+def _pair(left: str, right: str) -> Div:
+    """Two fields side by side on wide screens, stacked on phones."""
+    return Div(Div(left, css_class="col-md-6"), Div(right, css_class="col-md-6"), css_class="row")
+
+
 class ApplicantProfileForm(forms.ModelForm):
     linkedin_url = forms.URLField(
         label=_("LinkedIn profile"),
@@ -70,38 +75,18 @@ class ApplicantProfileForm(forms.ModelForm):
             Fieldset(
                 _("About you"),
                 "full_name",
-                Div(
-                    Div("phone", css_class="col-md-6"),
-                    Div("date_of_birth", css_class="col-md-6"),
-                    css_class="row",
-                ),
-                Div(
-                    Div("gender", css_class="col-md-6"),
-                    Div("residency", css_class="col-md-6"),
-                    css_class="row",
-                ),
+                _pair("phone", "date_of_birth"),
+                _pair("gender", "residency"),
             ),
             Fieldset(
                 _("Your work"),
-                Div(
-                    Div("employer", css_class="col-md-6"),
-                    Div("employer_size", css_class="col-md-6"),
-                    css_class="row",
-                ),
-                Div(
-                    Div("sector", css_class="col-md-6"),
-                    Div("job_level", css_class="col-md-6"),
-                    css_class="row",
-                ),
+                _pair("employer", "employer_size"),
+                _pair("sector", "job_level"),
                 "is_union_member",
             ),
             Fieldset(
                 _("Your experience"),
-                Div(
-                    Div("highest_education", css_class="col-md-6"),
-                    Div("years_of_experience", css_class="col-md-6"),
-                    css_class="row",
-                ),
+                _pair("highest_education", "years_of_experience"),
                 "linkedin_url",
             ),
             Submit("save", _("Save profile"), css_class="mt-2"),

@@ -117,33 +117,38 @@ def platform_admin(db):
     return user
 
 
+def _member(programme, email: str, name: str, role: str, *, with_totp: bool = False):
+    user = UserFactory(email=email, display_name=name)
+    ProgrammeRoleFactory(user=user, programme=programme, role=role)
+    if with_totp:
+        TotpAuthenticatorFactory(user=user)
+    return user
+
+
 @pytest.fixture
 def programme_admin(programme):
-    user = UserFactory(email="programme.admin@example.com", display_name="Farah Osman")
-    ProgrammeRoleFactory(user=user, programme=programme, role=RoleKind.PROGRAMME_ADMIN)
-    TotpAuthenticatorFactory(user=user)
-    return user
+    return _member(
+        programme,
+        "programme.admin@example.com",
+        "Farah Osman",
+        RoleKind.PROGRAMME_ADMIN,
+        with_totp=True,
+    )
 
 
 @pytest.fixture
 def reviewer(programme):
-    user = UserFactory(email="reviewer@example.com", display_name="Thomas Goh")
-    ProgrammeRoleFactory(user=user, programme=programme, role=RoleKind.REVIEWER)
-    return user
+    return _member(programme, "reviewer@example.com", "Thomas Goh", RoleKind.REVIEWER)
 
 
 @pytest.fixture
 def mentor(programme):
-    user = UserFactory(email="mentor@example.com", display_name="Helena Park")
-    ProgrammeRoleFactory(user=user, programme=programme, role=RoleKind.MENTOR)
-    return user
+    return _member(programme, "mentor@example.com", "Helena Park", RoleKind.MENTOR)
 
 
 @pytest.fixture
 def staff(programme):
-    user = UserFactory(email="staff@example.com", display_name="Ahmad Zulkifli")
-    ProgrammeRoleFactory(user=user, programme=programme, role=RoleKind.STAFF)
-    return user
+    return _member(programme, "staff@example.com", "Ahmad Zulkifli", RoleKind.STAFF)
 
 
 @pytest.fixture
@@ -162,10 +167,13 @@ def outsider(db):
 
 @pytest.fixture
 def other_programme_admin(other_programme):
-    user = UserFactory(email="other.admin@example.com", display_name="Oscar Other")
-    ProgrammeRoleFactory(user=user, programme=other_programme, role=RoleKind.PROGRAMME_ADMIN)
-    TotpAuthenticatorFactory(user=user)
-    return user
+    return _member(
+        other_programme,
+        "other.admin@example.com",
+        "Oscar Other",
+        RoleKind.PROGRAMME_ADMIN,
+        with_totp=True,
+    )
 
 
 # --- Browser --------------------------------------------------------------------------------
