@@ -47,6 +47,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("May open the Django admin (platform admins only)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Emails and notifications are written in this language."),
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

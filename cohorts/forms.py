@@ -38,3 +38,54 @@ class RoleGrantForm(forms.Form):
                 _("No active account uses this email. Ask the person to sign up first.")
             )
         return user
+
+
+class AnnouncementForm(forms.Form):
+    audience = forms.ChoiceField(
+        label=_("To"),
+        choices=[
+            ("team", _("Everyone in the team")),
+            (RoleKind.PROGRAMME_ADMIN, _("Programme admins")),
+            (RoleKind.REVIEWER, _("Reviewers")),
+            (RoleKind.MENTOR, _("Mentors")),
+            (RoleKind.STAFF, _("Staff and instructors")),
+        ],
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=150)
+    message = forms.CharField(
+        label=_("Message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Plain text. The message is staged: you read it in the outbox before releasing it."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout("audience", "subject", "message")
+
+    def clean_subject(self) -> str:
+        subject = " ".join(self.cleaned_data["subject"].split())
+        if not subject:
+            raise forms.ValidationError(_("Write a subject."))
+        return subject
+
+    def clean_message(self) -> str:
+        message = self.cleaned_data["message"].strip()
+        if not message:
+            raise forms.ValidationError(_("Write a message."))
+        return message
+
+
+class OutboxFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    q = forms.CharField(label=_("Recipient or subject"), required=False, max_length=200)
+
+    def __init__(self, *args, statuses, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any status")), *statuses]
+        self.fields["kind"].choices = [("", _("Any kind")), *kinds]

@@ -23,9 +23,17 @@ def is_programme_admin(user, programme) -> bool:
 
 
 @rules.predicate
+def is_programme_staff(user, programme) -> bool:
+    return _has_role(user, programme, RoleKind.PROGRAMME_ADMIN, RoleKind.STAFF)
+
+
+@rules.predicate
 def has_any_programme_role(user, programme) -> bool:
     return _has_role(user, programme, *RoleKind.values)
 
 
 rules.add_perm("cohorts.view_programme_workspace", is_platform_admin | has_any_programme_role)
 rules.add_perm("cohorts.manage_programme_team", is_platform_admin | is_programme_admin)
+rules.add_perm("cohorts.view_programme_outbox", is_platform_admin | is_programme_staff)
+rules.add_perm("cohorts.manage_programme_outbox", is_platform_admin | is_programme_staff)
+rules.add_perm("cohorts.send_programme_announcement", is_platform_admin | is_programme_admin)

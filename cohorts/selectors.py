@@ -38,6 +38,11 @@ class ProgrammeMembership:
     def is_admin(self) -> bool:
         return RoleKind.PROGRAMME_ADMIN in self.roles
 
+    @property
+    def is_staff(self) -> bool:
+        """Programme admins and staff run the programme's outbox."""
+        return self.is_admin or RoleKind.STAFF in self.roles
+
 
 def membership_list_for_user(*, user: User) -> list[ProgrammeMembership]:
     """Every programme the user holds a role in, with those roles; one query."""

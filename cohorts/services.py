@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.services import audit_record
+from notifications import services as notification_services
 
 from .enums import RoleKind
 from .models import Programme, ProgrammeRole
@@ -57,3 +58,45 @@ def programme_role_revoke(*, grant: ProgrammeRole, revoked_by: User) -> None:
         user=grant.user.email,
         role=grant.role,
     )
+
+
+AUDIENCE_TEAM = "team"
+
+
+@transaction.atomic
+def programme_announcement_stage(
+    *, programme: Programme, sender: User, audience: str, subject: str, message: str
+) -> int:
+    """Stage an announcement to the programme's team (all of it, or one role) for review.
+
+    Writes one in-app notification and one staged email per recipient; nothing is sent until
+    the messages are released from the outbox. Audited. Returns the number of emails staged.
+    """
+    roles = ProgrammeRole.objects.filter(programme=programme)
+    if audience != AUDIENCE_TEAM:
+        roles = roles.filter(role=RoleKind(audience))
+    recipients = User.objects.filter(pk__in=roles.values("user_id"), is_active=True).order_by(
+        "email"
+    )
+    staged = notification_services.notify_bulk(
+        recipients=recipients,
+        kind="programme.announcement",
+        context={
+            "programme_name": programme.name,
+            "subject": subject,
+            "message": message,
+            "sender": sender.get_full_name(),
+        },
+        url=programme.get_absolute_url(),
+        programme=programme,
+        staged=True,
+    )
+    audit_record(
+        actor=sender,
+        action="programme.announcement_stage",
+        target=programme,
+        audience=audience,
+        subject=subject,
+        recipients=staged,
+    )
+    return staged

@@ -1,16 +1,27 @@
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
+from notifications import selectors as notification_selectors
+from notifications import services as notification_services
+from notifications.enums import EmailStatus
+from notifications.registry import all_kinds
 
 from . import selectors, services
-from .forms import RoleGrantForm
+from .forms import AnnouncementForm, OutboxFilterForm, RoleGrantForm
 from .models import ProgrammeRole
+
+OUTBOX_PAGE_SIZE = 50
 
 
 def landing(request):
@@ -50,6 +61,7 @@ def programme_detail(request, slug):
             "programme": programme,
             "membership": memberships.get(programme.pk),
             "can_manage_team": request.user.has_perm("cohorts.manage_programme_team", programme),
+            "can_see_outbox": request.user.has_perm("cohorts.view_programme_outbox", programme),
         },
     )
 
@@ -102,3 +114,152 @@ def programme_role_revoke(request, slug, role_id):
             % {"email": grant.user.email, "role": grant.get_role_display()},
         )
     return redirect("cohorts:programme_team", slug=programme.slug)
+
+
+# --- Outbox --------------------------------------------------------------------------------
+
+
+def _programme_for(request, slug, perm):
+    programme = _programme_or_404(request, slug)
+    if not request.user.has_perm(perm, programme):
+        raise PermissionDenied
+    return programme
+
+
+@login_required
+def programme_outbox(request, slug):
+    programme = _programme_for(request, slug, "cohorts.view_programme_outbox")
+    counts = notification_selectors.email_status_counts_for_programme(programme=programme)
+    in_flight = counts[EmailStatus.PENDING] + counts[EmailStatus.SENDING]
+    if request.htmx and request.GET.get("part") == "counts":
+        return render(
+            request,
+            "cohorts/programme_outbox.html#counts",
+            {"programme": programme, "counts": counts, "in_flight": in_flight},
+        )
+    form = OutboxFilterForm(
+        request.GET or None,
+        statuses=EmailStatus.choices,
+        kinds=[(kind.name, kind.label) for kind in all_kinds()],
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    emails = notification_selectors.email_list_for_programme(
+        programme=programme,
+        status=filters.get("status", ""),
+        kind=filters.get("kind", ""),
+        search=filters.get("q", ""),
+    )
+    page = Paginator(emails, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {k: v for k, v in filters.items() if v}
+    return render(
+        request,
+        "cohorts/programme_outbox.html",
+        {
+            "programme": programme,
+            "counts": counts,
+            "in_flight": in_flight,
+            "form": form,
+            "page": page,
+            "query": urlencode(query),
+            "can_announce": request.user.has_perm("cohorts.send_programme_announcement", programme),
+            "statuses": EmailStatus,
+        },
+    )
+
+
+def _message_or_404(programme, message_id):
+    message = notification_selectors.email_get_for_programme(
+        programme=programme, message_id=message_id
+    )
+    if message is None:
+        raise Http404(_("No such message."))
+    return message
+
+
+@login_required
+def programme_outbox_message(request, slug, message_id):
+    programme = _programme_for(request, slug, "cohorts.view_programme_outbox")
+    message = _message_or_404(programme, message_id)
+    return render(
+        request,
+        "cohorts/programme_outbox_message.html",
+        {"programme": programme, "message": message, "statuses": EmailStatus},
+    )
+
+
+@login_required
+@xframe_options_sameorigin
+@csp_replace(
+    {
+        "style-src": ["'unsafe-inline'"],
+        "frame-ancestors": ["'self'"],
+        "sandbox": [""],
+        "img-src": ["'none'"],
+    }
+)
+def programme_outbox_message_html(request, slug, message_id):
+    """The HTML part alone, shown in a sandboxed frame: emails need their inline styles."""
+    programme = _programme_for(request, slug, "cohorts.view_programme_outbox")
+    message = _message_or_404(programme, message_id)
+    return HttpResponse(message.body_html)
+
+
+@login_required
+@require_POST
+def programme_outbox_release(request, slug):
+    programme = _programme_for(request, slug, "cohorts.manage_programme_outbox")
+    staged = notification_selectors.email_list_for_programme(
+        programme=programme, status=EmailStatus.STAGED, kind=request.POST.get("kind", "")
+    )
+    released = notification_services.email_release(messages=staged)
+    if released:
+        messages.success(
+            request, _("%(count)s messages released for sending.") % {"count": released}
+        )
+    else:
+        messages.info(request, _("There were no staged messages to release."))
+    return redirect("cohorts:programme_outbox", slug=programme.slug)
+
+
+@login_required
+@require_POST
+def programme_outbox_retry(request, slug, message_id):
+    programme = _programme_for(request, slug, "cohorts.manage_programme_outbox")
+    message = _message_or_404(programme, message_id)
+    if notification_services.email_retry(message=message):
+        messages.success(request, _("The message is queued to be sent again."))
+    else:
+        messages.error(request, _("Only failed messages can be retried."))
+    return redirect("cohorts:programme_outbox_message", slug=programme.slug, message_id=message.pk)
+
+
+@login_required
+def programme_announcement(request, slug):
+    programme = _programme_for(request, slug, "cohorts.send_programme_announcement")
+    form = AnnouncementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        staged = services.programme_announcement_stage(
+            programme=programme,
+            sender=request.user,
+            audience=form.cleaned_data["audience"],
+            subject=form.cleaned_data["subject"],
+            message=form.cleaned_data["message"],
+        )
+        if staged:
+            messages.success(
+                request,
+                _("%(count)s messages staged. Read them below, then release them.")
+                % {"count": staged},
+            )
+        else:
+            messages.warning(
+                request, _("Nobody in that audience receives email about announcements.")
+            )
+        url = reverse("cohorts:programme_outbox", kwargs={"slug": programme.slug})
+        return redirect(f"{url}?status={EmailStatus.STAGED}&kind=programme.announcement")
+    return render(
+        request,
+        "cohorts/programme_announcement_form.html",
+        {"programme": programme, "form": form},
+        status=400 if form.errors else 200,
+    )

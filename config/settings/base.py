@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "cohorts",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "cohorts.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -132,6 +134,7 @@ LOGIN_REDIRECT_URL = "dashboard"
 
 # django-allauth: email is the login, verification is mandatory, enumeration is prevented
 # and allauth's rate limits stay on (they use the cache).
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -184,17 +187,30 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
-    "socket_timeout": 3,
-    "socket_connect_timeout": 3,
+    # Above the longest task and the longest retry countdown (NOTIFICATIONS_RETRY_MAX_SECONDS).
+    "visibility_timeout": 7200,
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
     "max_retries": 1,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TIMEZONE = "UTC"
 # The periodic schedule lives here, and only here.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
+}
+
+# Email delivery from the outbox (notifications.services.email_send).
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+NOTIFICATIONS_RETRY_MAX_SECONDS = 3600
+NOTIFICATIONS_SMTP_TIMEOUT_SECONDS = 20
+# Pending rows older than this are enqueued again by the sweeper (broker was down, task lost).
+NOTIFICATIONS_STALE_PENDING_SECONDS = 120
+# Rows still "sending" well after the hard task time limit belonged to a worker that died.
+NOTIFICATIONS_STALE_SENDING_SECONDS = CELERY_TASK_TIME_LIMIT + 240
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]

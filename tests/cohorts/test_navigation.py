@@ -28,16 +28,25 @@ def test_nav_programme_admin(client, programme, programme_admin, other_programme
         "/profile/",
         "/programmes/ai-forward-2026/",
         "/programmes/ai-forward-2026/team/",
+        "/programmes/ai-forward-2026/outbox/",
     ]
     assert "Programme admin" in nav["html"]
     assert "Green Skills" not in nav["html"]
 
 
-@pytest.mark.parametrize(
-    ("persona", "label"),
-    [("reviewer", "Reviewer"), ("mentor", "Mentor"), ("staff", "Staff / instructor")],
-)
-def test_nav_reviewer_mentor_staff_see_programme_but_not_team(
+def test_nav_staff_sees_outbox_but_not_team(client, staff, other_programme):
+    nav = _nav(client, staff)
+    assert nav["links"] == [
+        "/dashboard/",
+        "/profile/",
+        "/programmes/ai-forward-2026/",
+        "/programmes/ai-forward-2026/outbox/",
+    ]
+    assert "Staff / instructor" in nav["html"]
+
+
+@pytest.mark.parametrize(("persona", "label"), [("reviewer", "Reviewer"), ("mentor", "Mentor")])
+def test_nav_reviewer_and_mentor_see_programme_only(
     client, request, persona, label, other_programme
 ):
     nav = _nav(client, request.getfixturevalue(persona))

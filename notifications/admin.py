@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from .models import EmailMessage, Notification, NotificationPreference
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "text", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["recipient__email", "text"]
+    raw_id_fields = ["recipient", "programme"]
+
+
+@admin.register(EmailMessage)
+class EmailMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "to_email", "kind", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to_email", "subject"]
+    raw_id_fields = ["recipient", "programme"]
+    readonly_fields = ["claimed_at", "sent_at", "attempts", "last_error"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "is_email_enabled", "is_in_app_enabled"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]

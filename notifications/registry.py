@@ -1,0 +1,75 @@
+"""Every kind of notification, declared once.
+
+Each kind renders from `templates/emails/<name>/`: `subject.txt`, `body.txt`, `body.html` and
+`inapp.txt` (the one-line text shown in the notification centre). `example` is a context that
+renders every template; tests and the `notification_kinds` command use it.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str | Promise
+    description: str | Promise
+    is_mandatory: bool = False
+    example: dict = field(default_factory=dict)
+
+    @property
+    def template_dir(self) -> str:
+        return f"emails/{self.name}"
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in [
+        Kind(
+            name="account.security",
+            label=_("Account security"),
+            description=_("Password, email and two-factor changes on your account."),
+            is_mandatory=True,
+            example={
+                "event_subject": "Your password has been changed",
+                "event_text": "Your password was changed on 23 November 2026 at 10:02.",
+            },
+        ),
+        Kind(
+            name="programme.role_granted",
+            label=_("Programme roles"),
+            description=_("When you are given a role in a programme's team."),
+            example={
+                "programme_name": "AI Forward 2026",
+                "role_label": "Reviewer",
+                "granted_by": "Farah Osman",
+            },
+        ),
+        Kind(
+            name="programme.announcement",
+            label=_("Programme announcements"),
+            description=_("Messages from a programme's admins to its team."),
+            example={
+                "programme_name": "AI Forward 2026",
+                "subject": "Review kick-off on Monday",
+                "message": "Dear reviewers,\n\nThe review period opens on Monday.",
+                "sender": "Farah Osman",
+            },
+        ),
+    ]
+}
+
+
+def get_kind(name: str) -> Kind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ValueError(
+            f"Unknown notification kind {name!r}; declare it in notifications/registry.py."
+        ) from None
+
+
+def all_kinds() -> list[Kind]:
+    return list(KINDS.values())

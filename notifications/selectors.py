@@ -1,0 +1,79 @@
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from .enums import EmailStatus
+from .models import EmailMessage, Notification, NotificationPreference
+from .registry import Kind, all_kinds
+
+
+def notification_list_for_user(*, user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def notification_get_for_user(*, user, notification_id: int) -> Notification | None:
+    return Notification.objects.filter(recipient=user, pk=notification_id).first()
+
+
+def unread_count_for_user(*, user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class PreferenceRow:
+    kind: Kind
+    is_email_enabled: bool
+    is_in_app_enabled: bool
+
+
+def preference_rows_for_user(*, user) -> list[PreferenceRow]:
+    """Every kind with the user's current channels (mandatory kinds are always on); one query."""
+    stored = {pref.kind: pref for pref in NotificationPreference.objects.filter(user=user)}
+    rows = []
+    for kind in all_kinds():
+        pref = stored.get(kind.name)
+        rows.append(
+            PreferenceRow(
+                kind=kind,
+                is_email_enabled=kind.is_mandatory or pref is None or pref.is_email_enabled,
+                is_in_app_enabled=kind.is_mandatory or pref is None or pref.is_in_app_enabled,
+            )
+        )
+    return rows
+
+
+def email_list_for_programme(
+    *, programme, status: str = "", kind: str = "", search: str = ""
+) -> QuerySet[EmailMessage]:
+    """The programme's outbox, newest first, filtered."""
+    emails = EmailMessage.objects.filter(programme=programme).select_related("recipient")
+    if status:
+        emails = emails.filter(status=status)
+    if kind:
+        emails = emails.filter(kind=kind)
+    if search:
+        emails = emails.filter(Q(to_email__icontains=search) | Q(subject__icontains=search))
+    return emails.order_by("-created_at", "-id")
+
+
+def email_status_counts_for_programme(*, programme) -> dict[str, int]:
+    """How many of the programme's emails are in each status (every status present)."""
+    counts = dict.fromkeys(EmailStatus.values, 0)
+    for row in (
+        EmailMessage.objects.filter(programme=programme)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def email_get_for_programme(*, programme, message_id: int) -> EmailMessage | None:
+    return (
+        EmailMessage.objects.filter(programme=programme, pk=message_id)
+        .select_related("recipient")
+        .first()
+    )

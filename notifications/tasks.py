@@ -1,0 +1,37 @@
+"""Celery tasks: thin wrappers around services. Arguments are ids; running twice is harmless."""
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import Retry
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, name="notifications.send_email", acks_late=True, max_retries=None)
+def send_email_task(self, message_id: int) -> str:
+    outcome = services.email_send(message_id=message_id)
+    if outcome.retry_in is not None and not self.request.is_eager:
+        try:
+            raise self.retry(countdown=outcome.retry_in)
+        except Retry:
+            raise
+        except Exception:
+            logger.warning(
+                "notifications: could not schedule retry of %s", message_id, exc_info=True
+            )
+    return outcome.status
+
+
+@shared_task(name="notifications.enqueue_emails", acks_late=True)
+def enqueue_emails_task(message_ids: list[int]) -> int:
+    for message_id in message_ids:
+        send_email_task.apply_async(args=[message_id])
+    return len(message_ids)
+
+
+@shared_task(name="notifications.sweep_outbox", acks_late=True)
+def sweep_outbox_task() -> int:
+    return services.outbox_sweep()
