@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import EmployerSize
 from .models import ApplicantProfile
-from .validators import normalise_phone
+from .validators import HTTP_URL_MESSAGE, http_url_validator, normalise_phone
 
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 MINIMUM_AGE = 15
@@ -24,6 +24,8 @@ class ApplicantProfileForm(forms.ModelForm):
         label=_("LinkedIn profile"),
         required=False,
         assume_scheme="https",
+        validators=[http_url_validator],
+        error_messages={"invalid": HTTP_URL_MESSAGE},
         help_text=_("Optional. For example https://www.linkedin.com/in/your-name"),
     )
 

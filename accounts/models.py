@@ -40,7 +40,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person. Email is the login; there is no username."""
 
     email = models.EmailField(_("email address"), unique=True)
-    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    display_name = models.CharField(_("display name"), max_length=200, blank=True)
     is_staff = models.BooleanField(
         _("platform staff"),
         default=False,

@@ -1,3 +1,6 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+
 from .models import ApplicantProfile, User
 
 
@@ -6,3 +9,19 @@ def profile_get_for_user(*, user: User) -> ApplicantProfile | None:
     if not user.is_authenticated:
         return None
     return ApplicantProfile.objects.filter(user=user).first()
+
+
+def user_get_by_verified_email(*, email: str) -> User | None:
+    """The active user who owns and has verified this address, whatever its case."""
+    address = (
+        EmailAddress.objects.filter(
+            email__iexact=email.strip(), verified=True, user__is_active=True
+        )
+        .select_related("user")
+        .first()
+    )
+    return address.user if address else None
+
+
+def user_has_totp(*, user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -4,10 +4,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
-_PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()\-.]+$")
+_PHONE_ALLOWED = re.compile(r"^\(?\+?[0-9 ()\-.]+$")
 
+HTTP_URL_MESSAGE = _("Enter a web address starting with http:// or https://.")
 http_url_validator = URLValidator(
-    schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://.")
+    schemes=["http", "https"], message=HTTP_URL_MESSAGE, code="invalid_scheme"
 )
 
 
@@ -25,4 +26,10 @@ def normalise_phone(value: str) -> str:
             _("A phone number has between 7 and 15 digits, country code included."),
             code="invalid_phone",
         )
-    return ("+" if raw.startswith("+") else "") + digits
+    international = raw.lstrip("(").startswith("+")
+    if international and digits.startswith("0"):
+        raise ValidationError(
+            _("After the + comes the country code, which never starts with 0."),
+            code="invalid_phone",
+        )
+    return ("+" if international else "") + digits

@@ -10,7 +10,9 @@ from .forms import ApplicantProfileForm
 @login_required
 def profile_edit(request):
     profile = selectors.profile_get_for_user(user=request.user)
-    form = ApplicantProfileForm(request.POST or None, instance=profile)
+    form = ApplicantProfileForm(
+        request.POST if request.method == "POST" else None, instance=profile
+    )
     if request.method == "POST" and form.is_valid():
         services.profile_save(user=request.user, data=form.cleaned_data)
         messages.success(request, _("Your profile is saved."))

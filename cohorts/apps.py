@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CohortsConfig(AppConfig):
     name = "cohorts"
-    verbose_name = "Programmes and cohorts"
+    verbose_name = _("Programmes and cohorts")

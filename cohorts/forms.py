@@ -3,6 +3,7 @@ from crispy_forms.layout import Div, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import selectors as account_selectors
 from accounts.models import User
 
 from .enums import RoleKind
@@ -18,6 +19,7 @@ class RoleGrantForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.layout = Layout(
             Div(
                 Div("email", css_class="col-md-6"),
@@ -31,11 +33,10 @@ class RoleGrantForm(forms.Form):
         )
 
     def clean_email(self) -> User:
-        email = self.cleaned_data["email"].strip().lower()
-        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        user = account_selectors.user_get_by_verified_email(email=self.cleaned_data["email"])
         if user is None:
             raise forms.ValidationError(
-                _("No active account uses this email. Ask the person to sign up first.")
+                _("No active account has verified this email. Ask the person to sign up first.")
             )
         return user
 

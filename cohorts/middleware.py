@@ -1,8 +1,9 @@
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+
+from accounts import selectors as account_selectors
 
 from . import selectors
 
@@ -29,10 +30,7 @@ class AdminMfaRequiredMiddleware:
             return None
         if not selectors.user_requires_mfa(user=request.user):
             return None
-        has_totp = Authenticator.objects.filter(
-            user=request.user, type=Authenticator.Type.TOTP
-        ).exists()
-        if has_totp:
+        if account_selectors.user_has_totp(user=request.user):
             return None
         messages.warning(
             request,

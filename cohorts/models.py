@@ -37,7 +37,9 @@ class Programme(TimeStampedModel):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     tagline = models.CharField(_("tagline"), max_length=250, blank=True)
     description = models.TextField(_("description"), blank=True)
-    partners = models.ManyToManyField(Partner, related_name="programmes", blank=True)
+    partners = models.ManyToManyField(
+        Partner, related_name="programmes", blank=True, verbose_name=_("partners")
+    )
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Shown on the public landing page.")
     )
@@ -60,9 +62,14 @@ class ProgrammeRole(TimeStampedModel):
     """A user's role in one programme. Applicants need none; superusers are platform admins."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programme_roles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="programme_roles",
+        verbose_name=_("person"),
     )
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="roles")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="roles", verbose_name=_("programme")
+    )
     role = models.CharField(_("role"), max_length=32, choices=RoleKind.choices)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -70,6 +77,7 @@ class ProgrammeRole(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("granted by"),
     )
 
     class Meta:

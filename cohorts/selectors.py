@@ -72,6 +72,14 @@ def role_list_for_programme(*, programme: Programme) -> QuerySet[ProgrammeRole]:
     )
 
 
+def role_get_for_programme(*, programme: Programme, role_id: int) -> ProgrammeRole | None:
+    return (
+        ProgrammeRole.objects.filter(programme=programme, pk=role_id)
+        .select_related("user", "programme")
+        .first()
+    )
+
+
 def user_requires_mfa(*, user: User) -> bool:
     """Platform admins and programme admins must use a second factor."""
     if not user.is_authenticated:

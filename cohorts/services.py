@@ -45,7 +45,9 @@ def programme_role_grant(
 def programme_role_revoke(*, grant: ProgrammeRole, revoked_by: User) -> None:
     """Remove a role. Audited. Raises RoleError when it would leave the programme without an admin."""
     if grant.role == RoleKind.PROGRAMME_ADMIN:
-        admins = ProgrammeRole.objects.select_for_update().filter(
+        # Lock the programme so that two admins removing each other cannot both succeed.
+        Programme.objects.select_for_update().get(pk=grant.programme_id)
+        admins = ProgrammeRole.objects.filter(
             programme_id=grant.programme_id, role=RoleKind.PROGRAMME_ADMIN
         )
         if admins.count() <= 1:

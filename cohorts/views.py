@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -19,7 +19,6 @@ from notifications.registry import all_kinds
 
 from . import selectors, services
 from .forms import AnnouncementForm, OutboxFilterForm, RoleGrantForm
-from .models import ProgrammeRole
 
 OUTBOX_PAGE_SIZE = 50
 
@@ -71,7 +70,7 @@ def programme_team(request, slug):
     programme = _programme_or_404(request, slug)
     if not request.user.has_perm("cohorts.manage_programme_team", programme):
         raise PermissionDenied
-    form = RoleGrantForm(request.POST or None)
+    form = RoleGrantForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.programme_role_grant(
@@ -100,9 +99,9 @@ def programme_role_revoke(request, slug, role_id):
     programme = _programme_or_404(request, slug)
     if not request.user.has_perm("cohorts.manage_programme_team", programme):
         raise PermissionDenied
-    grant = get_object_or_404(
-        ProgrammeRole.objects.select_related("user", "programme"), pk=role_id, programme=programme
-    )
+    grant = selectors.role_get_for_programme(programme=programme, role_id=role_id)
+    if grant is None:
+        raise Http404(_("No such role."))
     try:
         services.programme_role_revoke(grant=grant, revoked_by=request.user)
     except services.RoleError as exc:
@@ -236,7 +235,7 @@ def programme_outbox_retry(request, slug, message_id):
 @login_required
 def programme_announcement(request, slug):
     programme = _programme_for(request, slug, "cohorts.send_programme_announcement")
-    form = AnnouncementForm(request.POST or None)
+    form = AnnouncementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         staged = services.programme_announcement_stage(
             programme=programme,

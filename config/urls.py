@@ -1,17 +1,29 @@
-from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import include, path
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from cohorts import views as cohort_views
 from core import views as core_views
 
-# The Django admin is for platform admins only, and signs in through allauth so that the
-# same rate limits and MFA apply.
-admin.site.login = secure_admin_login(admin.site.login)
+
+def admin_login(request, extra_context=None):
+    """The Django admin never shows its own password form: everyone signs in through allauth,
+    with its rate limits and two-factor step."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    next_url = request.GET.get("next") or "/admin/"
+    return redirect(f"{settings.LOGIN_URL_PATH}?{urlencode({'next': next_url})}")
+
+
+# The Django admin is for platform admins (active superusers) only.
+admin.site.login = admin_login
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
-admin.site.site_header = "Cohortline administration"
-admin.site.site_title = "Cohortline admin"
+admin.site.site_header = _("Cohortline administration")
+admin.site.site_title = _("Cohortline admin")
 
 urlpatterns = [
     path("", cohort_views.landing, name="landing"),

@@ -81,7 +81,7 @@ def notification_open(request, notification_id):
 @login_required
 def preferences(request):
     rows = selectors.preference_rows_for_user(user=request.user)
-    form = PreferencesForm(request.POST or None, rows=rows)
+    form = PreferencesForm(request.POST if request.method == "POST" else None, rows=rows)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             for kind, email_on, in_app_on in form.choices():

@@ -14,7 +14,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=True) and (BASE_DIR / ".env").is_file():
     env.read_env(str(BASE_DIR / ".env"))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -99,6 +99,7 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: the cache and (unless CELERY_BROKER_URL says otherwise) the Celery broker.
@@ -130,6 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+LOGIN_URL_PATH = "/accounts/login/"
 LOGIN_REDIRECT_URL = "dashboard"
 
 # django-allauth: email is the login, verification is mandatory, enumeration is prevented
@@ -175,8 +177,20 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cohortline <no-reply@cohortline.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+
+def _next_redis_database(url: str) -> str:
+    """The same Redis server, next database: the broker must not share the cache's database
+    (clearing the cache would drop queued tasks)."""
+    if not url:
+        return ""
+    base, _, tail = url.rpartition("/")
+    if base.endswith(":") or not tail.isdigit():  # no database in the URL: the cache uses 0
+        return url.rstrip("/") + "/1"
+    return f"{base}/{(int(tail) + 1) % 16}"
+
+
 # Celery: Redis as broker; without a broker tasks run eagerly in-process.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=_next_redis_database(REDIS_URL))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"

@@ -2,6 +2,8 @@
 
 import os
 
+os.environ.setdefault("DJANGO_READ_DOT_ENV_FILE", "false")
+os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-secret-key-that-is-long-enough-for-django-checks-0123456789"
 )

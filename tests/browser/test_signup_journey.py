@@ -89,7 +89,7 @@ def test_demo_roles_see_their_navigation(
     live_server, page, settings, axe_check, email, visible, hidden
 ):
     settings.COHORTLINE_ADMIN_MFA_REQUIRED = False  # as in the demo
-    call_command("seed_demo", applicants=2)
+    call_command("seed_demo", applicants=2, force=True)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill(email)

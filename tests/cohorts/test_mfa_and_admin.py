@@ -84,3 +84,20 @@ def test_django_admin_login_goes_through_allauth(client, db):
     response = client.get(reverse("admin:login"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_django_admin_password_form_cannot_be_used(client, platform_admin):
+    # Posting credentials to the admin's own login view never signs anyone in.
+    response = client.post(
+        reverse("admin:login"), {"username": platform_admin.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    assert "_auth_user_id" not in client.session
+
+
+def test_django_admin_login_is_403_for_signed_in_non_superuser(client, db):
+    staff_user = UserFactory(is_staff=True)
+    client.force_login(staff_user)
+    assert client.get(reverse("admin:login")).status_code == 403
+    assert client.get(reverse("admin:index"), follow=True).status_code == 403

@@ -18,7 +18,7 @@ def _snapshot():
 
 
 def test_seed_demo_builds_programme_team_and_applicants(capsys):
-    call_command("seed_demo", applicants=12, seed=7)
+    call_command("seed_demo", applicants=12, seed=7, force=True)
     out = capsys.readouterr().out
 
     programme = Programme.objects.get(slug="ai-forward-2026")
@@ -36,16 +36,16 @@ def test_seed_demo_builds_programme_team_and_applicants(capsys):
 
 
 def test_seed_demo_is_deterministic_and_idempotent():
-    call_command("seed_demo", applicants=10, seed=3)
+    call_command("seed_demo", applicants=10, seed=3, force=True)
     first = _snapshot()
-    call_command("seed_demo", applicants=10, seed=3)
+    call_command("seed_demo", applicants=10, seed=3, force=True)
     assert _snapshot() == first
     assert User.objects.count() == 10 + 11
     assert ProgrammeRole.objects.count() == 9
 
 
 def test_seed_demo_varies_profiles():
-    call_command("seed_demo", applicants=40)
+    call_command("seed_demo", applicants=40, force=True)
     assert ApplicantProfile.objects.values("sector").distinct().count() >= 6
     assert ApplicantProfile.objects.values("job_level").distinct().count() == 4
     assert ApplicantProfile.objects.filter(is_union_member=True).exists()

@@ -171,7 +171,7 @@ def test_team_grant_unknown_email_keeps_input(client, programme, programme_admin
     )
     body = response.content.decode()
     assert response.status_code == 400
-    assert "No active account uses this email" in body
+    assert "No active account has verified this email" in body
     assert 'value="ghost@example.com"' in body
     assert '<option value="mentor" selected>' in body
 

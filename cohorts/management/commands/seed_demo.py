@@ -4,12 +4,15 @@ import datetime
 import random
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts import services as account_services
 from accounts.enums import Education, EmployerSize, Gender, JobLevel, Residency, Sector
-from accounts.models import ApplicantProfile, User
+from accounts.models import User
+from cohorts import services as cohort_services
 from cohorts.enums import PartnerKind, RoleKind
 from cohorts.models import Partner, Programme, ProgrammeRole
 
@@ -111,17 +114,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--applicants", type=int, default=40, help="Number of applicants (default 40)."
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with debug off. The demo accounts share a published password.",
+        )
 
     @transaction.atomic
-    def handle(self, *args, seed: int, applicants: int, **options):
+    def handle(self, *args, seed: int, applicants: int, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a published password, including a superuser; "
+                "it runs only with DJANGO_DEBUG on (or --force, never in production)."
+            )
         rng = random.Random(seed)
         password_hash = make_password(DEMO_PASSWORD)
         programme = self._programme()
         admin = self._user("admin", "Platform Admin", password_hash, superuser=True)
         logins = [("platform admin", admin.email)]
+        programme_admin = None
         for local, name, role in STAFF_PEOPLE:
             user = self._user(local, name, password_hash)
-            ProgrammeRole.objects.get_or_create(user=user, programme=programme, role=role)
+            if not ProgrammeRole.objects.filter(user=user, programme=programme, role=role).exists():
+                cohort_services.programme_role_grant(
+                    programme=programme, user=user, role=role, granted_by=programme_admin or admin
+                )
+            programme_admin = programme_admin or user
             logins.append((RoleKind(role).label.lower(), user.email))
         people = self._applicants(rng, applicants, password_hash)
         if people:
@@ -205,9 +223,9 @@ class Command(BaseCommand):
             employer = rng.choice(EMPLOYERS[size]) if size in EMPLOYERS else ""
             age = rng.randint(21, 58)
             born = datetime.date(2026 - age, rng.randint(1, 12), rng.randint(1, 28))
-            ApplicantProfile.objects.update_or_create(
+            account_services.profile_save(
                 user=user,
-                defaults={
+                data={
                     "full_name": full_name,
                     "phone": f"+65{rng.choice('689')}{rng.randint(1000000, 9999999)}",
                     "residency": rng.choices(list(Residency), weights=[60, 25, 12, 3])[0],
