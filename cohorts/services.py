@@ -17,7 +17,7 @@ class RoleError(Exception):
 def programme_role_grant(
     *, programme: Programme, user: User, role: str, granted_by: User | None
 ) -> ProgrammeRole:
-    """Give `user` a role in `programme`. Audited.
+    """Give `user` a role in `programme`. Audited; notifies the person (in-app and email).
 
     Raises RoleError when the user already holds that role.
     """
@@ -37,6 +37,18 @@ def programme_role_grant(
         target=programme,
         user=user.email,
         role=role,
+    )
+    notification_services.notify(
+        recipient=user,
+        kind="programme.role_granted",
+        context={
+            "programme_name": programme.name,
+            "role_label": str(RoleKind(role).label),
+            "granted_by": granted_by.get_full_name() if granted_by else "Cohortline",
+        },
+        url=programme.get_absolute_url(),
+        programme=programme,
+        dedupe_key=f"programme-role-granted:{grant.pk}",
     )
     return grant
 

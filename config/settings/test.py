@@ -1,6 +1,7 @@
 """Tests: fast and deterministic. Everything else is base.py, as in production."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_READ_DOT_ENV_FILE", "false")
 os.environ.setdefault("DJANGO_DEBUG", "false")
@@ -8,7 +9,9 @@ os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-secret-key-that-is-long-enough-for-django-checks-0123456789"
 )
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+os.environ.setdefault(
+    "DATABASE_URL", f"sqlite:///{Path(__file__).resolve().parents[2] / 'var' / 'test.sqlite3'}"
+)
 os.environ.setdefault("SITE_URL", "http://testserver")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
@@ -29,3 +32,11 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files from the source folders; no collectstatic needed before tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# A file, not memory, for SQLite: the live server and the Celery test worker run in threads with
+# their own connections and must see the same database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    VAR_DIR.mkdir(exist_ok=True)  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}  # noqa: F405
+# Short retry delays so the delivery tests against a real worker finish quickly.
+NOTIFICATIONS_RETRY_BASE_SECONDS = 1
