@@ -24,3 +24,9 @@ def axe_check():
         assert bad == [], f"accessibility violations on {page.url}:\n" + "\n".join(bad)
 
     return check
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # No CSS transitions: axe must not measure a colour halfway through a hover animation.
+    return {**browser_context_args, "reduced_motion": "reduce"}
