@@ -23,7 +23,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 var/.migrated: $(BIN)/.installed $(shell find */migrations -name '0*.py' 2>/dev/null)
 	mkdir -p var
 	$(LOCAL) $(BIN)/python manage.py migrate --noinput -v0
-	@if [ ! -f var/.seeded ]; then $(LOCAL) $(BIN)/python manage.py seed_demo > var/demo-logins.txt && touch var/.seeded; fi
+	@if [ ! -f var/.seeded ]; then $(LOCAL) $(BIN)/python manage.py seed_demo > var/seed.log && sed -n '/^Demo programme/,$$p' var/seed.log > var/demo-logins.txt && touch var/.seeded; fi
 	touch $@
 
 var/static/staticfiles.json: $(BIN)/.installed $(STATIC_SOURCES)

@@ -15,7 +15,7 @@ from accounts import selectors as account_selectors
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from notifications.enums import EmailStatus
-from notifications.registry import all_kinds
+from notifications.registry import KINDS, all_kinds
 
 from . import selectors, services
 from .forms import AnnouncementForm, OutboxFilterForm, RoleGrantForm
@@ -207,10 +207,10 @@ def programme_outbox_message_html(request, slug, message_id):
 @require_POST
 def programme_outbox_release(request, slug):
     programme = _programme_for(request, slug, "cohorts.manage_programme_outbox")
-    staged = notification_selectors.email_list_for_programme(
-        programme=programme, status=EmailStatus.STAGED, kind=request.POST.get("kind", "")
-    )
-    released = notification_services.email_release(messages=staged)
+    kind = request.POST.get("kind", "")
+    if kind and kind not in KINDS:
+        kind = ""
+    released = notification_services.staged_release(programme=programme, kind=kind)
     if released:
         messages.success(
             request, _("%(count)s messages released for sending.") % {"count": released}

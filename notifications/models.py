@@ -9,6 +9,9 @@ from .enums import EmailStatus
 
 
 class NotificationQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(is_staged=False)
+
     def unread(self):
         return self.filter(read_at__isnull=True)
 
@@ -30,13 +33,16 @@ class Notification(TimeStampedModel):
     text = models.CharField(_("text"), max_length=300)
     url = models.CharField(_("link"), max_length=500, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    is_staged = models.BooleanField(
+        _("staged"), default=False, help_text=_("Hidden from the recipient until released.")
+    )
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [models.Index(fields=["recipient", "is_staged", "read_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "dedupe_key"],

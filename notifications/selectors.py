@@ -8,17 +8,17 @@ from .registry import Kind, all_kinds
 
 
 def notification_list_for_user(*, user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+    return Notification.objects.visible().filter(recipient=user).order_by("-created_at", "-id")
 
 
 def notification_get_for_user(*, user, notification_id: int) -> Notification | None:
-    return Notification.objects.filter(recipient=user, pk=notification_id).first()
+    return Notification.objects.visible().filter(recipient=user, pk=notification_id).first()
 
 
 def unread_count_for_user(*, user) -> int:
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return Notification.objects.visible().filter(recipient=user, read_at__isnull=True).count()
 
 
 @dataclass(frozen=True)

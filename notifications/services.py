@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import rendering, tasks
@@ -83,6 +83,7 @@ def notify(
                     programme=programme,
                     text=rendered.inapp,
                     url=url,
+                    is_staged=staged,
                     dedupe_key=dedupe_key,
                 )
                 if in_app_on
@@ -157,6 +158,7 @@ def notify_bulk(
                     programme=programme,
                     text=rendered.inapp,
                     url=url,
+                    is_staged=staged,
                     dedupe_key=dedupe_key,
                 )
             )
@@ -219,9 +221,16 @@ def enqueue_emails(ids: Sequence[int]) -> bool:
 
 
 @transaction.atomic
-def email_release(*, messages: QuerySet[EmailMessage]) -> int:
-    """Move staged messages to pending and enqueue them after commit. Returns how many."""
-    ids = list(messages.filter(status=EmailStatus.STAGED).values_list("pk", flat=True))
+def staged_release(*, programme, kind: str = "") -> int:
+    """Release what was staged for `programme` (and `kind`): the in-app notifications appear
+    and the emails are enqueued after commit. Returns the number of emails released."""
+    Notification.objects.filter(
+        programme=programme, is_staged=True, **({"kind": kind} if kind else {})
+    ).update(is_staged=False, created_at=timezone.now())
+    staged = EmailMessage.objects.filter(programme=programme, status=EmailStatus.STAGED)
+    if kind:
+        staged = staged.filter(kind=kind)
+    ids = list(staged.values_list("pk", flat=True))
     now = timezone.now()
     released = 0
     for start in range(0, len(ids), 5000):

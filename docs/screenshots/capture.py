@@ -27,6 +27,11 @@ PAGES = [
     ("mfa-activate", "programme.admin@example.org", "/accounts/2fa/totp/activate/"),
     ("email", "applicant001@example.org", "/accounts/email/"),
     ("password-reset", None, "/accounts/password/reset/"),
+    ("notifications", "reviewer.one@example.org", "/notifications/"),
+    ("preferences", "reviewer.one@example.org", "/notifications/preferences/"),
+    ("outbox", "programme.admin@example.org", "/programmes/ai-forward-2026/outbox/"),
+    ("outbox-message", "programme.admin@example.org", "/programmes/ai-forward-2026/outbox/10/"),
+    ("announce", "programme.admin@example.org", "/programmes/ai-forward-2026/outbox/announce/"),
 ]
 
 

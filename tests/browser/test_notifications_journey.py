@@ -45,9 +45,9 @@ def test_bell_count_and_mark_read(live_server, page, axe_check):
     page.evaluate("window.__stillHere = true")
     page.get_by_role("button", name="You are now Mentor in AI Forward 2026").click()
     expect(bell.get_by_test_id("bell-count")).to_have_text("2")
-    expect(
-        page.get_by_role("button", name="You are now Mentor in AI Forward 2026")
-    ).to_have_count(0)
+    expect(page.get_by_role("button", name="You are now Mentor in AI Forward 2026")).to_have_count(
+        0
+    )
     assert page.evaluate("window.__stillHere") is True
 
     page.get_by_test_id("mark-all-read").click()

@@ -5,6 +5,8 @@ from django.core.management import call_command
 from accounts.models import ApplicantProfile, User
 from cohorts.enums import PartnerKind, RoleKind
 from cohorts.models import Programme, ProgrammeRole
+from notifications.enums import EmailStatus
+from notifications.models import EmailMessage, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +37,14 @@ def test_seed_demo_builds_programme_team_and_applicants(capsys):
     assert "password for all: cohortline-demo" in out
 
 
+def test_seed_demo_refuses_to_run_with_debug_off():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="published password"):
+        call_command("seed_demo", applicants=1)
+    assert not User.objects.exists()
+
+
 def test_seed_demo_is_deterministic_and_idempotent():
     call_command("seed_demo", applicants=10, seed=3, force=True)
     first = _snapshot()
@@ -42,6 +52,15 @@ def test_seed_demo_is_deterministic_and_idempotent():
     assert _snapshot() == first
     assert User.objects.count() == 10 + 11
     assert ProgrammeRole.objects.count() == 9
+    # Each team member was told of their role once; one announcement to the reviewers waits.
+    assert Notification.objects.filter(kind="programme.role_granted").count() == 9
+    staged = EmailMessage.objects.filter(status=EmailStatus.STAGED)
+    assert sorted(staged.values_list("to_email", flat=True)) == [
+        "reviewer.four@example.org",
+        "reviewer.one@example.org",
+        "reviewer.three@example.org",
+        "reviewer.two@example.org",
+    ]
 
 
 def test_seed_demo_varies_profiles():

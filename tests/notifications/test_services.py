@@ -196,21 +196,29 @@ def test_caller_that_fails_after_notify_leaves_no_message_and_no_task(
 
 def test_staged_message_waits_for_release(django_capture_on_commit_callbacks):
     user = UserFactory()
+    programme, other = ProgrammeFactory(), ProgrammeFactory()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        email = _notify(user, staged=True).email
+        email = _notify(user, staged=True, programme=programme).email
+        theirs = _notify(UserFactory(), staged=True, programme=other).email
     assert callbacks == []
     email.refresh_from_db()
     assert email.status == EmailStatus.STAGED
     assert mail.outbox == []
+    # Staged means unseen: no notification in the centre, nothing on the bell.
+    assert selectors.unread_count_for_user(user=user) == 0
+    assert list(selectors.notification_list_for_user(user=user)) == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        released = services.email_release(messages=EmailMessage.objects.all())
+        released = services.staged_release(programme=programme)
     assert released == 1
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT
     assert len(mail.outbox) == 1
-    # Releasing again finds nothing staged.
-    assert services.email_release(messages=EmailMessage.objects.all()) == 0
+    assert selectors.unread_count_for_user(user=user) == 1
+    # Another programme's staged messages stay staged; releasing again finds nothing.
+    theirs.refresh_from_db()
+    assert theirs.status == EmailStatus.STAGED
+    assert services.staged_release(programme=programme) == 0
 
 
 # --- notify_bulk ------------------------------------------------------------------------------

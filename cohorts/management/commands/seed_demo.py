@@ -15,6 +15,7 @@ from accounts.models import User
 from cohorts import services as cohort_services
 from cohorts.enums import PartnerKind, RoleKind
 from cohorts.models import Partner, Programme, ProgrammeRole
+from notifications.models import EmailMessage
 
 DEMO_PASSWORD = "cohortline-demo"  # noqa: S105 - printed for the demo on purpose
 DEMO_DOMAIN = "example.org"
@@ -120,14 +121,23 @@ class Command(BaseCommand):
             help="Run even with debug off. The demo accounts share a published password.",
         )
 
-    @transaction.atomic
     def handle(self, *args, seed: int, applicants: int, force: bool, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates accounts with a published password, including a superuser; "
                 "it runs only with DJANGO_DEBUG on (or --force, never in production)."
             )
-        rng = random.Random(seed)
+        # Emails written while seeding are sent when the transaction commits; the summary is
+        # printed after them so that it ends the output.
+        with transaction.atomic():
+            programme, people, logins = self._build(random.Random(seed), applicants)
+        self.stdout.write(self.style.SUCCESS(f"Demo programme '{programme.name}' is ready."))
+        self.stdout.write(f"{len(people)} applicants with complete profiles.")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for label, email in logins:
+            self.stdout.write(f"  {email:<32} {label}")
+
+    def _build(self, rng: random.Random, applicants: int):
         password_hash = make_password(DEMO_PASSWORD)
         programme = self._programme()
         admin = self._user("admin", "Platform Admin", password_hash, superuser=True)
@@ -146,12 +156,27 @@ class Command(BaseCommand):
             logins.append(("applicant", people[0].email))
         outsider = self._user("outsider", "Olivia Outsider", password_hash)
         logins.append(("user with no role and no profile", outsider.email))
+        self._announcement(programme, programme_admin)
+        return programme, people, logins
 
-        self.stdout.write(self.style.SUCCESS(f"Demo programme '{programme.name}' is ready."))
-        self.stdout.write(f"{len(people)} applicants with complete profiles.")
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for label, email in logins:
-            self.stdout.write(f"  {email:<32} {label}")
+    def _announcement(self, programme: Programme, sender: User) -> None:
+        """A staged message to the reviewers, waiting in the outbox to be read and released."""
+        subject = "Review kick-off: scoring opens on 1 December"
+        if EmailMessage.objects.filter(programme=programme, subject__endswith=subject).exists():
+            return
+        cohort_services.programme_announcement_stage(
+            programme=programme,
+            sender=sender,
+            audience=RoleKind.REVIEWER,
+            subject=subject,
+            message=(
+                "Dear reviewers,\n\n"
+                "Thank you for joining the AI Forward 2026 panel. Scoring opens on 1 December and "
+                "closes on 14 December. Each of you will receive about 750 applications; the "
+                "rubric and the guidance for each criterion are on the review page.\n\n"
+                "Please declare any conflict of interest before you start."
+            ),
+        )
 
     def _programme(self) -> Programme:
         partners = [
