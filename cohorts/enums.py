@@ -17,3 +17,77 @@ class PartnerKind(models.TextChoices):
     TRAINING = "training", _("Training provider")
     GOVERNMENT = "government", _("Government agency")
     OTHER = "other", _("Other")
+
+
+class CohortStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class QuestionType(models.TextChoices):
+    SHORT_TEXT = "short_text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    CHOICE = "choice", _("Single choice")
+    MULTI_CHOICE = "multi_choice", _("Multiple choice")
+    NUMBER = "number", _("Number")
+    YES_NO = "yes_no", _("Yes / no")
+    URL = "url", _("Web address")
+    FILE = "file", _("File (PDF)")
+
+
+class RuleOperator(models.TextChoices):
+    IN = "in", _("is one of")
+    NOT_IN = "not_in", _("is not one of")
+    BETWEEN = "between", _("is between")
+    AT_LEAST = "at_least", _("is at least")
+    AT_MOST = "at_most", _("is at most")
+    IS_TRUE = "is_true", _("is yes")
+    IS_FALSE = "is_false", _("is no")
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    INELIGIBLE = "ineligible", _("Ineligible")
+    IN_REVIEW = "in_review", _("In review")
+    OFFERED = "offered", _("Offered")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    NOT_SELECTED = "not_selected", _("Not selected")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Every allowed status change, in one place. Services refuse anything else.
+APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    ApplicationStatus.DRAFT: frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN}),
+    ApplicationStatus.SUBMITTED: frozenset(
+        {ApplicationStatus.INELIGIBLE, ApplicationStatus.IN_REVIEW, ApplicationStatus.WITHDRAWN}
+    ),
+    ApplicationStatus.INELIGIBLE: frozenset({ApplicationStatus.SUBMITTED}),
+    ApplicationStatus.IN_REVIEW: frozenset(
+        {
+            ApplicationStatus.INELIGIBLE,
+            ApplicationStatus.OFFERED,
+            ApplicationStatus.WAITLISTED,
+            ApplicationStatus.NOT_SELECTED,
+            ApplicationStatus.WITHDRAWN,
+        }
+    ),
+    ApplicationStatus.WAITLISTED: frozenset(
+        {ApplicationStatus.OFFERED, ApplicationStatus.NOT_SELECTED, ApplicationStatus.WITHDRAWN}
+    ),
+    ApplicationStatus.OFFERED: frozenset(
+        {ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED, ApplicationStatus.EXPIRED, ApplicationStatus.WITHDRAWN}
+    ),
+    ApplicationStatus.NOT_SELECTED: frozenset(),
+    ApplicationStatus.ACCEPTED: frozenset({ApplicationStatus.WITHDRAWN}),
+    ApplicationStatus.DECLINED: frozenset(),
+    ApplicationStatus.EXPIRED: frozenset(),
+    ApplicationStatus.WITHDRAWN: frozenset(),
+}
+
+# Statuses staff may set by hand (bulk actions); the rest belong to later workflows.
+STAFF_SETTABLE_STATUSES = (ApplicationStatus.INELIGIBLE, ApplicationStatus.IN_REVIEW, ApplicationStatus.SUBMITTED)

@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from cohorts import views as cohort_views
+from cohorts.views import programmes as cohort_views
 from core import views as core_views
 
 

@@ -1,6 +1,7 @@
 """Tests: fast and deterministic. Everything else is base.py, as in production."""
 
 import os
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_READ_DOT_ENV_FILE", "false")
@@ -40,3 +41,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}  # noqa: F405
 # Short retry delays so the delivery tests against a real worker finish quickly.
 NOTIFICATIONS_RETRY_BASE_SECONDS = 1
+# Uploaded CVs go to a throw-away folder.
+STORAGES["private"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="cohortline-test-private-")  # noqa: F405

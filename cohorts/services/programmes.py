@@ -5,8 +5,8 @@ from accounts.models import User
 from core.services import audit_record
 from notifications import services as notification_services
 
-from .enums import RoleKind
-from .models import Programme, ProgrammeRole
+from ..enums import RoleKind
+from ..models import Programme, ProgrammeRole
 
 
 class RoleError(Exception):

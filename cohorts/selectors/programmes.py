@@ -4,8 +4,8 @@ from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from accounts.models import User
 
-from .enums import RoleKind
-from .models import Partner, Programme, ProgrammeRole
+from ..enums import RoleKind
+from ..models import Partner, Programme, ProgrammeRole
 
 
 def programme_list_published() -> QuerySet[Programme]:

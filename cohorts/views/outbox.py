@@ -1,7 +1,8 @@
+"""The programme outbox: every email of a programme, staged messages, announcements."""
+
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,123 +12,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from accounts import selectors as account_selectors
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from notifications.enums import EmailStatus
 from notifications.registry import KINDS, all_kinds
 
-from . import selectors, services
-from .forms import AnnouncementForm, OutboxFilterForm, RoleGrantForm
+from .. import services
+from ..forms import AnnouncementForm, OutboxFilterForm
+from .common import programme_for
 
 OUTBOX_PAGE_SIZE = 50
-
-
-def landing(request):
-    programmes = selectors.programme_list_published()
-    return render(request, "cohorts/landing.html", {"programmes": programmes})
-
-
-@login_required
-def dashboard(request):
-    profile = account_selectors.profile_get_for_user(user=request.user)
-    memberships = selectors.membership_list_for_user(user=request.user)
-    if profile is None and not memberships and not request.user.is_superuser:
-        messages.info(request, _("Welcome! Tell us about yourself so you can apply to a cohort."))
-        return redirect("accounts:profile")
-    return render(
-        request,
-        "cohorts/dashboard.html",
-        {"profile": profile, "memberships": memberships},
-    )
-
-
-def _programme_or_404(request, slug):
-    programme = selectors.programme_get_for_user(user=request.user, slug=slug)
-    if programme is None:
-        raise Http404(_("No such programme."))
-    return programme
-
-
-@login_required
-def programme_detail(request, slug):
-    programme = _programme_or_404(request, slug)
-    memberships = {m.programme.pk: m for m in selectors.membership_list_for_user(user=request.user)}
-    return render(
-        request,
-        "cohorts/programme_detail.html",
-        {
-            "programme": programme,
-            "membership": memberships.get(programme.pk),
-            "can_manage_team": request.user.has_perm("cohorts.manage_programme_team", programme),
-            "can_see_outbox": request.user.has_perm("cohorts.view_programme_outbox", programme),
-        },
-    )
-
-
-@login_required
-def programme_team(request, slug):
-    programme = _programme_or_404(request, slug)
-    if not request.user.has_perm("cohorts.manage_programme_team", programme):
-        raise PermissionDenied
-    form = RoleGrantForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.programme_role_grant(
-                programme=programme,
-                user=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                granted_by=request.user,
-            )
-        except services.RoleError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Added to the team."))
-            return redirect("cohorts:programme_team", slug=programme.slug)
-    roles = selectors.role_list_for_programme(programme=programme)
-    return render(
-        request,
-        "cohorts/programme_team.html",
-        {"programme": programme, "roles": roles, "form": form},
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
-@require_POST
-def programme_role_revoke(request, slug, role_id):
-    programme = _programme_or_404(request, slug)
-    if not request.user.has_perm("cohorts.manage_programme_team", programme):
-        raise PermissionDenied
-    grant = selectors.role_get_for_programme(programme=programme, role_id=role_id)
-    if grant is None:
-        raise Http404(_("No such role."))
-    try:
-        services.programme_role_revoke(grant=grant, revoked_by=request.user)
-    except services.RoleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("%(email)s is no longer %(role)s.")
-            % {"email": grant.user.email, "role": grant.get_role_display()},
-        )
-    return redirect("cohorts:programme_team", slug=programme.slug)
 
 
 # --- Outbox --------------------------------------------------------------------------------
 
 
-def _programme_for(request, slug, perm):
-    programme = _programme_or_404(request, slug)
-    if not request.user.has_perm(perm, programme):
-        raise PermissionDenied
-    return programme
-
-
 @login_required
 def programme_outbox(request, slug):
-    programme = _programme_for(request, slug, "cohorts.view_programme_outbox")
+    programme = programme_for(request, slug, "cohorts.view_programme_outbox")
     counts = notification_selectors.email_status_counts_for_programme(programme=programme)
     in_flight = counts[EmailStatus.PENDING] + counts[EmailStatus.SENDING]
     if request.htmx and request.GET.get("part") == "counts":
@@ -177,7 +79,7 @@ def _message_or_404(programme, message_id):
 
 @login_required
 def programme_outbox_message(request, slug, message_id):
-    programme = _programme_for(request, slug, "cohorts.view_programme_outbox")
+    programme = programme_for(request, slug, "cohorts.view_programme_outbox")
     message = _message_or_404(programme, message_id)
     return render(
         request,
@@ -198,7 +100,7 @@ def programme_outbox_message(request, slug, message_id):
 )
 def programme_outbox_message_html(request, slug, message_id):
     """The HTML part alone, shown in a sandboxed frame: emails need their inline styles."""
-    programme = _programme_for(request, slug, "cohorts.view_programme_outbox")
+    programme = programme_for(request, slug, "cohorts.view_programme_outbox")
     message = _message_or_404(programme, message_id)
     return HttpResponse(message.body_html)
 
@@ -206,7 +108,7 @@ def programme_outbox_message_html(request, slug, message_id):
 @login_required
 @require_POST
 def programme_outbox_release(request, slug):
-    programme = _programme_for(request, slug, "cohorts.manage_programme_outbox")
+    programme = programme_for(request, slug, "cohorts.manage_programme_outbox")
     kind = request.POST.get("kind", "")
     if kind and kind not in KINDS:
         kind = ""
@@ -223,7 +125,7 @@ def programme_outbox_release(request, slug):
 @login_required
 @require_POST
 def programme_outbox_retry(request, slug, message_id):
-    programme = _programme_for(request, slug, "cohorts.manage_programme_outbox")
+    programme = programme_for(request, slug, "cohorts.manage_programme_outbox")
     message = _message_or_404(programme, message_id)
     if notification_services.email_retry(message=message):
         messages.success(request, _("The message is queued to be sent again."))
@@ -234,7 +136,7 @@ def programme_outbox_retry(request, slug, message_id):
 
 @login_required
 def programme_announcement(request, slug):
-    programme = _programme_for(request, slug, "cohorts.send_programme_announcement")
+    programme = programme_for(request, slug, "cohorts.send_programme_announcement")
     form = AnnouncementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         staged = services.programme_announcement_stage(

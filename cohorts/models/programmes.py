@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
-from .enums import PartnerKind, RoleKind
+from ..enums import PartnerKind, RoleKind
 
 
 class Partner(TimeStampedModel):

@@ -1,0 +1,4 @@
+"""Reads and access choke points of the cohorts app."""
+
+from .applications import *  # noqa: F403
+from .programmes import *  # noqa: F403

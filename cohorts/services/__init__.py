@@ -1,0 +1,4 @@
+"""Every write of the cohorts app. Import the package: `services.application_submit(...)`."""
+
+from .applications import *  # noqa: F403
+from .programmes import *  # noqa: F403
