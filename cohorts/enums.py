@@ -80,7 +80,12 @@ APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
         {ApplicationStatus.OFFERED, ApplicationStatus.NOT_SELECTED, ApplicationStatus.WITHDRAWN}
     ),
     ApplicationStatus.OFFERED: frozenset(
-        {ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED, ApplicationStatus.EXPIRED, ApplicationStatus.WITHDRAWN}
+        {
+            ApplicationStatus.ACCEPTED,
+            ApplicationStatus.DECLINED,
+            ApplicationStatus.EXPIRED,
+            ApplicationStatus.WITHDRAWN,
+        }
     ),
     ApplicationStatus.NOT_SELECTED: frozenset(),
     ApplicationStatus.ACCEPTED: frozenset({ApplicationStatus.WITHDRAWN}),
@@ -90,4 +95,8 @@ APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 # Statuses staff may set by hand (bulk actions); the rest belong to later workflows.
-STAFF_SETTABLE_STATUSES = (ApplicationStatus.INELIGIBLE, ApplicationStatus.IN_REVIEW, ApplicationStatus.SUBMITTED)
+STAFF_SETTABLE_STATUSES = (
+    ApplicationStatus.INELIGIBLE,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.SUBMITTED,
+)

@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors as account_selectors
 from accounts.models import User
+from accounts.validators import HTTP_URL_MESSAGE, http_url_validator
 
-from .enums import RoleKind
+from .enums import STAFF_SETTABLE_STATUSES, ApplicationStatus, QuestionType, RoleKind, RuleOperator
+from .models import ApplicationQuestion, Cohort, Programme
 
 
 class RoleGrantForm(forms.Form):
@@ -90,3 +92,485 @@ class OutboxFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Any status")), *statuses]
         self.fields["kind"].choices = [("", _("Any kind")), *kinds]
+
+
+# --- Applications ------------------------------------------------------------------------------
+
+CV_MAX_BYTES = 5 * 1024 * 1024
+MAX_TEXT = 20_000
+
+
+def _field_name(question) -> str:
+    return f"q_{question.key}"
+
+
+def raw_answers_from_post(questions, data) -> dict:
+    """What the applicant typed, for a draft: known questions only, nothing validated yet.
+
+    Unknown fields are ignored; long values are cut to a safe size so a draft never fails to save.
+    """
+    answers = {}
+    for question in questions:
+        if question.type == QuestionType.FILE:
+            continue
+        name = _field_name(question)
+        if question.type == QuestionType.MULTI_CHOICE:
+            if name in data:
+                answers[question.key] = [str(v)[:300] for v in data.getlist(name)][:50]
+            continue
+        if name in data:
+            answers[question.key] = str(data.get(name, ""))[:MAX_TEXT]
+    return answers
+
+
+def _word_limit_validator(limit: int):
+    def check(value: str) -> None:
+        words = len(value.split())
+        if words > limit:
+            raise forms.ValidationError(
+                _("Keep this to %(limit)s words; you wrote %(words)s.")
+                % {"limit": limit, "words": words}
+            )
+
+    return check
+
+
+class ApplicationAnswersForm(forms.Form):
+    """Validates answers against the cohort's questions, whatever the browser sent.
+
+    Questions hidden by their condition are not validated and their answers are dropped.
+    """
+
+    def __init__(self, *args, questions, visible_keys, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = [
+            q for q in questions if q.key in visible_keys and q.type != QuestionType.FILE
+        ]
+        for question in self.questions:
+            self.fields[_field_name(question)] = self._field_for(question)
+
+    def _field_for(self, question):
+        common = {
+            "label": question.label,
+            "required": question.is_required,
+            "help_text": question.help_text,
+        }
+        choices = [(c, c) for c in question.choices]
+        match question.type:
+            case QuestionType.SHORT_TEXT:
+                return forms.CharField(max_length=300, **common)
+            case QuestionType.LONG_TEXT:
+                validators = (
+                    [_word_limit_validator(question.word_limit)] if question.word_limit else []
+                )
+                return forms.CharField(
+                    max_length=MAX_TEXT, validators=validators, widget=forms.Textarea, **common
+                )
+            case QuestionType.CHOICE:
+                return forms.ChoiceField(choices=[("", _("Choose…")), *choices], **common)
+            case QuestionType.MULTI_CHOICE:
+                return forms.MultipleChoiceField(
+                    choices=choices, widget=forms.CheckboxSelectMultiple, **common
+                )
+            case QuestionType.NUMBER:
+                return forms.DecimalField(
+                    min_value=question.min_value, max_value=question.max_value, **common
+                )
+            case QuestionType.YES_NO:
+                return forms.ChoiceField(
+                    choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect, **common
+                )
+            case QuestionType.URL:
+                return forms.URLField(
+                    assume_scheme="https",
+                    validators=[http_url_validator],
+                    error_messages={"invalid": HTTP_URL_MESSAGE},
+                    **common,
+                )
+        raise ValueError(question.type)
+
+    def cleaned_answers(self) -> dict:
+        answers = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(_field_name(question))
+            if value in (None, "", []):
+                continue
+            if question.type == QuestionType.NUMBER:
+                value = format(value.normalize(), "f")
+            answers[question.key] = value
+        return answers
+
+
+def clean_upload_name(name: str) -> str:
+    """A display name for an uploaded file: no folders, no control characters, short."""
+    base = name.replace("\\", "/").split("/")[-1]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*').strip(" .")
+    return (base or "document.pdf")[-120:]
+
+
+def validate_pdf(upload) -> None:
+    """A real PDF of at most 5 MB, judged by its content, not its name."""
+    if upload.size == 0:
+        raise forms.ValidationError(_("The file is empty."))
+    if upload.size > CV_MAX_BYTES:
+        raise forms.ValidationError(
+            _("The file is %(size)s MB; the limit is 5 MB.")
+            % {"size": f"{upload.size / 1_048_576:.1f}"}
+        )
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(max(upload.size - 2048, 0))
+    tail = upload.read()
+    upload.seek(0)
+    if not head.startswith(b"%PDF-") or b"%%EOF" not in tail:
+        raise forms.ValidationError(
+            _("This is not a PDF file. Export your CV as PDF and try again.")
+        )
+
+
+class PdfUploadForm(forms.Form):
+    file = forms.FileField(label=_("CV (PDF, at most 5 MB)"), allow_empty_file=True)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_pdf(upload)
+        return upload
+
+
+class SubmitForm(forms.Form):
+    consent = forms.BooleanField(
+        label=_(
+            "I have read the privacy notice and agree that my application is processed as it says."
+        ),
+        error_messages={"required": _("Please agree to the privacy notice to submit.")},
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you withdrawing?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional. It helps the programme team."),
+        required=False,
+    )
+
+
+class BulkStatusForm(forms.Form):
+    to_status = forms.ChoiceField(
+        label=_("Move selected to"),
+        choices=[(s, ApplicationStatus(s).label) for s in STAFF_SETTABLE_STATUSES],
+    )
+    ids = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application_ids = []
+
+    def clean(self):
+        cleaned = super().clean()
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        try:
+            self.application_ids = sorted({int(v) for v in raw})[:5000]
+        except ValueError:
+            raise forms.ValidationError(_("The selection is not valid.")) from None
+        if not self.application_ids:
+            raise forms.ValidationError(_("Select at least one application."))
+        return cleaned
+
+
+# --- Programme and cohort set-up -----------------------------------------------------------------
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = ["name", "tagline", "description", "partners", "is_published"]
+        widgets = {
+            "partners": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class CohortForm(forms.ModelForm):
+    """Dates and times are typed in the cohort's own time zone."""
+
+    opens_at = forms.DateTimeField(
+        label=_("Applications open"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Applications close"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=[])
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "capacity",
+            "timezone",
+            "opens_at",
+            "closes_at",
+            "starts_on",
+            "ends_on",
+            "status",
+            "allow_edit_after_submit",
+            "privacy_notice",
+            "privacy_notice_version",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "privacy_notice": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        import zoneinfo
+
+        self.programme = programme
+        self.fields["timezone"].choices = [
+            (tz, tz) for tz in sorted(zoneinfo.available_timezones())
+        ]
+        tz_name = (self.instance.timezone if self.instance.pk else None) or "Asia/Singapore"
+        self.fields["timezone"].initial = tz_name
+        if self.instance.pk:
+            tz = zoneinfo.ZoneInfo(tz_name)
+            for name in ("opens_at", "closes_at"):
+                self.initial[name] = (
+                    getattr(self.instance, name).astimezone(tz).replace(tzinfo=None)
+                )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Div(
+                Div("name", css_class="col-md-8"),
+                Div("slug", css_class="col-md-4"),
+                css_class="row",
+            ),
+            "description",
+            Div(
+                Div("capacity", css_class="col-md-4"),
+                Div("status", css_class="col-md-4"),
+                Div("timezone", css_class="col-md-4"),
+                css_class="row",
+            ),
+            Div(
+                Div("opens_at", css_class="col-md-6"),
+                Div("closes_at", css_class="col-md-6"),
+                css_class="row",
+            ),
+            Div(
+                Div("starts_on", css_class="col-md-6"),
+                Div("ends_on", css_class="col-md-6"),
+                css_class="row",
+            ),
+            "allow_edit_after_submit",
+            Div(
+                Div("privacy_notice", css_class="col-md-9"),
+                Div("privacy_notice_version", css_class="col-md-3"),
+                css_class="row",
+            ),
+        )
+
+    def clean(self):
+        import zoneinfo
+
+        cleaned = super().clean()
+        tz_name = cleaned.get("timezone")
+        if tz_name:
+            tz = zoneinfo.ZoneInfo(tz_name)
+            for name in ("opens_at", "closes_at"):
+                value = cleaned.get(name)
+                if value is not None:
+                    cleaned[name] = value.replace(tzinfo=None).replace(tzinfo=tz)
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("Applications must close after they open."))
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The cohort must end on or after its start."))
+        if closes and starts and closes.date() > starts:
+            self.add_error("starts_on", _("The cohort should start after applications close."))
+        slug = cleaned.get("slug")
+        if (
+            slug
+            and Cohort.objects.filter(programme=self.programme, slug=slug)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("slug", _("Another cohort of this programme uses this slug."))
+        return cleaned
+
+
+class QuestionForm(forms.ModelForm):
+    choices_text = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For single and multiple choice: one choice per line."),
+    )
+    show_when_text = forms.CharField(
+        label=_("…has one of these answers"),
+        required=False,
+        help_text=_(
+            "One per line, exactly as the choices are written (yes/no questions: yes or no)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = ApplicationQuestion
+        fields = [
+            "label",
+            "key",
+            "type",
+            "is_required",
+            "help_text",
+            "word_limit",
+            "min_value",
+            "max_value",
+            "depends_on",
+        ]
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+        others = ApplicationQuestion.objects.filter(cohort=cohort).exclude(pk=self.instance.pk)
+        self.fields["depends_on"].queryset = others.filter(
+            type__in=[QuestionType.CHOICE, QuestionType.MULTI_CHOICE, QuestionType.YES_NO]
+        )
+        self.fields["depends_on"].required = False
+        if self.instance.pk:
+            self.initial["choices_text"] = "\n".join(self.instance.choices)
+            self.initial["show_when_text"] = "\n".join(self.instance.show_when)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "label",
+            Div(
+                Div("key", css_class="col-md-4"),
+                Div("type", css_class="col-md-4"),
+                Div("is_required", css_class="col-md-4 pt-md-4"),
+                css_class="row",
+            ),
+            "help_text",
+            "choices_text",
+            Div(
+                Div("word_limit", css_class="col-md-4"),
+                Div("min_value", css_class="col-md-4"),
+                Div("max_value", css_class="col-md-4"),
+                css_class="row",
+            ),
+            Div(
+                Div("depends_on", css_class="col-md-6"),
+                Div("show_when_text", css_class="col-md-6"),
+                css_class="row",
+            ),
+        )
+
+    @staticmethod
+    def _lines(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("type")
+        choices = self._lines(cleaned.get("choices_text", ""))
+        if kind in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE):
+            if len(choices) < 2:
+                self.add_error("choices_text", _("Give at least two choices, one per line."))
+            if len(set(choices)) != len(choices):
+                self.add_error("choices_text", _("Each choice must be different."))
+        else:
+            choices = []
+        cleaned["choices"] = choices
+        if cleaned.get("word_limit") and kind != QuestionType.LONG_TEXT:
+            cleaned["word_limit"] = None
+        low, high = cleaned.get("min_value"), cleaned.get("max_value")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_value", _("The maximum must not be below the minimum."))
+        parent = cleaned.get("depends_on")
+        show_when = self._lines(cleaned.get("show_when_text", ""))
+        if parent and not show_when:
+            self.add_error("show_when_text", _("Say which answers show this question."))
+        if parent:
+            offered = parent.choices if parent.type != QuestionType.YES_NO else ["yes", "no"]
+            unknown = [v for v in show_when if v not in offered]
+            if unknown:
+                self.add_error(
+                    "show_when_text",
+                    _("Not an answer of that question: %(values)s")
+                    % {"values": ", ".join(unknown)},
+                )
+        cleaned["show_when"] = show_when if parent else []
+        key = cleaned.get("key")
+        if (
+            key
+            and ApplicationQuestion.objects.filter(cohort=self.cohort, key=key)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("key", _("Another question of this cohort uses this key."))
+        return cleaned
+
+
+class EligibilityRuleForm(forms.Form):
+    attribute = forms.ChoiceField(label=_("Attribute"))
+    operator = forms.ChoiceField(label=_("Condition"), choices=RuleOperator.choices)
+    values_text = forms.CharField(
+        label=_("Values"),
+        required=False,
+        help_text=_(
+            "One per line. For ages and numbers: the bound(s), e.g. 18 and 65 for “between”."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    message = forms.CharField(
+        label=_("Message when not met (optional)"), required=False, max_length=300
+    )
+
+    def __init__(self, *args, attributes: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attribute"].choices = [("", _("Choose…")), *attributes]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        from decimal import Decimal, InvalidOperation
+
+        cleaned = super().clean()
+        values = [
+            line.strip() for line in cleaned.get("values_text", "").splitlines() if line.strip()
+        ]
+        op = cleaned.get("operator")
+        needed = {RuleOperator.BETWEEN: 2, RuleOperator.AT_LEAST: 1, RuleOperator.AT_MOST: 1}.get(
+            op
+        )
+        if needed:
+            try:
+                numbers = [Decimal(v) for v in values]
+            except InvalidOperation:
+                numbers = None
+            if numbers is None or len(numbers) != needed:
+                self.add_error(
+                    "values_text", _("Give %(n)s number(s), one per line.") % {"n": needed}
+                )
+            elif op == RuleOperator.BETWEEN and numbers[0] > numbers[1]:
+                self.add_error("values_text", _("Give the lower bound first."))
+        elif op in (RuleOperator.IN, RuleOperator.NOT_IN) and not values:
+            self.add_error("values_text", _("Give at least one value, one per line."))
+        elif op in (RuleOperator.IS_TRUE, RuleOperator.IS_FALSE):
+            values = []
+        cleaned["values"] = values
+        return cleaned

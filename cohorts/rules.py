@@ -37,3 +37,6 @@ rules.add_perm("cohorts.manage_programme_team", is_platform_admin | is_programme
 rules.add_perm("cohorts.view_programme_outbox", is_platform_admin | is_programme_staff)
 rules.add_perm("cohorts.manage_programme_outbox", is_platform_admin | is_programme_staff)
 rules.add_perm("cohorts.send_programme_announcement", is_platform_admin | is_programme_admin)
+rules.add_perm("cohorts.manage_programme", is_platform_admin | is_programme_admin)
+rules.add_perm("cohorts.view_applications", is_platform_admin | is_programme_staff)
+rules.add_perm("cohorts.manage_applications", is_platform_admin | is_programme_staff)

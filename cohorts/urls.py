@@ -36,4 +36,6 @@ urlpatterns = [
         outbox.programme_outbox_retry,
         name="programme_outbox_retry",
     ),
+    # --- staff: applications of a cohort (cohorts/views/staff_applications.py) ---
+    # --- end staff ---
 ]

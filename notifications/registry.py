@@ -58,6 +58,30 @@ KINDS: dict[str, Kind] = {
                 "sender": "Farah Osman",
             },
         ),
+        Kind(
+            name="application.submitted",
+            label=_("Application receipts"),
+            description=_("A receipt when you submit an application."),
+            example={"cohort_name": "AI Forward 2026", "programme_name": "AI Forward 2026"},
+        ),
+        Kind(
+            name="application.deadline_reminder",
+            label=_("Deadline reminders"),
+            description=_(
+                "A reminder 48 hours before the deadline if your application is still a draft."
+            ),
+            example={
+                "cohort_name": "AI Forward 2026",
+                "programme_name": "AI Forward 2026",
+                "tz": "Asia/Singapore",
+            },
+        ),
+        Kind(
+            name="application.withdrawn",
+            label=_("Withdrawal confirmations"),
+            description=_("A confirmation when you withdraw an application."),
+            example={"cohort_name": "AI Forward 2026", "programme_name": "AI Forward 2026"},
+        ),
     ]
 }
 

@@ -60,7 +60,9 @@ class Cohort(TimeStampedModel):
             "figures. We keep them for two years after the cohort ends, then delete them."
         ),
     )
-    privacy_notice_version = models.CharField(_("privacy notice version"), max_length=40, default="1")
+    privacy_notice_version = models.CharField(
+        _("privacy notice version"), max_length=40, default="1"
+    )
 
     objects = CohortQuerySet.as_manager()
 
@@ -69,17 +71,27 @@ class Cohort(TimeStampedModel):
         verbose_name = _("cohort")
         verbose_name_plural = _("cohorts")
         constraints = [
-            models.UniqueConstraint(fields=["programme", "slug"], name="cohorts_cohort_slug_unique"),
-            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="cohorts_cohort_window_valid"),
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="cohorts_cohort_dates_valid"),
-            models.CheckConstraint(condition=Q(capacity__gt=0), name="cohorts_cohort_capacity_positive"),
+            models.UniqueConstraint(
+                fields=["programme", "slug"], name="cohorts_cohort_slug_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")), name="cohorts_cohort_window_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="cohorts_cohort_dates_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gt=0), name="cohorts_cohort_capacity_positive"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.programme.name} — {self.name}" if self.programme_id else self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("cohorts:cohort_detail", kwargs={"slug": self.programme.slug, "cohort_slug": self.slug})
+        return reverse(
+            "cohorts:cohort_detail", kwargs={"slug": self.programme.slug, "cohort_slug": self.slug}
+        )
 
     def is_open_at(self, moment) -> bool:
         return self.status == CohortStatus.PUBLISHED and self.opens_at <= moment < self.closes_at
@@ -107,8 +119,12 @@ class ApplicationQuestion(TimeStampedModel):
     is_required = models.BooleanField(_("required"), default=True)
     choices = models.JSONField(_("choices"), default=list, blank=True)
     word_limit = models.PositiveIntegerField(_("word limit"), null=True, blank=True)
-    min_value = models.DecimalField(_("minimum"), max_digits=12, decimal_places=2, null=True, blank=True)
-    max_value = models.DecimalField(_("maximum"), max_digits=12, decimal_places=2, null=True, blank=True)
+    min_value = models.DecimalField(
+        _("minimum"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("maximum"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     depends_on = models.ForeignKey(
         "self",
         null=True,
@@ -117,9 +133,7 @@ class ApplicationQuestion(TimeStampedModel):
         related_name="dependents",
         verbose_name=_("show only when this question"),
     )
-    show_when = models.JSONField(
-        _("has one of these answers"), default=list, blank=True
-    )
+    show_when = models.JSONField(_("has one of these answers"), default=list, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -179,7 +193,10 @@ class Application(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+        _("status"),
+        max_length=16,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
     )
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     # What the profile said when the application was last saved or submitted; lists, filters
@@ -212,7 +229,9 @@ class Application(TimeStampedModel):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         constraints = [
-            models.UniqueConstraint(fields=["cohort", "applicant"], name="cohorts_application_one_per_cohort"),
+            models.UniqueConstraint(
+                fields=["cohort", "applicant"], name="cohorts_application_one_per_cohort"
+            ),
         ]
         indexes = [
             models.Index(fields=["cohort", "status"]),

@@ -1,0 +1,284 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.enums import Education, EmployerSize, Gender, JobLevel, Residency, Sector
+from accounts.models import ApplicantProfile, User
+
+from .. import eligibility
+from ..enums import ApplicationStatus, QuestionType, RuleOperator
+from ..models import Application, ApplicationQuestion, Cohort, EligibilityRule, Programme
+
+# Profile attributes an eligibility rule or a filter can use: name -> (label, choices or None).
+PROFILE_ATTRIBUTES: dict[str, tuple[str, list[tuple[str, str]] | None]] = {
+    "residency": (_("Residency status"), Residency.choices),
+    "age_at_start": (_("Age when the cohort starts"), None),
+    "gender": (_("Gender"), Gender.choices),
+    "employer_size": (_("Employer size"), EmployerSize.choices),
+    "sector": (_("Sector"), Sector.choices),
+    "job_level": (_("Job level"), JobLevel.choices),
+    "is_union_member": (_("Union member"), [("yes", _("Yes")), ("no", _("No"))]),
+    "highest_education": (_("Highest education"), Education.choices),
+    "years_of_experience": (_("Years of work experience"), None),
+}
+
+
+def cohort_list_open() -> QuerySet[Cohort]:
+    """Cohorts taking applications now, soonest deadline first, for the landing page."""
+    return (
+        Cohort.objects.open_for_applications()
+        .filter(programme__is_published=True)
+        .select_related("programme")
+        .order_by("closes_at")
+    )
+
+
+def cohort_list_for_programme(*, programme: Programme) -> QuerySet[Cohort]:
+    return (
+        Cohort.objects.filter(programme=programme)
+        .annotate(submitted_count=Count("applications", filter=~_draft_or_withdrawn()))
+        .order_by("-opens_at")
+    )
+
+
+def _draft_or_withdrawn():
+    from django.db.models import Q
+
+    return Q(applications__status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+
+
+def cohort_get_for_programme(*, programme: Programme, cohort_slug: str) -> Cohort | None:
+    return (
+        Cohort.objects.filter(programme=programme, slug=cohort_slug)
+        .select_related("programme")
+        .first()
+    )
+
+
+def cohort_get_open(*, programme_slug: str, cohort_slug: str) -> Cohort | None:
+    """A published cohort of a published programme (open or not), as applicants may see it."""
+    return (
+        Cohort.objects.filter(
+            programme__slug=programme_slug,
+            programme__is_published=True,
+            slug=cohort_slug,
+            status="published",
+        )
+        .select_related("programme")
+        .first()
+    )
+
+
+def question_list_for_cohort(*, cohort: Cohort) -> list[ApplicationQuestion]:
+    return list(
+        ApplicationQuestion.objects.filter(cohort=cohort)
+        .select_related("depends_on")
+        .order_by("position", "id")
+    )
+
+
+def rule_list_for_cohort(*, cohort: Cohort) -> list[EligibilityRule]:
+    return list(EligibilityRule.objects.filter(cohort=cohort).order_by("position", "id"))
+
+
+def visible_question_keys(questions: Sequence[ApplicationQuestion], answers: dict) -> set[str]:
+    """Keys of the questions shown for these answers: a conditional question is shown when the
+    question it depends on is shown and its answer is one of `show_when`."""
+    visible: set[str] = set()
+    by_id = {question.pk: question for question in questions}
+    for question in questions:
+        parent = by_id.get(question.depends_on_id) if question.depends_on_id else None
+        if parent is None:
+            visible.add(question.key)
+            continue
+        if parent.key not in visible:
+            continue
+        given = answers.get(parent.key)
+        given_set = (
+            {str(v) for v in given}
+            if isinstance(given, list)
+            else {str(given)}
+            if given not in (None, "")
+            else set()
+        )
+        if given_set & {str(v) for v in question.show_when}:
+            visible.add(question.key)
+    return visible
+
+
+def profile_facts(*, profile: ApplicantProfile | None, cohort: Cohort) -> dict:
+    if profile is None:
+        return {}
+    return {
+        "residency": profile.residency,
+        "age_at_start": profile.age_on(cohort.starts_on),
+        "gender": profile.gender,
+        "employer_size": profile.employer_size,
+        "sector": profile.sector,
+        "job_level": profile.job_level,
+        "is_union_member": profile.is_union_member,
+        "highest_education": profile.highest_education,
+        "years_of_experience": profile.years_of_experience,
+    }
+
+
+def attribute_label(attribute: str, questions: Sequence[ApplicationQuestion]) -> str:
+    if attribute.startswith("answer:"):
+        key = attribute.removeprefix("answer:")
+        question = next((q for q in questions if q.key == key), None)
+        return question.label if question else key
+    return str(PROFILE_ATTRIBUTES.get(attribute, (attribute, None))[0])
+
+
+def _value_label(attribute: str, value, questions) -> str:
+    if value is None or value == "":
+        return _("not given")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(_value_label(attribute, v, questions) for v in value) or _("not given")
+    choices = PROFILE_ATTRIBUTES.get(attribute, (None, None))[1]
+    if choices:
+        return str(dict(choices).get(str(value), value))
+    return str(value)
+
+
+def explain_failure(failure: eligibility.Failure, rule: EligibilityRule, questions) -> str:
+    """A sentence telling the applicant which rule fails and why."""
+    if rule.message:
+        return rule.message
+    label = attribute_label(failure.attribute, questions)
+    actual = _value_label(failure.attribute, failure.actual, questions)
+    values = [_value_label(failure.attribute, v, questions) for v in failure.values]
+    op = failure.operator
+    if failure.actual in (None, "", []):
+        return _("%(label)s: no answer yet.") % {"label": label}
+    if op == RuleOperator.IN:
+        wanted = _("one of: %(values)s") % {"values": ", ".join(values)}
+    elif op == RuleOperator.NOT_IN:
+        wanted = _("none of: %(values)s") % {"values": ", ".join(values)}
+    elif op == RuleOperator.BETWEEN:
+        wanted = _("between %(low)s and %(high)s") % {"low": values[0], "high": values[-1]}
+    elif op == RuleOperator.AT_LEAST:
+        wanted = _("at least %(value)s") % {"value": values[0]}
+    elif op == RuleOperator.AT_MOST:
+        wanted = _("at most %(value)s") % {"value": values[0]}
+    elif op == RuleOperator.IS_TRUE:
+        wanted = _("yes")
+    else:
+        wanted = _("no")
+    return _("%(label)s must be %(wanted)s; yours is %(actual)s.") % {
+        "label": label,
+        "wanted": wanted,
+        "actual": actual,
+    }
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    is_eligible: bool
+    reasons: list[str]
+
+
+def eligibility_for(
+    *,
+    cohort: Cohort,
+    profile: ApplicantProfile | None,
+    answers: dict,
+    questions: Sequence[ApplicationQuestion],
+    rules: Sequence[EligibilityRule],
+) -> Eligibility:
+    facts = profile_facts(profile=profile, cohort=cohort)
+    visible = visible_question_keys(questions, answers)
+    for question in questions:
+        if question.key in visible:
+            value = answers.get(question.key)
+            if question.type == QuestionType.YES_NO and value in ("yes", "no"):
+                value = value == "yes"
+            facts[f"answer:{question.key}"] = value
+    pure_rules = [
+        eligibility.Rule(r.pk, r.attribute, r.operator, tuple(str(v) for v in r.values))
+        for r in rules
+    ]
+    by_id = {rule.pk: rule for rule in rules}
+    failures = eligibility.evaluate(pure_rules, facts)
+    reasons = [explain_failure(f, by_id[f.rule_id], questions) for f in failures]
+    if profile is None:
+        reasons.insert(0, _("Complete your applicant profile first."))
+    return Eligibility(is_eligible=not reasons, reasons=reasons)
+
+
+# --- Applications -----------------------------------------------------------------------------
+
+
+def application_list_for_applicant(*, user: User) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(applicant=user)
+        .select_related("cohort__programme")
+        .prefetch_related("events")
+        .order_by("-created_at")
+    )
+
+
+def application_get_for_applicant(*, user: User, application_id: int) -> Application | None:
+    """The user's own application, or None (404) — never someone else's."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Application.objects.filter(applicant=user, pk=application_id)
+        .select_related("cohort__programme")
+        .first()
+    )
+
+
+def application_get_for_staff(*, cohort: Cohort, application_id: int) -> Application | None:
+    return (
+        Application.objects.filter(cohort=cohort, pk=application_id)
+        .select_related("applicant", "cohort__programme")
+        .prefetch_related(Prefetch("events", queryset=_events()))
+        .first()
+    )
+
+
+def _events():
+    from ..models import ApplicationEvent
+
+    return ApplicationEvent.objects.select_related("actor").order_by("created_at", "id")
+
+
+def application_list_for_cohort(*, cohort: Cohort) -> QuerySet[Application]:
+    """Applications staff work with: everything but drafts."""
+    return Application.objects.filter(cohort=cohort).exclude(status=ApplicationStatus.DRAFT)
+
+
+def application_status_counts(*, cohort: Cohort) -> dict[str, int]:
+    counts = dict.fromkeys(ApplicationStatus.values, 0)
+    for row in (
+        Application.objects.filter(cohort=cohort)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def drafts_due_for_reminder(*, now=None):
+    """Drafts of cohorts closing within 48 hours whose applicant was not reminded yet."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    return (
+        Application.objects.filter(
+            status=ApplicationStatus.DRAFT,
+            deadline_reminder_sent_at__isnull=True,
+            cohort__status="published",
+            cohort__closes_at__gt=now,
+            cohort__closes_at__lte=now + timedelta(hours=48),
+        )
+        .select_related("applicant", "cohort__programme")
+        .order_by("pk")
+    )

@@ -1,0 +1,370 @@
+"""Applications: drafts, answers, files, submission, withdrawal, status changes, reminders."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import ApplicantProfile, User
+from core.services import audit_record
+from notifications import services as notification_services
+
+from .. import selectors
+from ..enums import APPLICATION_TRANSITIONS, ApplicationStatus, QuestionType
+from ..models import Application, ApplicationEvent, Cohort
+
+
+class ApplicationError(Exception):
+    """Something the rules of the programme do not allow; the message is shown as is."""
+
+
+def _profile(user: User) -> ApplicantProfile | None:
+    return ApplicantProfile.objects.filter(user=user).first()
+
+
+def _snapshot(application: Application, profile: ApplicantProfile | None) -> None:
+    """Copy what the profile says onto the application (lists and exports read these)."""
+    application.email = application.applicant.email
+    if profile is None:
+        return
+    application.full_name = profile.full_name
+    application.residency = profile.residency
+    application.gender = profile.gender
+    application.employer = profile.employer
+    application.employer_size = profile.employer_size
+    application.sector = profile.sector
+    application.job_level = profile.job_level
+    application.is_union_member = profile.is_union_member
+    application.age_at_start = profile.age_on(application.cohort.starts_on)
+
+
+def _refresh_eligibility(application: Application, profile) -> selectors.Eligibility:
+    questions = selectors.question_list_for_cohort(cohort=application.cohort)
+    rules = selectors.rule_list_for_cohort(cohort=application.cohort)
+    result = selectors.eligibility_for(
+        cohort=application.cohort,
+        profile=profile,
+        answers=application.answers,
+        questions=questions,
+        rules=rules,
+    )
+    application.is_eligible = result.is_eligible
+    application.eligibility_failures = result.reasons
+    return result
+
+
+def application_transition(
+    *, application: Application, to_status: str, actor: User | None, note: str = ""
+) -> Application:
+    """Move an application to `to_status` if the transition table allows it; records an event.
+
+    The choke point for every status change. Raises ApplicationError otherwise.
+    """
+    from_status = application.status
+    if to_status not in APPLICATION_TRANSITIONS[from_status]:
+        raise ApplicationError(
+            _("An application that is %(from)s cannot become %(to)s.")
+            % {
+                "from": ApplicationStatus(from_status).label.lower(),
+                "to": ApplicationStatus(to_status).label.lower(),
+            }
+        )
+    updated = Application.objects.filter(pk=application.pk, status=from_status).update(
+        status=to_status, updated_at=timezone.now()
+    )
+    if not updated:  # someone else changed it in the meantime
+        raise ApplicationError(
+            _("This application was changed meanwhile. Reload the page and try again.")
+        )
+    application.status = to_status
+    ApplicationEvent.objects.create(
+        application=application,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+    )
+    return application
+
+
+@transaction.atomic
+def application_start(*, cohort: Cohort, applicant: User) -> Application:
+    """The applicant's application to `cohort`, created as a draft on first visit.
+
+    Raises ApplicationError when the cohort is not open or the applicant has no profile yet.
+    """
+    existing = Application.objects.filter(cohort=cohort, applicant=applicant).first()
+    if existing:
+        return existing
+    if not cohort.is_open:
+        raise ApplicationError(
+            _("Applications to %(cohort)s are closed.") % {"cohort": cohort.name}
+        )
+    profile = _profile(applicant)
+    if profile is None:
+        raise ApplicationError(
+            _("Complete your applicant profile first; your application starts from it.")
+        )
+    application = Application(cohort=cohort, applicant=applicant)
+    _snapshot(application, profile)
+    _refresh_eligibility(application, profile)
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:  # a second tab created it a moment ago
+        return Application.objects.get(cohort=cohort, applicant=applicant)
+    ApplicationEvent.objects.create(
+        application=application, actor=applicant, to_status=ApplicationStatus.DRAFT
+    )
+    return application
+
+
+def _ensure_editable(application: Application) -> None:
+    cohort = application.cohort
+    if application.status == ApplicationStatus.DRAFT:
+        if not cohort.is_open:
+            raise ApplicationError(
+                _("The deadline has passed; this draft can no longer be changed.")
+            )
+        return
+    if (
+        application.status == ApplicationStatus.SUBMITTED
+        and cohort.allow_edit_after_submit
+        and cohort.is_open
+    ):
+        return
+    raise ApplicationError(_("This application can no longer be changed."))
+
+
+@transaction.atomic
+def application_save_answers(
+    *, application: Application, answers: dict, actor: User
+) -> selectors.Eligibility:
+    """Store the answers as typed (a draft keeps everything) and re-check eligibility.
+
+    For a submitted application (when the cohort allows edits) the answers must be valid and are
+    recorded as an edit. Raises ApplicationError when the application may not be changed.
+    """
+    _ensure_editable(application)
+    application.answers = {**application.answers, **answers}
+    profile = _profile(application.applicant)
+    _snapshot(application, profile)
+    result = _refresh_eligibility(application, profile)
+    application.save()
+    if application.status == ApplicationStatus.SUBMITTED:
+        ApplicationEvent.objects.create(
+            application=application,
+            actor=actor,
+            from_status=application.status,
+            to_status=application.status,
+            note=_("Answers edited"),
+        )
+    return result
+
+
+@transaction.atomic
+def application_attach_file(
+    *, application: Application, key: str | None, upload, display_name: str, actor: User
+) -> None:
+    """Store a validated PDF (the CV when `key` is None, else a file question's answer)."""
+    _ensure_editable(application)
+    if key is None:
+        if application.cv:
+            application.cv.delete(save=False)
+        application.cv.save("cv.pdf", upload, save=False)
+        application.cv_name = display_name
+        application.cv_size = upload.size
+        application.save(update_fields=["cv", "cv_name", "cv_size", "updated_at"])
+        return
+    from ..storage import private_storage
+
+    question = application.cohort.questions.filter(key=key, type=QuestionType.FILE).first()
+    if question is None:
+        raise ApplicationError(_("There is no such file question."))
+    previous = application.answers.get(key)
+    if isinstance(previous, dict) and previous.get("path"):
+        private_storage().delete(previous["path"])
+    import uuid
+
+    path = private_storage().save(f"answers/{uuid.uuid4().hex}.pdf", upload)
+    application.answers = {
+        **application.answers,
+        key: {"name": display_name, "path": path, "size": upload.size},
+    }
+    application.save(update_fields=["answers", "updated_at"])
+
+
+@transaction.atomic
+def application_submit(
+    *, application: Application, actor: User, consent: bool, answer_errors: dict | None = None
+) -> Application:
+    """Submit a draft: within the window, with valid answers, a CV, consent and eligibility.
+
+    Records the consent (time and notice version), snapshots the profile, writes the event and
+    sends a receipt. Raises ApplicationError with the reason otherwise.
+    """
+    application = (
+        Application.objects.select_for_update()
+        .select_related("cohort__programme")
+        .get(pk=application.pk)
+    )
+    cohort = application.cohort
+    if application.status != ApplicationStatus.DRAFT:
+        raise ApplicationError(_("This application has already been submitted."))
+    if not cohort.is_open:
+        raise ApplicationError(
+            _("Applications to %(cohort)s closed on %(date)s.")
+            % {
+                "cohort": cohort.name,
+                "date": timezone.localtime(cohort.closes_at, cohort.tz).strftime("%d %b %Y %H:%M"),
+            }
+        )
+    if answer_errors:
+        raise ApplicationError(_("Some answers need attention; see the marked questions."))
+    if not application.cv:
+        raise ApplicationError(_("Upload your CV (PDF) before submitting."))
+    missing_files = [
+        q.label
+        for q in selectors.question_list_for_cohort(cohort=cohort)
+        if q.type == QuestionType.FILE
+        and q.is_required
+        and q.key
+        in selectors.visible_question_keys(
+            selectors.question_list_for_cohort(cohort=cohort), application.answers
+        )
+        and not application.answers.get(q.key)
+    ]
+    if missing_files:
+        raise ApplicationError(
+            _("Upload a file for: %(questions)s.") % {"questions": "; ".join(missing_files)}
+        )
+    if not consent:
+        raise ApplicationError(_("Please agree to the privacy notice to submit."))
+    profile = _profile(application.applicant)
+    _snapshot(application, profile)
+    result = _refresh_eligibility(application, profile)
+    if not result.is_eligible:
+        raise ApplicationError(
+            _("You are not eligible for this cohort: %(reasons)s")
+            % {"reasons": " ".join(result.reasons)}
+        )
+    now = timezone.now()
+    application.consent_version = cohort.privacy_notice_version
+    application.consent_at = now
+    application.submitted_at = now
+    application.save()
+    application_transition(
+        application=application, to_status=ApplicationStatus.SUBMITTED, actor=actor
+    )
+    notification_services.notify(
+        recipient=application.applicant,
+        kind="application.submitted",
+        context={
+            "cohort_name": cohort.name,
+            "programme_name": cohort.programme.name,
+            "closes_at": cohort.closes_at,
+        },
+        url=f"/applications/{application.pk}/",
+        programme=cohort.programme,
+        dedupe_key=f"application-submitted:{application.pk}",
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, actor: User, reason: str) -> Application:
+    """Withdraw (applicant's choice), with an optional reason; notifies the applicant."""
+    application = (
+        Application.objects.select_for_update()
+        .select_related("cohort__programme")
+        .get(pk=application.pk)
+    )
+    application_transition(
+        application=application,
+        to_status=ApplicationStatus.WITHDRAWN,
+        actor=actor,
+        note=reason.strip(),
+    )
+    application.withdrawn_reason = reason.strip()
+    application.save(update_fields=["withdrawn_reason", "updated_at"])
+    notification_services.notify(
+        recipient=application.applicant,
+        kind="application.withdrawn",
+        context={
+            "cohort_name": application.cohort.name,
+            "programme_name": application.cohort.programme.name,
+        },
+        url=f"/applications/{application.pk}/",
+        programme=application.cohort.programme,
+        dedupe_key=f"application-withdrawn:{application.pk}",
+    )
+    return application
+
+
+@transaction.atomic
+def application_bulk_transition(
+    *, cohort: Cohort, ids: list[int], to_status: str, actor: User
+) -> tuple[int, int]:
+    """Move the selected applications of `cohort` where the transition allows. Returns
+    (moved, skipped); skipped ones stay as they were."""
+    moved = skipped = 0
+    for application in (
+        Application.objects.select_for_update().filter(cohort=cohort, pk__in=ids).order_by("pk")
+    ):
+        try:
+            application_transition(
+                application=application, to_status=to_status, actor=actor, note=_("Bulk action")
+            )
+        except ApplicationError:
+            skipped += 1
+        else:
+            moved += 1
+    skipped += len(set(ids)) - moved - skipped
+    audit_record(
+        actor=actor,
+        action="applications.bulk_status",
+        target=cohort,
+        to_status=to_status,
+        moved=moved,
+        skipped=skipped,
+    )
+    return moved, skipped
+
+
+def application_file_opened(*, application: Application, actor: User, what: str) -> None:
+    """Audit a staff member opening an applicant's file."""
+    if actor.pk != application.applicant_id:
+        audit_record(
+            actor=actor, action="applications.file_download", target=application, file=what
+        )
+
+
+def applications_exported(*, cohort: Cohort, actor: User, fmt: str, rows: int) -> None:
+    audit_record(actor=actor, action="applications.export", target=cohort, format=fmt, rows=rows)
+
+
+def application_deadline_reminders(*, now=None) -> int:
+    """Remind applicants with a draft 48 hours before the deadline, once each. Returns how many."""
+    sent = 0
+    for application in selectors.drafts_due_for_reminder(now=now):
+        with transaction.atomic():
+            claimed = Application.objects.filter(
+                pk=application.pk, deadline_reminder_sent_at__isnull=True
+            ).update(deadline_reminder_sent_at=timezone.now())
+            if not claimed:
+                continue
+            cohort = application.cohort
+            notification_services.notify(
+                recipient=application.applicant,
+                kind="application.deadline_reminder",
+                context={
+                    "cohort_name": cohort.name,
+                    "programme_name": cohort.programme.name,
+                    "closes_at": cohort.closes_at,
+                    "tz": cohort.timezone,
+                },
+                url=f"/apply/{cohort.programme.slug}/{cohort.slug}/",
+                programme=cohort.programme,
+                dedupe_key=f"application-deadline-reminder:{application.pk}",
+            )
+            sent += 1
+    return sent

@@ -214,6 +214,10 @@ CELERY_TIMEZONE = "UTC"
 # The periodic schedule lives here, and only here.
 CELERY_BEAT_SCHEDULE: dict = {
     "sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
+    "application-deadline-reminders": {
+        "task": "cohorts.application_deadline_reminders",
+        "schedule": 900.0,
+    },
 }
 
 # Email delivery from the outbox (notifications.services.email_send).

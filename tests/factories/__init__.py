@@ -1,7 +1,19 @@
 from .accounts import ApplicantProfileFactory, TotpAuthenticatorFactory, UserFactory
-from .cohorts import PartnerFactory, ProgrammeFactory, ProgrammeRoleFactory
+from .cohorts import (
+    ApplicationFactory,
+    CohortFactory,
+    EligibilityRuleFactory,
+    PartnerFactory,
+    ProgrammeFactory,
+    ProgrammeRoleFactory,
+    QuestionFactory,
+)
 
 __all__ = [
+    "ApplicationFactory",
+    "CohortFactory",
+    "EligibilityRuleFactory",
+    "QuestionFactory",
     "ApplicantProfileFactory",
     "PartnerFactory",
     "ProgrammeFactory",
