@@ -10,14 +10,14 @@ from .cohorts import (
 )
 
 __all__ = [
+    "ApplicantProfileFactory",
     "ApplicationFactory",
     "CohortFactory",
     "EligibilityRuleFactory",
-    "QuestionFactory",
-    "ApplicantProfileFactory",
     "PartnerFactory",
     "ProgrammeFactory",
     "ProgrammeRoleFactory",
+    "QuestionFactory",
     "TotpAuthenticatorFactory",
     "UserFactory",
 ]
