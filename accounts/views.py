@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from . import selectors, services
@@ -16,6 +17,11 @@ def profile_edit(request):
     if request.method == "POST" and form.is_valid():
         services.profile_save(user=request.user, data=form.cleaned_data)
         messages.success(request, _("Your profile is saved."))
+        next_url = request.GET.get("next", "")
+        if next_url and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}
+        ):
+            return redirect(next_url)
         return redirect("dashboard")
     return render(
         request,

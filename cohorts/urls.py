@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import outbox, programmes
+from .views import outbox, programmes, setup, staff_applications
 
 app_name = "cohorts"
 
@@ -36,6 +36,64 @@ urlpatterns = [
         outbox.programme_outbox_retry,
         name="programme_outbox_retry",
     ),
+    # --- programme admins: set-up (cohorts/views/setup.py) ---
+    path("<slug:slug>/edit/", setup.programme_edit, name="programme_edit"),
+    path("<slug:slug>/cohorts/new/", setup.cohort_create, name="cohort_create"),
+    path("<slug:slug>/cohorts/<slug:cohort_slug>/", setup.cohort_detail, name="cohort_detail"),
+    path("<slug:slug>/cohorts/<slug:cohort_slug>/edit/", setup.cohort_edit, name="cohort_edit"),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/questions/new/",
+        setup.question_create,
+        name="question_create",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/questions/<int:question_id>/",
+        setup.question_edit,
+        name="question_edit",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/questions/<int:question_id>/delete/",
+        setup.question_delete,
+        name="question_delete",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/questions/<int:question_id>/move/",
+        setup.question_move,
+        name="question_move",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/rules/new/", setup.rule_create, name="rule_create"
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/rules/<int:rule_id>/delete/",
+        setup.rule_delete,
+        name="rule_delete",
+    ),
     # --- staff: applications of a cohort (cohorts/views/staff_applications.py) ---
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/applications/",
+        staff_applications.application_list,
+        name="cohort_applications",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/applications/bulk/",
+        staff_applications.application_bulk_status,
+        name="cohort_applications_bulk",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/applications/export/",
+        staff_applications.application_export,
+        name="cohort_applications_export",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/applications/<int:application_id>/",
+        staff_applications.application_detail_staff,
+        name="cohort_application_detail",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/applications/<int:application_id>/cv/",
+        staff_applications.application_cv_download,
+        name="cohort_application_cv",
+    ),
     # --- end staff ---
 ]

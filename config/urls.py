@@ -33,6 +33,7 @@ urlpatterns = [
     path("profile/", include("accounts.urls")),
     path("programmes/", include("cohorts.urls")),
     path("notifications/", include("notifications.urls")),
+    path("", include("cohorts.applicant_urls")),
     path("admin/", admin.site.urls),
 ]
 

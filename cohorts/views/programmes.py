@@ -15,7 +15,11 @@ from .common import programme_or_404
 
 def landing(request):
     programmes = selectors.programme_list_published()
-    return render(request, "cohorts/landing.html", {"programmes": programmes})
+    return render(
+        request,
+        "cohorts/landing.html",
+        {"programmes": programmes, "open_cohorts": selectors.cohort_list_open()},
+    )
 
 
 @login_required
@@ -28,7 +32,12 @@ def dashboard(request):
     return render(
         request,
         "cohorts/dashboard.html",
-        {"profile": profile, "memberships": memberships},
+        {
+            "profile": profile,
+            "memberships": memberships,
+            "applications": selectors.application_list_for_applicant(user=request.user),
+            "open_cohorts": selectors.cohort_list_open(),
+        },
     )
 
 
@@ -44,6 +53,9 @@ def programme_detail(request, slug):
             "membership": memberships.get(programme.pk),
             "can_manage_team": request.user.has_perm("cohorts.manage_programme_team", programme),
             "can_see_outbox": request.user.has_perm("cohorts.view_programme_outbox", programme),
+            "can_manage_programme": request.user.has_perm("cohorts.manage_programme", programme),
+            "can_see_applications": request.user.has_perm("cohorts.view_applications", programme),
+            "cohorts": selectors.cohort_list_for_programme(programme=programme),
         },
     )
 

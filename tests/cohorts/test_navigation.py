@@ -25,6 +25,7 @@ def test_nav_programme_admin(client, programme, programme_admin, other_programme
     nav = _nav(client, programme_admin)
     assert nav["links"] == [
         "/dashboard/",
+        "/applications/",
         "/profile/",
         "/programmes/ai-forward-2026/",
         "/programmes/ai-forward-2026/team/",
@@ -38,6 +39,7 @@ def test_nav_staff_sees_outbox_but_not_team(client, staff, other_programme):
     nav = _nav(client, staff)
     assert nav["links"] == [
         "/dashboard/",
+        "/applications/",
         "/profile/",
         "/programmes/ai-forward-2026/",
         "/programmes/ai-forward-2026/outbox/",
@@ -50,18 +52,18 @@ def test_nav_reviewer_and_mentor_see_programme_only(
     client, request, persona, label, other_programme
 ):
     nav = _nav(client, request.getfixturevalue(persona))
-    assert nav["links"] == ["/dashboard/", "/profile/", "/programmes/ai-forward-2026/"]
+    assert nav["links"] == ["/dashboard/", "/applications/", "/profile/", "/programmes/ai-forward-2026/"]
     assert label in nav["html"]
 
 
 def test_nav_platform_admin_sees_platform_admin(client, platform_admin, programme):
     nav = _nav(client, platform_admin)
-    assert nav["links"] == ["/dashboard/", "/profile/", "/admin/"]
+    assert nav["links"] == ["/dashboard/", "/applications/", "/profile/", "/admin/"]
 
 
 def test_nav_applicant(client, applicant, programme):
     nav = _nav(client, applicant)
-    assert nav["links"] == ["/dashboard/", "/profile/"]
+    assert nav["links"] == ["/dashboard/", "/applications/", "/profile/"]
 
 
 def test_nav_visitor_sees_sign_in_and_sign_up(client, programme):

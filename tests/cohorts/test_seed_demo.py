@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from accounts.models import ApplicantProfile, User
 from cohorts.enums import PartnerKind, RoleKind
-from cohorts.models import Programme, ProgrammeRole
+from cohorts.models import Application, ApplicationEvent, Cohort, Programme, ProgrammeRole
 from notifications.enums import EmailStatus
 from notifications.models import EmailMessage, Notification
 
@@ -16,6 +16,8 @@ def _snapshot():
         ApplicantProfile.objects.values_list(
             "user__email", "full_name", "sector", "job_level", "employer_size", "date_of_birth"
         )
+    ) + sorted(
+        Application.objects.values_list("applicant__email", "status", "answers__track", "is_eligible")
     )
 
 
@@ -31,7 +33,16 @@ def test_seed_demo_builds_programme_team_and_applicants(capsys):
     roles = {role: ProgrammeRole.objects.filter(role=role).count() for role in RoleKind.values}
     assert roles == {"programme_admin": 1, "reviewer": 4, "mentor": 3, "staff": 1}
     assert User.objects.get(email="admin@example.org").is_superuser
-    assert ApplicantProfile.objects.count() == 12
+    # 12 submitted, plus drafts and withdrawn ones, plus five who have not applied
+    assert ApplicantProfile.objects.count() == 5 + 12 + 6
+    cohort = Cohort.objects.get(programme=programme)
+    assert cohort.capacity == 1000 and cohort.is_open
+    assert cohort.questions.count() == 8
+    assert cohort.questions.get(key="support_kind").depends_on.key == "employer_supports"
+    assert cohort.eligibility_rules.count() == 3
+    assert Application.objects.filter(status="submitted").count() == 12
+    assert not Application.objects.filter(applicant__email="applicant001@example.org").exists()
+    assert ApplicationEvent.objects.filter(to_status="submitted").count() == Application.objects.exclude(status="draft").count()
     assert not EmailAddress.objects.filter(verified=False).exists()
     assert "admin@example.org" in out
     assert "password for all: cohortline-demo" in out
@@ -50,7 +61,8 @@ def test_seed_demo_is_deterministic_and_idempotent():
     first = _snapshot()
     call_command("seed_demo", applicants=10, seed=3, force=True)
     assert _snapshot() == first
-    assert User.objects.count() == 10 + 11
+    assert User.objects.count() == (5 + 10 + 6) + 11
+    assert Application.objects.filter(status="submitted").count() == 10
     assert ProgrammeRole.objects.count() == 9
     # Each team member was told of their role once; one announcement to the reviewers waits.
     assert Notification.objects.filter(kind="programme.role_granted").count() == 9

@@ -451,6 +451,9 @@ def test_preference_rows_default_on_and_mandatory_always_on(django_assert_num_qu
         "account.security": (True, True),
         "programme.role_granted": (False, True),
         "programme.announcement": (True, True),
+        "application.submitted": (True, True),
+        "application.deadline_reminder": (True, True),
+        "application.withdrawn": (True, True),
     }
 
 

@@ -155,6 +155,9 @@ def test_preferences_save_optional_and_ignore_mandatory(client, applicant):
     assert prefs == {
         "programme.role_granted": (False, True),
         "programme.announcement": (True, True),
+        "application.submitted": (False, False),
+        "application.deadline_reminder": (False, False),
+        "application.withdrawn": (False, False),
     }
 
 

@@ -2,19 +2,38 @@
 
 import datetime
 import random
+import zoneinfo
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from accounts import services as account_services
 from accounts.enums import Education, EmployerSize, Gender, JobLevel, Residency, Sector
-from accounts.models import User
+from accounts.models import ApplicantProfile, User
+from cohorts import selectors
 from cohorts import services as cohort_services
-from cohorts.enums import PartnerKind, RoleKind
-from cohorts.models import Partner, Programme, ProgrammeRole
+from cohorts.enums import (
+    ApplicationStatus,
+    CohortStatus,
+    PartnerKind,
+    QuestionType,
+    RoleKind,
+    RuleOperator,
+)
+from cohorts.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationQuestion,
+    Cohort,
+    EligibilityRule,
+    Partner,
+    Programme,
+    ProgrammeRole,
+)
 from notifications.models import EmailMessage
 
 DEMO_PASSWORD = "cohortline-demo"  # noqa: S105 - printed for the demo on purpose
@@ -113,7 +132,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026).")
         parser.add_argument(
-            "--applicants", type=int, default=40, help="Number of applicants (default 40)."
+            "--applicants", type=int, default=3000, help="Number of applicants (default 3,000)."
         )
         parser.add_argument(
             "--force",
@@ -132,7 +151,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             programme, people, logins = self._build(random.Random(seed), applicants)
         self.stdout.write(self.style.SUCCESS(f"Demo programme '{programme.name}' is ready."))
-        self.stdout.write(f"{len(people)} applicants with complete profiles.")
+        self.stdout.write(
+            f"{len(people)} applicants with complete profiles; the first five have not applied yet."
+        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for label, email in logins:
             self.stdout.write(f"  {email:<32} {label}")
@@ -151,9 +172,13 @@ class Command(BaseCommand):
                 )
             programme_admin = programme_admin or user
             logins.append((RoleKind(role).label.lower(), user.email))
-        people = self._applicants(rng, applicants, password_hash)
+        # More people than submitted applications: some are drafts, some withdrew, five have
+        # not started, so the demo shows every state.
+        people = self._applicants(rng, 5 + applicants + max(applicants // 8, 6), password_hash)
         if people:
-            logins.append(("applicant", people[0].email))
+            logins.append(("applicant (not applied yet)", people[0].email))
+        cohort = self._cohort(programme)
+        self._applications(rng, cohort, people, submitted=applicants)
         outsider = self._user("outsider", "Olivia Outsider", password_hash)
         logins.append(("user with no role and no profile", outsider.email))
         self._announcement(programme, programme_admin)
@@ -239,24 +264,25 @@ class Command(BaseCommand):
         return user
 
     def _applicants(self, rng: random.Random, count: int, password_hash: str) -> list[User]:
-        people = []
+        """`count` applicants with verified emails and complete profiles, written in bulk."""
+        specs = []
         for number in range(1, count + 1):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            full_name = f"{first} {last}"
-            user = self._user(f"applicant{number:03d}", full_name, password_hash)
             size = rng.choices(list(EmployerSize), weights=[35, 30, 15, 10, 10])[0]
-            employer = rng.choice(EMPLOYERS[size]) if size in EMPLOYERS else ""
             age = rng.randint(21, 58)
-            born = datetime.date(2026 - age, rng.randint(1, 12), rng.randint(1, 28))
-            account_services.profile_save(
-                user=user,
-                data={
-                    "full_name": full_name,
+            residency = rng.choices(list(Residency), weights=[68, 26, 5, 1])[0]
+            specs.append(
+                {
+                    "email": f"applicant{number:03d}@{DEMO_DOMAIN}",
+                    "full_name": f"{first} {last}",
                     "phone": f"+65{rng.choice('689')}{rng.randint(1000000, 9999999)}",
-                    "residency": rng.choices(list(Residency), weights=[60, 25, 12, 3])[0],
-                    "date_of_birth": born,
+                    # The first few can always apply, so the demo journey works for them.
+                    "residency": Residency.CITIZEN if number <= 5 else residency,
+                    "date_of_birth": datetime.date(
+                        2026 - age, rng.randint(1, 12), rng.randint(1, 28)
+                    ),
                     "gender": rng.choices(list(Gender), weights=[45, 45, 3, 2, 5])[0],
-                    "employer": employer,
+                    "employer": rng.choice(EMPLOYERS[size]) if size in EMPLOYERS else "",
                     "employer_size": size,
                     "sector": rng.choice(list(Sector)),
                     "job_level": rng.choices(list(JobLevel), weights=[40, 35, 18, 7])[0],
@@ -264,12 +290,340 @@ class Command(BaseCommand):
                     "highest_education": rng.choice(list(Education)),
                     "years_of_experience": min(60, max(0, age - 21 - rng.randint(0, 4))),
                     "linkedin_url": (
-                        f"https://www.linkedin.com/in/{first.lower().replace(' ', '')}-"
-                        f"{last.lower()}-{number}"
+                        f"https://www.linkedin.com/in/{first.lower().replace(' ', '')}-{last.lower()}-{number}"
                         if rng.random() < 0.6
                         else ""
                     ),
-                },
+                }
             )
-            people.append(user)
-        return people
+        emails = [spec["email"] for spec in specs]
+        existing = {u.email: u for u in User.objects.filter(email__in=emails)}
+        User.objects.bulk_create(
+            [
+                User(email=spec["email"], display_name=spec["full_name"], password=password_hash)
+                for spec in specs
+                if spec["email"] not in existing
+            ],
+            batch_size=1000,
+        )
+        users = {u.email: u for u in User.objects.filter(email__in=emails)}
+        EmailAddress.objects.bulk_create(
+            [EmailAddress(user=users[e], email=e, verified=True, primary=True) for e in emails],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        profiles = {p.user_id: p for p in ApplicantProfile.objects.filter(user__in=users.values())}
+        fields = [k for k in specs[0] if k != "email"] if specs else []
+        new, changed = [], []
+        for spec in specs:
+            user = users[spec["email"]]
+            profile = profiles.get(user.pk) or ApplicantProfile(user=user)
+            for field in fields:
+                setattr(profile, field, spec[field])
+            (changed if profile.pk else new).append(profile)
+        ApplicantProfile.objects.bulk_create(new, batch_size=1000)
+        ApplicantProfile.objects.bulk_update(changed, fields, batch_size=1000)
+        return [users[e] for e in emails]
+
+    def _cohort(self, programme: Programme) -> Cohort:
+        """AI Forward 2026's open cohort: 1,000 seats, a realistic form and eligibility rules.
+
+        Its window is set around today so the demo always has an open cohort.
+        """
+        tz = zoneinfo.ZoneInfo("Asia/Singapore")
+        today = timezone.localdate(timezone=tz)
+        cohort, _ = Cohort.objects.update_or_create(
+            programme=programme,
+            slug="main-intake",
+            defaults={
+                "name": "AI Forward 2026 — main intake",
+                "description": (
+                    "Six months, part time (about 8 hours a week), starting in January. Four tracks: "
+                    "AI for operations, data engineering, applied machine learning, and AI product "
+                    "and policy."
+                ),
+                "capacity": 1000,
+                "opens_at": datetime.datetime.combine(
+                    today - datetime.timedelta(days=22), datetime.time(9, 0), tz
+                ),
+                "closes_at": datetime.datetime.combine(
+                    today + datetime.timedelta(days=22), datetime.time(23, 59), tz
+                ),
+                "starts_on": today + datetime.timedelta(days=49),
+                "ends_on": today + datetime.timedelta(days=230),
+                "timezone": "Asia/Singapore",
+                "status": CohortStatus.PUBLISHED,
+                "allow_edit_after_submit": True,
+                "privacy_notice_version": "2026-1",
+            },
+        )
+        questions = {}
+        for position, (key, label, kind, extra) in enumerate(QUESTIONS, start=1):
+            defaults = {"label": label, "type": kind, "position": position, **extra}
+            defaults.pop("depends_on_key", None)
+            questions[key], _ = ApplicationQuestion.objects.update_or_create(
+                cohort=cohort, key=key, defaults=defaults
+            )
+        for key, _label, _kind, extra in QUESTIONS:
+            parent_key = extra.get("depends_on_key")
+            if parent_key:
+                ApplicationQuestion.objects.filter(pk=questions[key].pk).update(
+                    depends_on=questions[parent_key]
+                )
+        if not EligibilityRule.objects.filter(cohort=cohort).exists():
+            for position, (attribute, operator, values, message) in enumerate(RULES, start=1):
+                EligibilityRule.objects.create(
+                    cohort=cohort,
+                    position=position,
+                    attribute=attribute,
+                    operator=operator,
+                    values=values,
+                    message=message,
+                )
+        return cohort
+
+    def _applications(
+        self, rng: random.Random, cohort: Cohort, people: list[User], *, submitted: int
+    ) -> int:
+        """`submitted` submitted applications (eligible ones), a few withdrawn, the rest drafts;
+        the first five applicants are left without an application for the demo."""
+        done = set(Application.objects.filter(cohort=cohort).values_list("applicant_id", flat=True))
+        profiles = {p.user_id: p for p in ApplicantProfile.objects.filter(user__in=people)}
+        questions = selectors.question_list_for_cohort(cohort=cohort)
+        rules = selectors.rule_list_for_cohort(cohort=cohort)
+        window = (cohort.closes_at - cohort.opens_at) / 2  # submitted in the first half so far
+        applications = []
+        eligible_seen = 0
+        for person in people[5:]:
+            profile = profiles[person.pk]
+            answers = _answers(rng)
+            result = selectors.eligibility_for(
+                cohort=cohort, profile=profile, answers=answers, questions=questions, rules=rules
+            )
+            if result.is_eligible:
+                eligible_seen += 1
+            if person.pk in done:
+                continue
+            if result.is_eligible and eligible_seen <= submitted:
+                status = ApplicationStatus.SUBMITTED
+            elif result.is_eligible and eligible_seen <= submitted + max(submitted // 100, 1):
+                status = ApplicationStatus.WITHDRAWN
+            else:
+                status = ApplicationStatus.DRAFT
+            submitted_at = (
+                cohort.opens_at + window * rng.random()
+                if status != ApplicationStatus.DRAFT
+                else None
+            )
+            applications.append(
+                Application(
+                    cohort=cohort,
+                    applicant=person,
+                    status=status,
+                    answers=answers,
+                    full_name=profile.full_name,
+                    email=person.email,
+                    residency=profile.residency,
+                    gender=profile.gender,
+                    employer=profile.employer,
+                    employer_size=profile.employer_size,
+                    sector=profile.sector,
+                    job_level=profile.job_level,
+                    is_union_member=profile.is_union_member,
+                    age_at_start=profile.age_on(cohort.starts_on),
+                    is_eligible=result.is_eligible,
+                    eligibility_failures=result.reasons,
+                    consent_version="2026-1" if submitted_at else "",
+                    consent_at=submitted_at,
+                    submitted_at=submitted_at,
+                    withdrawn_reason="I changed jobs and can no longer commit the time."
+                    if status == ApplicationStatus.WITHDRAWN
+                    else "",
+                )
+            )
+        created = Application.objects.bulk_create(applications, batch_size=1000)
+        created = list(
+            Application.objects.filter(
+                cohort=cohort, applicant__in=[a.applicant for a in applications]
+            )
+        )
+        events = []
+        for application in created:
+            started = application.submitted_at or cohort.opens_at
+            events.append(
+                ApplicationEvent(
+                    application=application,
+                    actor=application.applicant,
+                    to_status=ApplicationStatus.DRAFT,
+                    created_at=started - datetime.timedelta(hours=2),
+                )
+            )
+            if application.submitted_at:
+                events.append(
+                    ApplicationEvent(
+                        application=application,
+                        actor=application.applicant,
+                        from_status=ApplicationStatus.DRAFT,
+                        to_status=ApplicationStatus.SUBMITTED,
+                        created_at=application.submitted_at,
+                    )
+                )
+            if application.status == ApplicationStatus.WITHDRAWN:
+                events.append(
+                    ApplicationEvent(
+                        application=application,
+                        actor=application.applicant,
+                        from_status=ApplicationStatus.SUBMITTED,
+                        to_status=ApplicationStatus.WITHDRAWN,
+                        note=application.withdrawn_reason,
+                        created_at=application.submitted_at + datetime.timedelta(days=2),
+                    )
+                )
+        ApplicationEvent.objects.bulk_create(events, batch_size=2000)
+        self._demo_cvs(created[:20])
+        return len(created)
+
+    def _demo_cvs(self, applications: list[Application]) -> None:
+        for application in applications:
+            if application.status == ApplicationStatus.SUBMITTED and not application.cv:
+                application.cv.save(
+                    "cv.pdf", ContentFile(_demo_pdf(application.full_name)), save=False
+                )
+                application.cv_name = f"CV {application.full_name}.pdf"
+                application.cv_size = application.cv.size
+                application.save(update_fields=["cv", "cv_name", "cv_size"])
+
+
+QUESTIONS = [
+    (
+        "motivation",
+        "Why do you want to join AI Forward 2026?",
+        QuestionType.LONG_TEXT,
+        {
+            "word_limit": 250,
+            "help_text": "Tell us what you hope to do with what you learn. At most 250 words.",
+        },
+    ),
+    (
+        "programming",
+        "How much programming have you done?",
+        QuestionType.CHOICE,
+        {
+            "choices": [
+                "None yet",
+                "A little (scripts, spreadsheet formulas)",
+                "Regularly at work",
+                "I build software professionally",
+            ]
+        },
+    ),
+    (
+        "track",
+        "Which track interests you most?",
+        QuestionType.CHOICE,
+        {
+            "choices": [
+                "AI for operations",
+                "Data engineering",
+                "Applied machine learning",
+                "AI product and policy",
+            ]
+        },
+    ),
+    (
+        "employer_supports",
+        "Does your employer support your participation?",
+        QuestionType.YES_NO,
+        {},
+    ),
+    (
+        "support_kind",
+        "How does your employer support you?",
+        QuestionType.MULTI_CHOICE,
+        {
+            "choices": [
+                "Paid study time",
+                "Course fees",
+                "A mentor at work",
+                "A project to work on",
+            ],
+            "depends_on_key": "employer_supports",
+            "show_when": ["yes"],
+        },
+    ),
+    (
+        "hours",
+        "How many hours a week can you commit?",
+        QuestionType.NUMBER,
+        {"min_value": 1, "max_value": 40, "help_text": "The programme needs about 8 hours a week."},
+    ),
+    ("laptop", "Do you have a laptop you can use for the course?", QuestionType.YES_NO, {}),
+    (
+        "portfolio",
+        "A link to something you have built or written",
+        QuestionType.URL,
+        {"is_required": False, "help_text": "Optional: a repository, a blog post, a dashboard…"},
+    ),
+]
+
+RULES = [
+    (
+        "residency",
+        RuleOperator.IN,
+        ["citizen", "permanent_resident"],
+        "This intake is open to citizens and permanent residents.",
+    ),
+    ("age_at_start", RuleOperator.BETWEEN, ["18", "65"], ""),
+    ("answer:hours", RuleOperator.AT_LEAST, ["4"], "The programme needs at least 4 hours a week."),
+]
+
+MOTIVATIONS = [
+    "I run the night shift in a data hall and want to automate the alerts we triage by hand.",
+    "Our warehouse still plans routes on spreadsheets; I want to build a better forecast.",
+    "As a union representative I need to understand how AI changes the jobs of our members.",
+    "I have taught myself Python and want a structured path and a mentor to go further.",
+    "My clinic wants to use language models for scheduling, safely. I want to lead that work.",
+    "I maintain our company's reports and want to move into data engineering.",
+]
+
+
+def _answers(rng: random.Random) -> dict:
+    supports = rng.random() < 0.55
+    answers = {
+        "motivation": " ".join(rng.sample(MOTIVATIONS, 2)),
+        "programming": rng.choice(QUESTIONS[1][3]["choices"]),
+        "track": rng.choice(QUESTIONS[2][3]["choices"]),
+        "employer_supports": "yes" if supports else "no",
+        "hours": str(rng.choices([3, 4, 6, 8, 10, 12], weights=[3, 12, 25, 35, 15, 10])[0]),
+        "laptop": "yes" if rng.random() < 0.9 else "no",
+    }
+    if supports:
+        answers["support_kind"] = rng.sample(QUESTIONS[4][3]["choices"], rng.randint(1, 3))
+    if rng.random() < 0.4:
+        answers["portfolio"] = f"https://github.com/example-{rng.randint(100, 999)}"
+    return answers
+
+
+def _demo_pdf(name: str) -> bytes:
+    """A one-page PDF saying whose CV it is."""
+    text = f"Curriculum vitae - {name}".replace("(", "[").replace(")", "]")
+    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out

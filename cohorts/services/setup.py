@@ -1,0 +1,88 @@
+"""Programme admins configure programmes, cohorts, their forms and eligibility rules."""
+
+from django.db import transaction
+from django.db.models import Max
+
+from accounts.models import User
+from core.services import audit_record
+
+from ..models import ApplicationQuestion, Cohort, EligibilityRule, Programme
+
+
+@transaction.atomic
+def programme_update(*, programme: Programme, data: dict, partners, actor: User) -> Programme:
+    for field, value in data.items():
+        setattr(programme, field, value)
+    programme.save()
+    programme.partners.set(partners)
+    audit_record(actor=actor, action="programme.update", target=programme)
+    return programme
+
+
+@transaction.atomic
+def cohort_save(*, cohort: Cohort, actor: User) -> Cohort:
+    """Create or update a cohort from a validated form's instance. Audited."""
+    created = cohort.pk is None
+    cohort.save()
+    audit_record(actor=actor, action="cohort.create" if created else "cohort.update", target=cohort)
+    return cohort
+
+
+@transaction.atomic
+def question_save(
+    *, question: ApplicationQuestion, choices: list[str], show_when: list[str]
+) -> ApplicationQuestion:
+    """Create or update a question; new ones go to the end of the form."""
+    question.choices = choices
+    question.show_when = show_when
+    if question.pk is None:
+        last = ApplicationQuestion.objects.filter(cohort=question.cohort).aggregate(
+            m=Max("position")
+        )["m"]
+        question.position = (last or 0) + 1
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: ApplicationQuestion) -> None:
+    """Delete a question; questions that depended on it become unconditional."""
+    question.dependents.update(depends_on=None, show_when=[])
+    question.delete()
+
+
+@transaction.atomic
+def question_move(*, question: ApplicationQuestion, direction: str) -> None:
+    """Swap a question with its neighbour above ("up") or below ("down")."""
+    siblings = list(
+        ApplicationQuestion.objects.select_for_update()
+        .filter(cohort=question.cohort)
+        .order_by("position", "id")
+    )
+    index = next(i for i, q in enumerate(siblings) if q.pk == question.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings, start=1):
+        if sibling.position != position:
+            sibling.position = position
+            sibling.save(update_fields=["position", "updated_at"])
+
+
+def rule_create(
+    *, cohort: Cohort, attribute: str, operator: str, values: list[str], message: str
+) -> EligibilityRule:
+    last = EligibilityRule.objects.filter(cohort=cohort).aggregate(m=Max("position"))["m"]
+    return EligibilityRule.objects.create(
+        cohort=cohort,
+        attribute=attribute,
+        operator=operator,
+        values=values,
+        message=message,
+        position=(last or 0) + 1,
+    )
+
+
+def rule_delete(*, rule: EligibilityRule) -> None:
+    rule.delete()

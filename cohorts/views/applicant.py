@@ -1,0 +1,354 @@
+"""Applying to a cohort and following one's applications."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import selectors as account_selectors
+
+from .. import selectors, services
+from ..enums import ApplicationStatus, QuestionType
+from ..forms import (
+    ApplicationAnswersForm,
+    SubmitForm,
+    WithdrawForm,
+    clean_upload_name,
+    raw_answers_from_post,
+    validate_pdf,
+)
+from ..storage import private_storage
+
+
+def _own_or_404(request, application_id):
+    application = selectors.application_get_for_applicant(
+        user=request.user, application_id=application_id
+    )
+    if application is None:
+        raise Http404(_("No such application."))
+    return application
+
+
+def _is_editable(application) -> bool:
+    cohort = application.cohort
+    if application.status == ApplicationStatus.DRAFT:
+        return cohort.is_open
+    return (
+        application.status == ApplicationStatus.SUBMITTED
+        and cohort.allow_edit_after_submit
+        and cohort.is_open
+    )
+
+
+def _question_rows(questions, answers, errors=None):
+    """What the template needs for each question: value, visibility, condition, errors."""
+    errors = errors or {}
+    visible = selectors.visible_question_keys(questions, answers)
+    by_id = {q.pk: q for q in questions}
+    rows = []
+    for question in questions:
+        value = answers.get(question.key)
+        parent = by_id.get(question.depends_on_id)
+        rows.append(
+            {
+                "q": question,
+                "name": f"q_{question.key}",
+                "value": value,
+                "values": value
+                if isinstance(value, list)
+                else ([value] if value not in (None, "") else []),
+                "file": value
+                if question.type == QuestionType.FILE and isinstance(value, dict)
+                else None,
+                "is_visible": question.key in visible,
+                "depends_on": f"q_{parent.key}" if parent else "",
+                "show_when": "|".join(str(v) for v in question.show_when),
+                "errors": errors.get(f"q_{question.key}", []),
+            }
+        )
+    return rows
+
+
+def _render_form(
+    request,
+    application,
+    *,
+    errors=None,
+    upload_errors=None,
+    submit_form=None,
+    status=200,
+    message=None,
+):
+    cohort = application.cohort
+    questions = selectors.question_list_for_cohort(cohort=cohort)
+    return render(
+        request,
+        "cohorts/application_form.html",
+        {
+            "application": application,
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "profile": account_selectors.profile_get_for_user(user=request.user),
+            "rows": _question_rows(questions, application.answers, errors),
+            "upload_errors": upload_errors or {},
+            "submit_form": submit_form or SubmitForm(),
+            "is_editable": _is_editable(application),
+            "closes_at": timezone.localtime(cohort.closes_at, cohort.tz),
+            "error_message": message,
+        },
+        status=status,
+    )
+
+
+@login_required
+def apply(request, slug, cohort_slug):
+    cohort = selectors.cohort_get_open(programme_slug=slug, cohort_slug=cohort_slug)
+    if cohort is None:
+        raise Http404(_("No such cohort."))
+    if account_selectors.profile_get_for_user(user=request.user) is None:
+        messages.info(
+            request, _("Complete your applicant profile first; your application starts from it.")
+        )
+        return redirect(f"{reverse('accounts:profile')}?{urlencode({'next': request.path})}")
+    try:
+        application = services.application_start(cohort=cohort, applicant=request.user)
+    except services.ApplicationError as exc:
+        return render(
+            request,
+            "cohorts/application_closed.html",
+            {"cohort": cohort, "message": str(exc)},
+            status=409,
+        )
+    if not _is_editable(application):
+        return redirect("applications:detail", application_id=application.pk)
+    return _render_form(request, application)
+
+
+def _save(request, application):
+    """Save answers and any uploaded files; returns (answer errors, upload errors)."""
+    questions = selectors.question_list_for_cohort(cohort=application.cohort)
+    raw = raw_answers_from_post(questions, request.POST)
+    answer_errors = {}
+    if application.status == ApplicationStatus.SUBMITTED:
+        # Edits after submitting must stay valid: the answers are validated in full.
+        merged = {**application.answers, **raw}
+        form = ApplicationAnswersForm(
+            _as_form_data(questions, merged),
+            questions=questions,
+            visible_keys=selectors.visible_question_keys(questions, merged),
+        )
+        if not form.is_valid():
+            return form.errors, {}
+        raw = form.cleaned_answers()
+    services.application_save_answers(application=application, answers=raw, actor=request.user)
+    upload_errors = {}
+    uploads = [("cv", None)] + [
+        (f"q_{q.key}", q.key) for q in questions if q.type == QuestionType.FILE
+    ]
+    for field, key in uploads:
+        upload = request.FILES.get(field)
+        if upload is None:
+            continue
+        try:
+            validate_pdf(upload)
+        except Exception as exc:  # noqa: BLE001 - a ValidationError; shown on the field
+            upload_errors[field] = list(getattr(exc, "messages", [str(exc)]))
+            continue
+        services.application_attach_file(
+            application=application,
+            key=key,
+            upload=upload,
+            display_name=clean_upload_name(upload.name),
+            actor=request.user,
+        )
+    return answer_errors, upload_errors
+
+
+def _as_form_data(questions, answers):
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    for question in questions:
+        value = answers.get(question.key)
+        if value in (None, "") or question.type == QuestionType.FILE:
+            continue
+        if isinstance(value, list):
+            data.setlist(f"q_{question.key}", [str(v) for v in value])
+        else:
+            data[f"q_{question.key}"] = str(value)
+    return data
+
+
+@login_required
+@require_POST
+def application_save(request, application_id):
+    application = _own_or_404(request, application_id)
+    try:
+        answer_errors, upload_errors = _save(request, application)
+    except services.ApplicationError as exc:
+        if request.htmx:
+            return render(
+                request,
+                "cohorts/application_form.html#status",
+                {"error_message": str(exc), "application": application},
+                status=409,
+            )
+        messages.error(request, str(exc))
+        return redirect("applications:detail", application_id=application.pk)
+    application.refresh_from_db()
+    if request.htmx:
+        return render(
+            request,
+            "cohorts/application_form.html#status",
+            {
+                "application": application,
+                "upload_errors": upload_errors,
+                "saved_at": timezone.now(),
+                "oob": True,
+            },
+        )
+    if answer_errors or upload_errors:
+        return _render_form(
+            request, application, errors=answer_errors, upload_errors=upload_errors, status=400
+        )
+    messages.success(request, _("Saved."))
+    if application.status == ApplicationStatus.SUBMITTED:
+        return redirect("applications:detail", application_id=application.pk)
+    return redirect(
+        "applications:apply",
+        slug=application.cohort.programme.slug,
+        cohort_slug=application.cohort.slug,
+    )
+
+
+@login_required
+@require_POST
+def application_upload(request, application_id):
+    """The same as saving; kept as its own address for forms that only upload."""
+    return application_save(request, application_id)
+
+
+@login_required
+@require_POST
+def application_submit(request, application_id):
+    application = _own_or_404(request, application_id)
+    if application.status != ApplicationStatus.DRAFT:
+        messages.info(request, _("This application has already been submitted."))
+        return redirect("applications:detail", application_id=application.pk)
+    try:
+        _answer_errors, upload_errors = _save(request, application)
+    except services.ApplicationError as exc:
+        application.refresh_from_db()
+        return _render_form(request, application, status=400, message=str(exc))
+    application.refresh_from_db()
+    questions = selectors.question_list_for_cohort(cohort=application.cohort)
+    form = ApplicationAnswersForm(
+        _as_form_data(questions, application.answers),
+        questions=questions,
+        visible_keys=selectors.visible_question_keys(questions, application.answers),
+    )
+    submit_form = SubmitForm(request.POST)
+    answers_ok = form.is_valid()
+    consent_ok = submit_form.is_valid()
+    if not answers_ok or upload_errors or not consent_ok:
+        return _render_form(
+            request,
+            application,
+            errors=form.errors,
+            upload_errors=upload_errors,
+            submit_form=submit_form,
+            status=400,
+            message=_("Some answers need attention; see the marked questions.")
+            if not answers_ok or upload_errors
+            else None,
+        )
+    try:
+        services.application_save_answers(
+            application=application, answers=form.cleaned_answers(), actor=request.user
+        )
+        services.application_submit(application=application, actor=request.user, consent=True)
+    except services.ApplicationError as exc:
+        application.refresh_from_db()
+        return _render_form(
+            request, application, submit_form=submit_form, status=400, message=str(exc)
+        )
+    messages.success(
+        request, _("Your application is submitted. A receipt is on its way to your inbox.")
+    )
+    return redirect("applications:detail", application_id=application.pk)
+
+
+@login_required
+def my_applications(request):
+    applications = selectors.application_list_for_applicant(user=request.user)
+    return render(
+        request,
+        "cohorts/application_mine.html",
+        {"applications": applications, "open_cohorts": selectors.cohort_list_open()},
+    )
+
+
+@login_required
+def application_detail(request, application_id):
+    application = _own_or_404(request, application_id)
+    questions = selectors.question_list_for_cohort(cohort=application.cohort)
+    return render(
+        request,
+        "cohorts/application_detail.html",
+        {
+            "application": application,
+            "cohort": application.cohort,
+            "rows": [r for r in _question_rows(questions, application.answers) if r["is_visible"]],
+            "events": application.events.select_related("actor").order_by("created_at", "id"),
+            "is_editable": _is_editable(application),
+            "withdraw_form": WithdrawForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_withdraw(request, application_id):
+    application = _own_or_404(request, application_id)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_withdraw(
+                application=application, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.ApplicationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Your application is withdrawn."))
+    else:
+        messages.error(request, " ".join(form.errors.get("reason", [])))
+    return redirect("applications:detail", application_id=application.pk)
+
+
+@login_required
+def application_file(request, application_id, which):
+    """The applicant's own CV or uploaded answer, from private storage."""
+    application = _own_or_404(request, application_id)
+    if which == "cv":
+        if not application.cv:
+            raise Http404(_("No CV uploaded."))
+        return FileResponse(
+            application.cv.open("rb"),
+            as_attachment=True,
+            filename=application.cv_name or "cv.pdf",
+            content_type="application/pdf",
+        )
+    value = application.answers.get(which)
+    if not isinstance(value, dict) or not value.get("path"):
+        raise Http404(_("No such file."))
+    return FileResponse(
+        private_storage().open(value["path"], "rb"),
+        as_attachment=True,
+        filename=value.get("name") or "document.pdf",
+        content_type="application/pdf",
+    )

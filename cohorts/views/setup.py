@@ -1,0 +1,246 @@
+"""Programme admins: the programme, its cohorts, application forms and eligibility rules."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import selectors, services
+from ..enums import QuestionType
+from ..forms import CohortForm, EligibilityRuleForm, ProgrammeForm, QuestionForm
+from ..models import Cohort
+from .common import programme_for
+
+
+def _cohort_or_404(programme, cohort_slug):
+    cohort = selectors.cohort_get_for_programme(programme=programme, cohort_slug=cohort_slug)
+    if cohort is None:
+        raise Http404(_("No such cohort."))
+    return cohort
+
+
+def _rule_attributes(cohort) -> list[tuple[str, str]]:
+    attributes = [(name, str(label)) for name, (label, _c) in selectors.PROFILE_ATTRIBUTES.items()]
+    for question in selectors.question_list_for_cohort(cohort=cohort):
+        if question.type in (
+            QuestionType.CHOICE,
+            QuestionType.MULTI_CHOICE,
+            QuestionType.YES_NO,
+            QuestionType.NUMBER,
+        ):
+            attributes.append(
+                (f"answer:{question.key}", _("Answer: %(label)s") % {"label": question.label})
+            )
+    return attributes
+
+
+@login_required
+def programme_edit(request, slug):
+    programme = programme_for(request, slug, "cohorts.manage_programme")
+    form = ProgrammeForm(request.POST if request.method == "POST" else None, instance=programme)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "partners"}
+        services.programme_update(
+            programme=programme,
+            data=data,
+            partners=form.cleaned_data["partners"],
+            actor=request.user,
+        )
+        messages.success(request, _("Programme saved."))
+        return redirect(programme.get_absolute_url())
+    return render(
+        request,
+        "cohorts/programme_form.html",
+        {"programme": programme, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def cohort_create(request, slug):
+    programme = programme_for(request, slug, "cohorts.manage_programme")
+    form = CohortForm(
+        request.POST if request.method == "POST" else None,
+        instance=Cohort(programme=programme),
+        programme=programme,
+    )
+    if request.method == "POST" and form.is_valid():
+        cohort = form.save(commit=False)
+        cohort.opens_at, cohort.closes_at = (
+            form.cleaned_data["opens_at"],
+            form.cleaned_data["closes_at"],
+        )
+        services.cohort_save(cohort=cohort, actor=request.user)
+        messages.success(request, _("Cohort created. Now add its questions and eligibility rules."))
+        return redirect(cohort.get_absolute_url())
+    return render(
+        request,
+        "cohorts/cohort_form.html",
+        {"programme": programme, "form": form, "cohort": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def cohort_edit(request, slug, cohort_slug):
+    programme = programme_for(request, slug, "cohorts.manage_programme")
+    cohort = _cohort_or_404(programme, cohort_slug)
+    form = CohortForm(
+        request.POST if request.method == "POST" else None, instance=cohort, programme=programme
+    )
+    if request.method == "POST" and form.is_valid():
+        cohort = form.save(commit=False)
+        cohort.opens_at, cohort.closes_at = (
+            form.cleaned_data["opens_at"],
+            form.cleaned_data["closes_at"],
+        )
+        services.cohort_save(cohort=cohort, actor=request.user)
+        messages.success(request, _("Cohort saved."))
+        return redirect(cohort.get_absolute_url())
+    return render(
+        request,
+        "cohorts/cohort_form.html",
+        {"programme": programme, "form": form, "cohort": cohort},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def cohort_detail(request, slug, cohort_slug):
+    programme = programme_for(request, slug, "cohorts.view_applications")
+    cohort = _cohort_or_404(programme, cohort_slug)
+    questions = selectors.question_list_for_cohort(cohort=cohort)
+    rules = selectors.rule_list_for_cohort(cohort=cohort)
+    return render(
+        request,
+        "cohorts/cohort_detail.html",
+        {
+            "programme": programme,
+            "cohort": cohort,
+            "questions": questions,
+            "rules": [
+                (rule, selectors.attribute_label(rule.attribute, questions)) for rule in rules
+            ],
+            "counts": selectors.application_status_counts(cohort=cohort),
+            "can_manage": request.user.has_perm("cohorts.manage_programme", programme),
+            "rule_form": EligibilityRuleForm(attributes=_rule_attributes(cohort)),
+        },
+    )
+
+
+def _question_form_page(request, programme, cohort, question):
+    form = QuestionForm(
+        request.POST if request.method == "POST" else None, instance=question, cohort=cohort
+    )
+    if request.method == "POST" and form.is_valid():
+        services.question_save(
+            question=form.save(commit=False),
+            choices=form.cleaned_data["choices"],
+            show_when=form.cleaned_data["show_when"],
+        )
+        messages.success(request, _("Question saved."))
+        return redirect(cohort.get_absolute_url())
+    return render(
+        request,
+        "cohorts/question_form.html",
+        {
+            "programme": programme,
+            "cohort": cohort,
+            "form": form,
+            "question": question if question.pk else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def question_create(request, slug, cohort_slug):
+    programme = programme_for(request, slug, "cohorts.manage_programme")
+    cohort = _cohort_or_404(programme, cohort_slug)
+    return _question_form_page(request, programme, cohort, cohort.questions.model(cohort=cohort))
+
+
+def _question_or_404(cohort, question_id):
+    question = cohort.questions.filter(pk=question_id).first()
+    if question is None:
+        raise Http404(_("No such question."))
+    return question
+
+
+@login_required
+def question_edit(request, slug, cohort_slug, question_id):
+    programme = programme_for(request, slug, "cohorts.manage_programme")
+    cohort = _cohort_or_404(programme, cohort_slug)
+    return _question_form_page(request, programme, cohort, _question_or_404(cohort, question_id))
+
+
+@login_required
+@require_POST
+def question_delete(request, slug, cohort_slug, question_id):
+    programme = programme_for(request, slug, "cohorts.manage_programme")
+    cohort = _cohort_or_404(programme, cohort_slug)
+    services.question_delete(question=_question_or_404(cohort, question_id))
+    messages.success(request, _("Question deleted."))
+    return redirect(cohort.get_absolute_url())
+
+
+@login_required
+@require_POST
+def question_move(request, slug, cohort_slug, question_id):
+    programme = programme_for(request, slug, "cohorts.manage_programme")
+    cohort = _cohort_or_404(programme, cohort_slug)
+    direction = request.POST.get("direction")
+    if direction in ("up", "down"):
+        services.question_move(question=_question_or_404(cohort, question_id), direction=direction)
+    return redirect(f"{cohort.get_absolute_url()}#questions")
+
+
+@login_required
+@require_POST
+def rule_create(request, slug, cohort_slug):
+    programme = programme_for(request, slug, "cohorts.manage_programme")
+    cohort = _cohort_or_404(programme, cohort_slug)
+    form = EligibilityRuleForm(request.POST, attributes=_rule_attributes(cohort))
+    if form.is_valid():
+        services.rule_create(
+            cohort=cohort,
+            attribute=form.cleaned_data["attribute"],
+            operator=form.cleaned_data["operator"],
+            values=form.cleaned_data["values"],
+            message=form.cleaned_data["message"],
+        )
+        messages.success(request, _("Eligibility rule added."))
+        return redirect(f"{cohort.get_absolute_url()}#rules")
+    questions = selectors.question_list_for_cohort(cohort=cohort)
+    return render(
+        request,
+        "cohorts/cohort_detail.html",
+        {
+            "programme": programme,
+            "cohort": cohort,
+            "questions": questions,
+            "rules": [
+                (rule, selectors.attribute_label(rule.attribute, questions))
+                for rule in selectors.rule_list_for_cohort(cohort=cohort)
+            ],
+            "counts": selectors.application_status_counts(cohort=cohort),
+            "can_manage": True,
+            "rule_form": form,
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def rule_delete(request, slug, cohort_slug, rule_id):
+    programme = programme_for(request, slug, "cohorts.manage_programme")
+    cohort = _cohort_or_404(programme, cohort_slug)
+    rule = cohort.eligibility_rules.filter(pk=rule_id).first()
+    if rule is None:
+        raise Http404(_("No such rule."))
+    services.rule_delete(rule=rule)
+    messages.success(request, _("Eligibility rule removed."))
+    return redirect(f"{cohort.get_absolute_url()}#rules")
