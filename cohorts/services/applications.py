@@ -137,15 +137,21 @@ def _ensure_editable(application: Application) -> None:
 
 @transaction.atomic
 def application_save_answers(
-    *, application: Application, answers: dict, actor: User
+    *, application: Application, answers: dict, actor: User, replace: bool = False
 ) -> selectors.Eligibility:
-    """Store the answers as typed (a draft keeps everything) and re-check eligibility.
+    """Store the answers and re-check eligibility.
 
-    For a submitted application (when the cohort allows edits) the answers must be valid and are
-    recorded as an edit. Raises ApplicationError when the application may not be changed.
+    A draft keeps everything typed (`answers` are merged in). With `replace`, the answers (already
+    validated, hidden conditional ones dropped) replace the stored ones, keeping uploaded files.
+    For a submitted application (when the cohort allows edits) the change is recorded as an
+    edit. Raises ApplicationError when the application may not be changed.
     """
     _ensure_editable(application)
-    application.answers = {**application.answers, **answers}
+    if replace:
+        files = {k: v for k, v in application.answers.items() if isinstance(v, dict)}
+        application.answers = {**files, **answers}
+    else:
+        application.answers = {**application.answers, **answers}
     profile = _profile(application.applicant)
     _snapshot(application, profile)
     result = _refresh_eligibility(application, profile)

@@ -145,7 +145,12 @@ def _save(request, application):
         if not form.is_valid():
             return form.errors, {}
         raw = form.cleaned_answers()
-    services.application_save_answers(application=application, answers=raw, actor=request.user)
+    services.application_save_answers(
+        application=application,
+        answers=raw,
+        actor=request.user,
+        replace=application.status == ApplicationStatus.SUBMITTED,
+    )
     upload_errors = {}
     uploads = [("cv", None)] + [
         (f"q_{q.key}", q.key) for q in questions if q.type == QuestionType.FILE
@@ -269,7 +274,7 @@ def application_submit(request, application_id):
         )
     try:
         services.application_save_answers(
-            application=application, answers=form.cleaned_answers(), actor=request.user
+            application=application, answers=form.cleaned_answers(), actor=request.user, replace=True
         )
         services.application_submit(application=application, actor=request.user, consent=True)
     except services.ApplicationError as exc:
