@@ -3,6 +3,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -36,7 +37,9 @@ class Cohort(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80)
     description = models.TextField(_("description"), blank=True)
-    capacity = models.PositiveIntegerField(_("seats"), help_text=_("How many participants."))
+    capacity = models.PositiveIntegerField(
+        _("seats"), help_text=_("How many participants."), validators=[MinValueValidator(1)]
+    )
     opens_at = models.DateTimeField(_("applications open"))
     closes_at = models.DateTimeField(_("applications close"))
     starts_on = models.DateField(_("starts on"))
