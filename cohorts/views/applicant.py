@@ -274,7 +274,10 @@ def application_submit(request, application_id):
         )
     try:
         services.application_save_answers(
-            application=application, answers=form.cleaned_answers(), actor=request.user, replace=True
+            application=application,
+            answers=form.cleaned_answers(),
+            actor=request.user,
+            replace=True,
         )
         services.application_submit(application=application, actor=request.user, consent=True)
     except services.ApplicationError as exc:

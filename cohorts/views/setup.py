@@ -58,53 +58,44 @@ def programme_edit(request, slug):
     )
 
 
-@login_required
-def cohort_create(request, slug):
-    programme = programme_for(request, slug, "cohorts.manage_programme")
-    form = CohortForm(
-        request.POST if request.method == "POST" else None,
-        instance=Cohort(programme=programme),
-        programme=programme,
-    )
-    if request.method == "POST" and form.is_valid():
-        cohort = form.save(commit=False)
-        cohort.opens_at, cohort.closes_at = (
-            form.cleaned_data["opens_at"],
-            form.cleaned_data["closes_at"],
-        )
-        services.cohort_save(cohort=cohort, actor=request.user)
-        messages.success(request, _("Cohort created. Now add its questions and eligibility rules."))
-        return redirect(cohort.get_absolute_url())
-    return render(
-        request,
-        "cohorts/cohort_form.html",
-        {"programme": programme, "form": form, "cohort": None},
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
-def cohort_edit(request, slug, cohort_slug):
-    programme = programme_for(request, slug, "cohorts.manage_programme")
-    cohort = _cohort_or_404(programme, cohort_slug)
+def _cohort_form_page(request, programme, cohort):
+    is_new = cohort.pk is None
     form = CohortForm(
         request.POST if request.method == "POST" else None, instance=cohort, programme=programme
     )
     if request.method == "POST" and form.is_valid():
         cohort = form.save(commit=False)
+        # The form turned the typed times into the cohort's time zone.
         cohort.opens_at, cohort.closes_at = (
             form.cleaned_data["opens_at"],
             form.cleaned_data["closes_at"],
         )
         services.cohort_save(cohort=cohort, actor=request.user)
-        messages.success(request, _("Cohort saved."))
+        if is_new:
+            messages.success(
+                request, _("Cohort created. Now add its questions and eligibility rules.")
+            )
+        else:
+            messages.success(request, _("Cohort saved."))
         return redirect(cohort.get_absolute_url())
     return render(
         request,
         "cohorts/cohort_form.html",
-        {"programme": programme, "form": form, "cohort": cohort},
+        {"programme": programme, "form": form, "cohort": None if is_new else cohort},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def cohort_create(request, slug):
+    programme = programme_for(request, slug, "cohorts.manage_programme")
+    return _cohort_form_page(request, programme, Cohort(programme=programme))
+
+
+@login_required
+def cohort_edit(request, slug, cohort_slug):
+    programme = programme_for(request, slug, "cohorts.manage_programme")
+    return _cohort_form_page(request, programme, _cohort_or_404(programme, cohort_slug))
 
 
 @login_required

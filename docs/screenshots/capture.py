@@ -32,6 +32,15 @@ PAGES = [
     ("outbox", "programme.admin@example.org", "/programmes/ai-forward-2026/outbox/"),
     ("outbox-message", "programme.admin@example.org", "/programmes/ai-forward-2026/outbox/10/"),
     ("announce", "programme.admin@example.org", "/programmes/ai-forward-2026/outbox/announce/"),
+    ("apply", "applicant002@example.org", "/apply/ai-forward-2026/main-intake/"),
+    ("my-applications", "applicant007@example.org", "/applications/"),
+    ("cohort", "programme.admin@example.org", "/programmes/ai-forward-2026/cohorts/main-intake/"),
+    (
+        "applications",
+        "staff@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/applications/",
+    ),
+    ("programme-admin-view", "programme.admin@example.org", "/programmes/ai-forward-2026/"),
 ]
 
 

@@ -52,7 +52,12 @@ def test_nav_reviewer_and_mentor_see_programme_only(
     client, request, persona, label, other_programme
 ):
     nav = _nav(client, request.getfixturevalue(persona))
-    assert nav["links"] == ["/dashboard/", "/applications/", "/profile/", "/programmes/ai-forward-2026/"]
+    assert nav["links"] == [
+        "/dashboard/",
+        "/applications/",
+        "/profile/",
+        "/programmes/ai-forward-2026/",
+    ]
     assert label in nav["html"]
 
 

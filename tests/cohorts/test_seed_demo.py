@@ -17,7 +17,9 @@ def _snapshot():
             "user__email", "full_name", "sector", "job_level", "employer_size", "date_of_birth"
         )
     ) + sorted(
-        Application.objects.values_list("applicant__email", "status", "answers__track", "is_eligible")
+        Application.objects.values_list(
+            "applicant__email", "status", "answers__track", "is_eligible"
+        )
     )
 
 
@@ -42,7 +44,10 @@ def test_seed_demo_builds_programme_team_and_applicants(capsys):
     assert cohort.eligibility_rules.count() == 3
     assert Application.objects.filter(status="submitted").count() == 12
     assert not Application.objects.filter(applicant__email="applicant001@example.org").exists()
-    assert ApplicationEvent.objects.filter(to_status="submitted").count() == Application.objects.exclude(status="draft").count()
+    assert (
+        ApplicationEvent.objects.filter(to_status="submitted").count()
+        == Application.objects.exclude(status="draft").count()
+    )
     assert not EmailAddress.objects.filter(verified=False).exists()
     assert "admin@example.org" in out
     assert "password for all: cohortline-demo" in out

@@ -391,7 +391,7 @@ class Command(BaseCommand):
         profiles = {p.user_id: p for p in ApplicantProfile.objects.filter(user__in=people)}
         questions = selectors.question_list_for_cohort(cohort=cohort)
         rules = selectors.rule_list_for_cohort(cohort=cohort)
-        window = (cohort.closes_at - cohort.opens_at) / 2  # submitted in the first half so far
+        window = timezone.now() - cohort.opens_at  # submitted between opening and now
         applications = []
         eligible_seen = 0
         for person in people[5:]:

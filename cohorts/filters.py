@@ -1,0 +1,149 @@
+"""List filters (django-filter). Each FilterSet narrows a queryset a selector already scoped."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from accounts.enums import EmployerSize, JobLevel, Residency, Sector
+
+from .enums import ApplicationStatus
+from .models import Application, Cohort
+
+YES_NO_UNKNOWN = [("yes", _("Yes")), ("no", _("No")), ("unknown", _("Not known"))]
+
+SORT_CHOICES = [
+    ("-submitted_at", _("Newest first")),
+    ("submitted_at", _("Oldest first")),
+    ("full_name", _("Name, A to Z")),
+    ("-full_name", _("Name, Z to A")),
+    ("status", _("Status, in workflow order")),
+    ("-status", _("Status, reverse workflow order")),
+]
+
+# Status sorts follow the workflow (submitted, ineligible, in review, …), not the codes' spelling.
+_STATUS_RANK = Case(
+    *[When(status=value, then=Value(rank)) for rank, value in enumerate(ApplicationStatus.values)],
+    output_field=IntegerField(),
+)
+
+
+def _yes_no_unknown(queryset: QuerySet, field: str, value: str) -> QuerySet:
+    if value == "unknown":
+        return queryset.filter(**{f"{field}__isnull": True})
+    return queryset.filter(**{field: value == "yes"})
+
+
+class ApplicationOrderingFilter(django_filters.OrderingFilter):
+    """One sort key at a time, newest submitted first by default, ties broken by id so
+    pagination is stable."""
+
+    def filter(self, qs, value):
+        params = [param for param in value or [] if param]
+        ordering = self.get_ordering_value(params[0]) if params else "-submitted_at"
+        descending = ordering.startswith("-")
+        field = ordering.removeprefix("-")
+        if field == "status":
+            rank = _STATUS_RANK.desc() if descending else _STATUS_RANK.asc()
+            return qs.order_by(rank, F("submitted_at").desc(nulls_last=True), "-id")
+        if field == "submitted_at":
+            key = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+            return qs.order_by(key, "-id" if descending else "id")
+        return qs.order_by(ordering, "-id" if descending else "id")
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    """Filters of the staff list of a cohort's applications (and of its exports).
+
+    Dates are days in the cohort's time zone; both bounds are inclusive.
+    """
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=forms.TextInput(attrs={"placeholder": _("Name or email"), "type": "search"}),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT],
+        empty_label=_("Any status"),
+    )
+    is_eligible = django_filters.ChoiceFilter(
+        label=_("Eligible"), choices=YES_NO_UNKNOWN, method="filter_yes_no", empty_label=_("Any")
+    )
+    sector = django_filters.ChoiceFilter(
+        label=_("Sector"), choices=Sector.choices, empty_label=_("Any sector")
+    )
+    job_level = django_filters.ChoiceFilter(
+        label=_("Job level"), choices=JobLevel.choices, empty_label=_("Any job level")
+    )
+    employer_size = django_filters.ChoiceFilter(
+        label=_("Employer size"), choices=EmployerSize.choices, empty_label=_("Any size")
+    )
+    is_union_member = django_filters.ChoiceFilter(
+        label=_("Union member"),
+        choices=YES_NO_UNKNOWN,
+        method="filter_yes_no",
+        empty_label=_("Any"),
+    )
+    residency = django_filters.ChoiceFilter(
+        label=_("Residency"), choices=Residency.choices, empty_label=_("Any residency")
+    )
+    submitted_after = django_filters.DateFilter(
+        label=_("Submitted on or after"),
+        method="filter_submitted_after",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    submitted_before = django_filters.DateFilter(
+        label=_("Submitted on or before"),
+        method="filter_submitted_before",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    sort = ApplicationOrderingFilter(
+        label=_("Sort by"),
+        fields=["submitted_at", "full_name", "status"],
+        choices=SORT_CHOICES,
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Application
+        fields: list[str] = []
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(full_name__icontains=value) | Q(email__icontains=value))
+
+    def filter_yes_no(self, queryset, name, value):
+        return _yes_no_unknown(queryset, name, value)
+
+    def _start_of(self, day: datetime.date) -> datetime.datetime:
+        return datetime.datetime.combine(day, datetime.time.min, tzinfo=self.cohort.tz)
+
+    def filter_submitted_after(self, queryset, name, value):
+        return queryset.filter(submitted_at__gte=self._start_of(value))
+
+    def filter_submitted_before(self, queryset, name, value):
+        return queryset.filter(submitted_at__lt=self._start_of(value + datetime.timedelta(days=1)))
+
+    def filter_queryset(self, queryset):
+        # An invalid `sort` never reaches its filter; keep the default order then too.
+        queryset = self.filters["sort"].filter(queryset, None)
+        return super().filter_queryset(queryset)
+
+    @property
+    def active_query(self) -> dict[str, str]:
+        """The filters as given (non-empty ones only), to carry into links and redirects."""
+        return {
+            name: self.data.get(name)
+            for name in self.base_filters
+            if name in self.data and self.data.get(name) not in (None, "")
+        }

@@ -1,0 +1,237 @@
+"""Programme staff working with a cohort's applications: list, bulk status, detail, CV, export."""
+
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponseBadRequest,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import exports, selectors, services
+from ..enums import ApplicationStatus
+from ..filters import ApplicationFilter
+from ..forms import BulkStatusForm
+from ..storage import private_storage
+from .common import programme_for
+
+PAGE_SIZE = 50
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def _cohort_or_404(programme, cohort_slug):
+    cohort = selectors.cohort_get_for_programme(programme=programme, cohort_slug=cohort_slug)
+    if cohort is None:
+        raise Http404(_("No such cohort."))
+    return cohort
+
+
+def _application_or_404(cohort, application_id):
+    application = selectors.application_get_for_staff(cohort=cohort, application_id=application_id)
+    if application is None:
+        raise Http404(_("No such application."))
+    return application
+
+
+def _filters(data, cohort) -> ApplicationFilter:
+    return ApplicationFilter(
+        data, queryset=selectors.application_list_for_cohort(cohort=cohort), cohort=cohort
+    )
+
+
+def _list_url(programme, cohort, query: dict[str, str]) -> str:
+    url = reverse(
+        "cohorts:cohort_applications",
+        kwargs={"slug": programme.slug, "cohort_slug": cohort.slug},
+    )
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@login_required
+def application_list(request, slug, cohort_slug):
+    programme = programme_for(request, slug, "cohorts.view_applications")
+    cohort = _cohort_or_404(programme, cohort_slug)
+    filterset = _filters(request.GET, cohort)
+    # The list shows none of the answers; leave the biggest columns in the database.
+    applications = filterset.qs.defer("answers", "eligibility_failures")
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    for application in page.object_list:
+        application.sector_label = exports.choice_label("sector", application.sector)
+        application.job_level_label = exports.choice_label("job_level", application.job_level)
+    counts = selectors.application_status_counts(cohort=cohort)
+    status_counts = [
+        (status, counts[status.value])
+        for status in ApplicationStatus
+        if status != ApplicationStatus.DRAFT
+    ]
+    query = filterset.active_query
+    return render(
+        request,
+        "cohorts/application_list.html",
+        {
+            "programme": programme,
+            "cohort": cohort,
+            "filter": filterset,
+            "page": page,
+            "status_counts": status_counts,
+            "total": sum(n for _status, n in status_counts),
+            "drafts": counts[ApplicationStatus.DRAFT],
+            "query": urlencode(query),
+            "has_filters": bool({k for k in query if k != "sort"}),
+            "bulk_form": BulkStatusForm(),
+            "can_manage": request.user.has_perm("cohorts.manage_applications", programme),
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_bulk_status(request, slug, cohort_slug):
+    programme = programme_for(request, slug, "cohorts.manage_applications")
+    cohort = _cohort_or_404(programme, cohort_slug)
+    form = BulkStatusForm(request.POST)
+    if form.is_valid():
+        moved, skipped = services.application_bulk_transition(
+            cohort=cohort,
+            ids=form.application_ids,
+            to_status=form.cleaned_data["to_status"],
+            actor=request.user,
+        )
+        text = _("%(moved)s moved, %(skipped)s skipped (their status does not allow it).") % {
+            "moved": moved,
+            "skipped": skipped,
+        }
+        (messages.success if moved else messages.warning)(request, text)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    # Back to the same filtered list; only known filter names survive the round trip.
+    kept = _filters(QueryDict(request.POST.get("query", "")), cohort).active_query
+    return redirect(_list_url(programme, cohort, kept))
+
+
+@login_required
+def application_detail_staff(request, slug, cohort_slug, application_id):
+    programme = programme_for(request, slug, "cohorts.view_applications")
+    cohort = _cohort_or_404(programme, cohort_slug)
+    application = _application_or_404(cohort, application_id)
+    questions = selectors.question_list_for_cohort(cohort=cohort)
+    visible = selectors.visible_question_keys(questions, application.answers)
+    answers = [
+        (question, exports.answer_text(application.answers.get(question.key)))
+        for question in questions
+        if question.key in visible or question.key in application.answers
+    ]
+    age = application.age_at_start
+    profile = [
+        (_("Email"), application.email),
+        (_("Residency"), exports.choice_label("residency", application.residency)),
+        (_("Gender"), exports.choice_label("gender", application.gender)),
+        (_("Age at start"), "" if age is None else str(age)),
+        (_("Employer"), application.employer),
+        (_("Employer size"), exports.choice_label("employer_size", application.employer_size)),
+        (_("Sector"), exports.choice_label("sector", application.sector)),
+        (_("Job level"), exports.choice_label("job_level", application.job_level)),
+    ]
+    return render(
+        request,
+        "cohorts/application_detail_staff.html",
+        {
+            "programme": programme,
+            "cohort": cohort,
+            "application": application,
+            "profile": profile,
+            "answers": answers,
+            "events": application.events.all(),
+            "can_manage": request.user.has_perm("cohorts.manage_applications", programme),
+        },
+    )
+
+
+@login_required
+def application_cv_download(request, slug, cohort_slug, application_id):
+    programme = programme_for(request, slug, "cohorts.manage_applications")
+    cohort = _cohort_or_404(programme, cohort_slug)
+    application = _application_or_404(cohort, application_id)
+    if not application.cv:
+        raise Http404(_("This application has no CV."))
+    try:
+        handle = private_storage().open(application.cv.name, "rb")
+    except FileNotFoundError:
+        raise Http404(_("This application has no CV.")) from None
+    services.application_file_opened(application=application, actor=request.user, what="cv")
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=exports.download_name(application.cv_name),
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def application_export(request, slug, cohort_slug):
+    programme = programme_for(request, slug, "cohorts.manage_applications")
+    cohort = _cohort_or_404(programme, cohort_slug)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in EXPORT_FORMATS:
+        return HttpResponseBadRequest(
+            _("Unknown export format. Use format=csv or format=xlsx."),
+            content_type="text/plain; charset=utf-8",
+        )
+    filterset = _filters(request.GET, cohort)
+    if not filterset.is_valid():
+        problems = "; ".join(
+            f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()
+        )
+        return HttpResponseBadRequest(
+            _("These filters are not valid: %(problems)s") % {"problems": problems},
+            content_type="text/plain; charset=utf-8",
+        )
+    questions = selectors.question_list_for_cohort(cohort=cohort)
+    tz = cohort.tz
+    queryset = filterset.qs
+    header = exports.header_row(questions)
+
+    def rows():
+        for values in queryset.values(*exports.EXPORT_FIELDS).iterator(chunk_size=2000):
+            yield exports.application_row(values, questions, tz)
+
+    filename = (
+        f"{programme.slug}-{cohort.slug}-applications-"
+        f"{timezone.localdate(timezone=tz):%Y-%m-%d}.{fmt}"
+    )
+    if fmt == "csv":
+        # Counted first so the audit entry is written even if the download is interrupted.
+        count = queryset.count()
+        response = StreamingHttpResponse(
+            exports.csv_chunks(header, rows()), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        # A temporary file, not memory: it is deleted when the response closes it.
+        target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+        count = exports.write_xlsx(target, header, rows())
+        target.seek(0)
+        response = FileResponse(
+            target,
+            as_attachment=True,
+            filename=filename,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Cache-Control"] = "private, no-store"
+    services.applications_exported(cohort=cohort, actor=request.user, fmt=fmt, rows=count)
+    return response
