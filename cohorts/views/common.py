@@ -19,3 +19,10 @@ def programme_for(request, slug, perm: str):
     if not request.user.has_perm(perm, programme):
         raise PermissionDenied
     return programme
+
+
+def cohort_or_404(programme, cohort_slug):
+    cohort = selectors.cohort_get_for_programme(programme=programme, cohort_slug=cohort_slug)
+    if cohort is None:
+        raise Http404(_("No such cohort."))
+    return cohort

@@ -11,14 +11,7 @@ from .. import selectors, services
 from ..enums import QuestionType
 from ..forms import CohortForm, EligibilityRuleForm, ProgrammeForm, QuestionForm
 from ..models import Cohort
-from .common import programme_for
-
-
-def _cohort_or_404(programme, cohort_slug):
-    cohort = selectors.cohort_get_for_programme(programme=programme, cohort_slug=cohort_slug)
-    if cohort is None:
-        raise Http404(_("No such cohort."))
-    return cohort
+from .common import cohort_or_404, programme_for
 
 
 def _rule_attributes(cohort) -> list[tuple[str, str]]:
@@ -95,13 +88,13 @@ def cohort_create(request, slug):
 @login_required
 def cohort_edit(request, slug, cohort_slug):
     programme = programme_for(request, slug, "cohorts.manage_programme")
-    return _cohort_form_page(request, programme, _cohort_or_404(programme, cohort_slug))
+    return _cohort_form_page(request, programme, cohort_or_404(programme, cohort_slug))
 
 
 @login_required
 def cohort_detail(request, slug, cohort_slug):
     programme = programme_for(request, slug, "cohorts.view_applications")
-    cohort = _cohort_or_404(programme, cohort_slug)
+    cohort = cohort_or_404(programme, cohort_slug)
     questions = selectors.question_list_for_cohort(cohort=cohort)
     rules = selectors.rule_list_for_cohort(cohort=cohort)
     return render(
@@ -149,7 +142,7 @@ def _question_form_page(request, programme, cohort, question):
 @login_required
 def question_create(request, slug, cohort_slug):
     programme = programme_for(request, slug, "cohorts.manage_programme")
-    cohort = _cohort_or_404(programme, cohort_slug)
+    cohort = cohort_or_404(programme, cohort_slug)
     return _question_form_page(request, programme, cohort, cohort.questions.model(cohort=cohort))
 
 
@@ -163,7 +156,7 @@ def _question_or_404(cohort, question_id):
 @login_required
 def question_edit(request, slug, cohort_slug, question_id):
     programme = programme_for(request, slug, "cohorts.manage_programme")
-    cohort = _cohort_or_404(programme, cohort_slug)
+    cohort = cohort_or_404(programme, cohort_slug)
     return _question_form_page(request, programme, cohort, _question_or_404(cohort, question_id))
 
 
@@ -171,7 +164,7 @@ def question_edit(request, slug, cohort_slug, question_id):
 @require_POST
 def question_delete(request, slug, cohort_slug, question_id):
     programme = programme_for(request, slug, "cohorts.manage_programme")
-    cohort = _cohort_or_404(programme, cohort_slug)
+    cohort = cohort_or_404(programme, cohort_slug)
     services.question_delete(question=_question_or_404(cohort, question_id))
     messages.success(request, _("Question deleted."))
     return redirect(cohort.get_absolute_url())
@@ -181,7 +174,7 @@ def question_delete(request, slug, cohort_slug, question_id):
 @require_POST
 def question_move(request, slug, cohort_slug, question_id):
     programme = programme_for(request, slug, "cohorts.manage_programme")
-    cohort = _cohort_or_404(programme, cohort_slug)
+    cohort = cohort_or_404(programme, cohort_slug)
     direction = request.POST.get("direction")
     if direction in ("up", "down"):
         services.question_move(question=_question_or_404(cohort, question_id), direction=direction)
@@ -192,7 +185,7 @@ def question_move(request, slug, cohort_slug, question_id):
 @require_POST
 def rule_create(request, slug, cohort_slug):
     programme = programme_for(request, slug, "cohorts.manage_programme")
-    cohort = _cohort_or_404(programme, cohort_slug)
+    cohort = cohort_or_404(programme, cohort_slug)
     form = EligibilityRuleForm(request.POST, attributes=_rule_attributes(cohort))
     if form.is_valid():
         services.rule_create(
@@ -228,7 +221,7 @@ def rule_create(request, slug, cohort_slug):
 @require_POST
 def rule_delete(request, slug, cohort_slug, rule_id):
     programme = programme_for(request, slug, "cohorts.manage_programme")
-    cohort = _cohort_or_404(programme, cohort_slug)
+    cohort = cohort_or_404(programme, cohort_slug)
     rule = cohort.eligibility_rules.filter(pk=rule_id).first()
     if rule is None:
         raise Http404(_("No such rule."))

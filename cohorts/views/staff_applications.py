@@ -24,17 +24,10 @@ from ..enums import ApplicationStatus
 from ..filters import ApplicationFilter
 from ..forms import BulkStatusForm
 from ..storage import private_storage
-from .common import programme_for
+from .common import cohort_or_404, programme_for
 
 PAGE_SIZE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
-
-
-def _cohort_or_404(programme, cohort_slug):
-    cohort = selectors.cohort_get_for_programme(programme=programme, cohort_slug=cohort_slug)
-    if cohort is None:
-        raise Http404(_("No such cohort."))
-    return cohort
 
 
 def _application_or_404(cohort, application_id):
@@ -61,7 +54,7 @@ def _list_url(programme, cohort, query: dict[str, str]) -> str:
 @login_required
 def application_list(request, slug, cohort_slug):
     programme = programme_for(request, slug, "cohorts.view_applications")
-    cohort = _cohort_or_404(programme, cohort_slug)
+    cohort = cohort_or_404(programme, cohort_slug)
     filterset = _filters(request.GET, cohort)
     # The list shows none of the answers; leave the biggest columns in the database.
     applications = filterset.qs.defer("answers", "eligibility_failures")
@@ -99,7 +92,7 @@ def application_list(request, slug, cohort_slug):
 @require_POST
 def application_bulk_status(request, slug, cohort_slug):
     programme = programme_for(request, slug, "cohorts.manage_applications")
-    cohort = _cohort_or_404(programme, cohort_slug)
+    cohort = cohort_or_404(programme, cohort_slug)
     form = BulkStatusForm(request.POST)
     if form.is_valid():
         moved, skipped = services.application_bulk_transition(
@@ -125,7 +118,7 @@ def application_bulk_status(request, slug, cohort_slug):
 @login_required
 def application_detail_staff(request, slug, cohort_slug, application_id):
     programme = programme_for(request, slug, "cohorts.view_applications")
-    cohort = _cohort_or_404(programme, cohort_slug)
+    cohort = cohort_or_404(programme, cohort_slug)
     application = _application_or_404(cohort, application_id)
     questions = selectors.question_list_for_cohort(cohort=cohort)
     visible = selectors.visible_question_keys(questions, application.answers)
@@ -163,7 +156,7 @@ def application_detail_staff(request, slug, cohort_slug, application_id):
 @login_required
 def application_cv_download(request, slug, cohort_slug, application_id):
     programme = programme_for(request, slug, "cohorts.manage_applications")
-    cohort = _cohort_or_404(programme, cohort_slug)
+    cohort = cohort_or_404(programme, cohort_slug)
     application = _application_or_404(cohort, application_id)
     if not application.cv:
         raise Http404(_("This application has no CV."))
@@ -185,7 +178,7 @@ def application_cv_download(request, slug, cohort_slug, application_id):
 @login_required
 def application_export(request, slug, cohort_slug):
     programme = programme_for(request, slug, "cohorts.manage_applications")
-    cohort = _cohort_or_404(programme, cohort_slug)
+    cohort = cohort_or_404(programme, cohort_slug)
     fmt = request.GET.get("format", "csv")
     if fmt not in EXPORT_FORMATS:
         return HttpResponseBadRequest(
