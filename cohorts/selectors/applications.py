@@ -26,14 +26,18 @@ PROFILE_ATTRIBUTES: dict[str, tuple[str, list[tuple[str, str]] | None]] = {
 }
 
 
-def cohort_list_open() -> QuerySet[Cohort]:
-    """Cohorts taking applications now, soonest deadline first, for the landing page."""
-    return (
+def cohort_list_open(*, not_applied_by: User | None = None) -> QuerySet[Cohort]:
+    """Cohorts taking applications now, soonest deadline first; without those `not_applied_by`
+    already has an application to."""
+    cohorts = (
         Cohort.objects.open_for_applications()
         .filter(programme__is_published=True)
         .select_related("programme")
         .order_by("closes_at")
     )
+    if not_applied_by is not None and not_applied_by.is_authenticated:
+        cohorts = cohorts.exclude(applications__applicant=not_applied_by)
+    return cohorts
 
 
 def cohort_list_for_programme(*, programme: Programme) -> QuerySet[Cohort]:
@@ -175,6 +179,20 @@ def explain_failure(failure: eligibility.Failure, rule: EligibilityRule, questio
         "wanted": wanted,
         "actual": actual,
     }
+
+
+def rule_rows(
+    rules: Sequence[EligibilityRule], questions
+) -> list[tuple[EligibilityRule, str, str]]:
+    """(rule, attribute label, values in words) for showing a cohort's rules."""
+    return [
+        (
+            rule,
+            attribute_label(rule.attribute, questions),
+            ", ".join(_value_label(rule.attribute, value, questions) for value in rule.values),
+        )
+        for rule in rules
+    ]
 
 
 @dataclass(frozen=True)

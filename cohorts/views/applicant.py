@@ -297,7 +297,10 @@ def my_applications(request):
     return render(
         request,
         "cohorts/application_mine.html",
-        {"applications": applications, "open_cohorts": selectors.cohort_list_open()},
+        {
+            "applications": applications,
+            "open_cohorts": selectors.cohort_list_open(not_applied_by=request.user),
+        },
     )
 
 

@@ -36,7 +36,7 @@ def dashboard(request):
             "profile": profile,
             "memberships": memberships,
             "applications": selectors.application_list_for_applicant(user=request.user),
-            "open_cohorts": selectors.cohort_list_open(),
+            "open_cohorts": selectors.cohort_list_open(not_applied_by=request.user),
         },
     )
 

@@ -91,12 +91,8 @@ def cohort_edit(request, slug, cohort_slug):
     return _cohort_form_page(request, programme, cohort_or_404(programme, cohort_slug))
 
 
-@login_required
-def cohort_detail(request, slug, cohort_slug):
-    programme = programme_for(request, slug, "cohorts.view_applications")
-    cohort = cohort_or_404(programme, cohort_slug)
+def _cohort_page(request, programme, cohort, *, rule_form=None, status=200):
     questions = selectors.question_list_for_cohort(cohort=cohort)
-    rules = selectors.rule_list_for_cohort(cohort=cohort)
     return render(
         request,
         "cohorts/cohort_detail.html",
@@ -104,14 +100,19 @@ def cohort_detail(request, slug, cohort_slug):
             "programme": programme,
             "cohort": cohort,
             "questions": questions,
-            "rules": [
-                (rule, selectors.attribute_label(rule.attribute, questions)) for rule in rules
-            ],
+            "rules": selectors.rule_rows(selectors.rule_list_for_cohort(cohort=cohort), questions),
             "counts": selectors.application_status_counts(cohort=cohort),
             "can_manage": request.user.has_perm("cohorts.manage_programme", programme),
-            "rule_form": EligibilityRuleForm(attributes=_rule_attributes(cohort)),
+            "rule_form": rule_form or EligibilityRuleForm(attributes=_rule_attributes(cohort)),
         },
+        status=status,
     )
+
+
+@login_required
+def cohort_detail(request, slug, cohort_slug):
+    programme = programme_for(request, slug, "cohorts.view_applications")
+    return _cohort_page(request, programme, cohort_or_404(programme, cohort_slug))
 
 
 def _question_form_page(request, programme, cohort, question):
@@ -197,24 +198,7 @@ def rule_create(request, slug, cohort_slug):
         )
         messages.success(request, _("Eligibility rule added."))
         return redirect(f"{cohort.get_absolute_url()}#rules")
-    questions = selectors.question_list_for_cohort(cohort=cohort)
-    return render(
-        request,
-        "cohorts/cohort_detail.html",
-        {
-            "programme": programme,
-            "cohort": cohort,
-            "questions": questions,
-            "rules": [
-                (rule, selectors.attribute_label(rule.attribute, questions))
-                for rule in selectors.rule_list_for_cohort(cohort=cohort)
-            ],
-            "counts": selectors.application_status_counts(cohort=cohort),
-            "can_manage": True,
-            "rule_form": form,
-        },
-        status=400,
-    )
+    return _cohort_page(request, programme, cohort, rule_form=form, status=400)
 
 
 @login_required

@@ -492,3 +492,12 @@ def test_other_user_cannot_start_through_service_when_cohort_closed(cohort):
     cohort.save()
     with pytest.raises(services.ApplicationError):
         services.application_start(cohort=cohort, applicant=UserFactory())
+
+
+def test_open_cohorts_offer_only_those_not_applied_to(client, cohort, applicant):
+    other = CohortFactory(programme=cohort.programme, name="Evening intake", slug="evening")
+    ApplicationFactory(cohort=cohort, applicant=applicant)
+    client.force_login(applicant)
+    body = client.get(reverse("applications:mine")).content.decode()
+    assert _apply_url(other) in body
+    assert _apply_url(cohort) not in body
