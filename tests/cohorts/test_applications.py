@@ -501,3 +501,61 @@ def test_open_cohorts_offer_only_those_not_applied_to(client, cohort, applicant)
     body = client.get(reverse("applications:mine")).content.decode()
     assert _apply_url(other) in body
     assert _apply_url(cohort) not in body
+
+
+def test_file_question_upload_and_requirement(client, cohort, applicant):
+    QuestionFactory(
+        cohort=cohort, key="certificate", label="Your latest certificate", type=QuestionType.FILE
+    )
+    application = _start(client, applicant, cohort)
+    response = _submit(client, application, files={"cv": pdf()})
+    assert response.status_code == 400
+    assert "Upload a file for: Your latest certificate." in response.content.decode()
+    bad = _submit(client, application, files={"q_certificate": pdf("cert.pdf", b"not a pdf")})
+    assert "This is not a PDF file" in bad.content.decode()
+    response = _submit(client, application, files={"q_certificate": pdf("../cert.pdf")})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.answers["certificate"]["name"] == "cert.pdf"
+    download = client.get(reverse("applications:file", args=[application.pk, "certificate"]))
+    assert b"".join(download.streaming_content) == PDF
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submits_give_one_submission(cohort, applicant):
+    """Two requests submitting the same draft at the same moment: one wins, one is refused."""
+    import threading
+
+    from django.db import connection
+
+    application = services.application_start(cohort=cohort, applicant=applicant)
+    application.cv.save("cv.pdf", pdf(), save=True)
+    services.application_save_answers(
+        application=application,
+        answers={"motivation": "Yes", "supports": "no", "track": "Ops"},
+        actor=applicant,
+        replace=True,
+    )
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def submit():
+        try:
+            barrier.wait()
+            services.application_submit(application=application, actor=applicant, consent=True)
+            outcomes.append("submitted")
+        except services.ApplicationError as exc:
+            outcomes.append(str(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["This application has already been submitted.", "submitted"]
+    assert (
+        ApplicationEvent.objects.filter(application=application, to_status="submitted").count() == 1
+    )
