@@ -100,3 +100,15 @@ STAFF_SETTABLE_STATUSES = (
     ApplicationStatus.IN_REVIEW,
     ApplicationStatus.SUBMITTED,
 )
+
+
+class Recommendation(models.TextChoices):
+    STRONG_YES = "strong_yes", _("Strong yes")
+    YES = "yes", _("Yes")
+    MAYBE = "maybe", _("Maybe")
+    NO = "no", _("No")
+
+
+class ConflictKind(models.TextChoices):
+    PERSON = "person", _("A person (their email)")
+    EMPLOYER = "employer", _("An employer")

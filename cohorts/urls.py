@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import outbox, programmes, setup, staff_applications
+from .views import outbox, programmes, reviews, setup, staff_applications
 
 app_name = "cohorts"
 
@@ -68,6 +68,46 @@ urlpatterns = [
         "<slug:slug>/cohorts/<slug:cohort_slug>/rules/<int:rule_id>/delete/",
         setup.rule_delete,
         name="rule_delete",
+    ),
+    # --- review (cohorts/views/reviews.py) ---
+    path("<slug:slug>/conflicts/", reviews.conflicts, name="conflicts"),
+    path(
+        "<slug:slug>/conflicts/<int:conflict_id>/delete/",
+        reviews.conflict_delete,
+        name="conflict_delete",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/review/", reviews.review_setup, name="review_setup"
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/review/criteria/<int:criterion_id>/delete/",
+        reviews.criterion_delete,
+        name="criterion_delete",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/review/assign/",
+        reviews.review_assign,
+        name="review_assign",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/review/dashboard/",
+        reviews.review_dashboard,
+        name="review_dashboard",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/review/ranking/",
+        reviews.review_ranking,
+        name="review_ranking",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/review/applications/<int:application_id>/",
+        reviews.application_reviews,
+        name="review_application",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/review/assignments/<int:assignment_id>/reassign/",
+        reviews.assignment_reassign,
+        name="assignment_reassign",
     ),
     # --- staff: applications of a cohort (cohorts/views/staff_applications.py) ---
     path(

@@ -34,6 +34,7 @@ urlpatterns = [
     path("programmes/", include("cohorts.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("cohorts.applicant_urls")),
+    path("reviews/", include("cohorts.review_urls")),
     path("admin/", admin.site.urls),
 ]
 

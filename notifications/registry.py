@@ -82,6 +82,18 @@ KINDS: dict[str, Kind] = {
             description=_("A confirmation when you withdraw an application."),
             example={"cohort_name": "AI Forward 2026", "programme_name": "AI Forward 2026"},
         ),
+        Kind(
+            name="review.assigned",
+            label=_("Applications to review"),
+            description=_("One message when applications are assigned to you for review."),
+            example={"count": 42, "cohort_name": "Main intake", "programme_name": "AI Forward 2026"},
+        ),
+        Kind(
+            name="review.reminder",
+            label=_("Review reminders"),
+            description=_("Reminders about reviews you have not submitted yet."),
+            example={"remaining": 12, "cohort_name": "Main intake", "programme_name": "AI Forward 2026"},
+        ),
     ]
 }
 

@@ -6,15 +6,20 @@ from .applications import (
     EligibilityRule,
 )
 from .programmes import Partner, Programme, ProgrammeQuerySet, ProgrammeRole
+from .reviews import ConflictOfInterest, Review, ReviewAssignment, ReviewCriterion
 
 __all__ = [
     "Application",
     "ApplicationEvent",
     "ApplicationQuestion",
     "Cohort",
+    "ConflictOfInterest",
     "EligibilityRule",
     "Partner",
     "Programme",
     "ProgrammeQuerySet",
     "ProgrammeRole",
+    "Review",
+    "ReviewAssignment",
+    "ReviewCriterion",
 ]

@@ -66,6 +66,18 @@ class Cohort(TimeStampedModel):
     privacy_notice_version = models.CharField(
         _("privacy notice version"), max_length=40, default="1"
     )
+    reviewers_per_application = models.PositiveSmallIntegerField(
+        _("reviewers per application"), default=2, validators=[MinValueValidator(1)]
+    )
+    is_blind_review = models.BooleanField(
+        _("blind review"),
+        default=True,
+        help_text=_("Reviewers do not see names, emails, employers or CV file names."),
+    )
+    review_deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
+    reviewers_see_others = models.BooleanField(
+        _("reviewers see the other reviews after submitting their own"), default=True
+    )
 
     objects = CohortQuerySet.as_manager()
 
@@ -224,6 +236,11 @@ class Application(TimeStampedModel):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     withdrawn_reason = models.TextField(_("reason for withdrawing"), blank=True)
     deadline_reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Written by the review services when a review is submitted (and by recompute_scores).
+    review_count = models.PositiveSmallIntegerField(_("reviews"), default=0)
+    raw_score = models.FloatField(_("score"), null=True, blank=True)
+    normalized_score = models.FloatField(_("normalised score"), null=True, blank=True)
+    score_spread = models.FloatField(_("spread between reviewers"), null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -246,6 +263,8 @@ class Application(TimeStampedModel):
             models.Index(fields=["cohort", "residency"]),
             models.Index(fields=["cohort", "is_union_member"]),
             models.Index(fields=["cohort", "is_eligible"]),
+            models.Index(fields=["cohort", "raw_score"]),
+            models.Index(fields=["cohort", "normalized_score"]),
         ]
 
     def __str__(self) -> str:

@@ -2,3 +2,4 @@
 
 from .applications import *  # noqa: F403
 from .programmes import *  # noqa: F403
+from .reviews import *  # noqa: F403

@@ -39,6 +39,10 @@ class ProgrammeMembership:
         return RoleKind.PROGRAMME_ADMIN in self.roles
 
     @property
+    def is_reviewer(self) -> bool:
+        return RoleKind.REVIEWER in self.roles
+
+    @property
     def is_staff(self) -> bool:
         """Programme admins and staff run the programme's outbox."""
         return self.is_admin or RoleKind.STAFF in self.roles

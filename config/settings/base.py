@@ -218,6 +218,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cohorts.application_deadline_reminders",
         "schedule": 900.0,
     },
+    "review-deadline-reminders": {"task": "cohorts.review_deadline_reminders", "schedule": 900.0},
 }
 
 # Email delivery from the outbox (notifications.services.email_send).

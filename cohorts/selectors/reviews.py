@@ -1,0 +1,201 @@
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import ApplicantProfile, User
+
+from ..enums import ApplicationStatus, RoleKind
+from ..models import (
+    Application,
+    Cohort,
+    ConflictOfInterest,
+    Programme,
+    ProgrammeRole,
+    Review,
+    ReviewAssignment,
+    ReviewCriterion,
+)
+
+REVIEWABLE_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
+
+
+def criterion_list_for_cohort(*, cohort: Cohort) -> list[ReviewCriterion]:
+    return list(ReviewCriterion.objects.filter(cohort=cohort).order_by("position", "id"))
+
+
+def reviewer_list_for_programme(*, programme: Programme) -> list[User]:
+    return list(
+        User.objects.filter(
+            programme_roles__programme=programme,
+            programme_roles__role=RoleKind.REVIEWER,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("display_name", "email")
+    )
+
+
+def reviewer_employers(*, users: list[User]) -> dict[int, str]:
+    return dict(ApplicantProfile.objects.filter(user__in=users).values_list("user_id", "employer"))
+
+
+def applications_to_review(*, cohort: Cohort) -> QuerySet[Application]:
+    """Submitted, eligible applications: the ones that get reviewers."""
+    return Application.objects.filter(
+        cohort=cohort, status__in=REVIEWABLE_STATUSES, is_eligible=True
+    )
+
+
+def conflict_list_for_reviewer(
+    *, reviewer: User, programme: Programme
+) -> QuerySet[ConflictOfInterest]:
+    return ConflictOfInterest.objects.filter(reviewer=reviewer, programme=programme)
+
+
+def conflict_list_for_programme(*, programme: Programme) -> list[ConflictOfInterest]:
+    return list(ConflictOfInterest.objects.filter(programme=programme))
+
+
+def assignment_list_for_reviewer(*, reviewer: User) -> QuerySet[ReviewAssignment]:
+    """The reviewer's active assignments, in their own programmes only."""
+    return (
+        ReviewAssignment.objects.filter(
+            reviewer=reviewer,
+            is_active=True,
+            application__cohort__programme__roles__user=reviewer,
+            application__cohort__programme__roles__role=RoleKind.REVIEWER,
+        )
+        .select_related("application__cohort__programme")
+        .prefetch_related(Prefetch("review", queryset=Review.objects.all()))
+        .distinct()
+        .order_by("application__cohort_id", "id")
+    )
+
+
+def assignment_get_for_reviewer(*, reviewer: User, assignment_id: int) -> ReviewAssignment | None:
+    """An active assignment of this reviewer in a programme where they still review; else None."""
+    if not reviewer.is_authenticated:
+        return None
+    return (
+        ReviewAssignment.objects.filter(
+            pk=assignment_id,
+            reviewer=reviewer,
+            is_active=True,
+            application__cohort__programme__roles__user=reviewer,
+            application__cohort__programme__roles__role=RoleKind.REVIEWER,
+        )
+        .select_related("application__cohort__programme", "application__applicant")
+        .first()
+    )
+
+
+def review_of(assignment: ReviewAssignment) -> Review | None:
+    return Review.objects.filter(assignment=assignment).first()
+
+
+def next_unreviewed(
+    *, reviewer: User, after: ReviewAssignment | None = None
+) -> ReviewAssignment | None:
+    pending = assignment_list_for_reviewer(reviewer=reviewer).filter(
+        Q(review__isnull=True) | Q(review__is_submitted=False)
+    )
+    if after is not None:
+        pending = pending.exclude(pk=after.pk)
+    return pending.first()
+
+
+def other_reviews(*, assignment: ReviewAssignment) -> list[Review]:
+    return list(
+        Review.objects.filter(
+            assignment__application=assignment.application,
+            assignment__is_active=True,
+            is_submitted=True,
+        )
+        .exclude(assignment=assignment)
+        .select_related("assignment__reviewer")
+    )
+
+
+@dataclass(frozen=True)
+class ReviewerProgress:
+    reviewer: User
+    assigned: int
+    submitted: int
+
+    @property
+    def remaining(self) -> int:
+        return self.assigned - self.submitted
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.assigned) if self.assigned else 100
+
+
+def reviewer_progress(*, cohort: Cohort) -> list[ReviewerProgress]:
+    rows = (
+        ReviewAssignment.objects.filter(application__cohort=cohort, is_active=True)
+        .values("reviewer")
+        .annotate(assigned=Count("id"), submitted=Count("id", filter=Q(review__is_submitted=True)))
+        .order_by()
+    )
+    counts = {row["reviewer"]: row for row in rows}
+    users = User.objects.in_bulk(list(counts))
+    return sorted(
+        (
+            ReviewerProgress(users[pk], row["assigned"], row["submitted"])
+            for pk, row in counts.items()
+        ),
+        key=lambda p: (-p.remaining, p.reviewer.email),
+    )
+
+
+def is_overdue(cohort: Cohort) -> bool:
+    return bool(cohort.review_deadline and timezone.now() > cohort.review_deadline)
+
+
+def disagreements(*, cohort: Cohort, threshold: float) -> QuerySet[Application]:
+    """Reviewed applications whose reviewers' totals differ by at least `threshold`."""
+    return Application.objects.filter(
+        cohort=cohort, review_count__gte=2, score_spread__gte=threshold
+    ).order_by("-score_spread", "pk")
+
+
+def score_histogram(
+    *, cohort: Cohort, scale_min: int, scale_max: int, buckets_per_point: int = 2
+) -> tuple[list[str], list[int]]:
+    """Counts of applications per score band (raw scores), for the dashboard chart."""
+    width = 1 / buckets_per_point
+    edges = [
+        scale_min + i * width for i in range(int((scale_max - scale_min) * buckets_per_point) + 1)
+    ]
+    counts = [0] * (len(edges))
+    for score in Application.objects.filter(cohort=cohort, raw_score__isnull=False).values_list(
+        "raw_score", flat=True
+    ):
+        index = min(int((score - scale_min) / width), len(edges) - 1)
+        counts[index] += 1
+    labels = [f"{edge:g}" for edge in edges]
+    return labels, counts
+
+
+def ranking(*, cohort: Cohort, order: str) -> QuerySet[Application]:
+    field = "normalized_score" if order == "normalized" else "raw_score"
+    return Application.objects.filter(cohort=cohort, review_count__gt=0).order_by(
+        f"-{field}", "-review_count", "pk"
+    )
+
+
+def reviewers_with_open_reviews(*, cohort: Cohort) -> list[int]:
+    return list(
+        ReviewAssignment.objects.filter(application__cohort=cohort, is_active=True)
+        .filter(Q(review__isnull=True) | Q(review__is_submitted=False))
+        .values_list("reviewer_id", flat=True)
+        .distinct()
+    )
+
+
+def reviewer_role_exists(*, user: User, programme: Programme) -> bool:
+    return ProgrammeRole.objects.filter(
+        user=user, programme=programme, role=RoleKind.REVIEWER
+    ).exists()

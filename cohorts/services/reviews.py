@@ -1,0 +1,484 @@
+"""Review: rubric, conflicts of interest, reviewer assignment, scoring and reminders."""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.services import audit_record
+from notifications import services as notification_services
+
+from .. import assignment as assigning
+from .. import scoring, selectors
+from ..enums import ApplicationStatus, ConflictKind
+from ..models import (
+    Application,
+    Cohort,
+    ConflictOfInterest,
+    Programme,
+    Review,
+    ReviewAssignment,
+    ReviewCriterion,
+)
+from .applications import ApplicationError, application_transition
+
+logger = logging.getLogger(__name__)
+
+
+class ReviewError(Exception):
+    """A review action the rules do not allow; the message is shown as is."""
+
+
+# --- Rubric and conflicts -----------------------------------------------------------------------
+
+
+def criterion_save(*, criterion: ReviewCriterion) -> ReviewCriterion:
+    if criterion.pk is None:
+        last = ReviewCriterion.objects.filter(cohort=criterion.cohort).aggregate(m=Max("position"))[
+            "m"
+        ]
+        criterion.position = (last or 0) + 1
+    criterion.save()
+    return criterion
+
+
+def criterion_delete(*, criterion: ReviewCriterion) -> None:
+    if Review.objects.filter(
+        assignment__application__cohort=criterion.cohort, is_submitted=True
+    ).exists():
+        raise ReviewError(
+            _(
+                "Reviews have been submitted with this rubric; its criteria can no longer be removed."
+            )
+        )
+    criterion.delete()
+
+
+def conflict_declare(
+    *, reviewer: User, programme: Programme, kind: str, value: str, note: str = ""
+) -> ConflictOfInterest:
+    """Record a conflict; assignments it touches are removed. Raises ReviewError when declared twice."""
+    value = value.strip()
+    try:
+        with transaction.atomic():
+            conflict = ConflictOfInterest.objects.create(
+                reviewer=reviewer, programme=programme, kind=kind, value=value, note=note
+            )
+            _remove_conflicting_assignments(conflict)
+    except IntegrityError as exc:
+        raise ReviewError(
+            _("You have already declared a conflict with %(value)s.") % {"value": value}
+        ) from exc
+    return conflict
+
+
+def _conflict_applications(conflict: ConflictOfInterest):
+    applications = Application.objects.filter(cohort__programme=conflict.programme)
+    if conflict.kind == ConflictKind.PERSON:
+        return applications.filter(email__iexact=conflict.value)
+    return applications.filter(employer__iexact=conflict.value)
+
+
+def _remove_conflicting_assignments(conflict: ConflictOfInterest) -> int:
+    return ReviewAssignment.objects.filter(
+        reviewer=conflict.reviewer, is_active=True, application__in=_conflict_applications(conflict)
+    ).update(is_active=False, removed_reason=_("Conflict of interest declared by the reviewer"))
+
+
+def conflict_remove(*, conflict: ConflictOfInterest) -> None:
+    conflict.delete()
+
+
+# --- Assignment ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssignmentPreview:
+    k: int
+    reviewers: list[User]
+    load_before: dict[int, int]
+    load_after: dict[int, int]
+    new: dict[int, list[int]]
+    shortfall: list[tuple[Application, str]]
+    new_count: int
+    problem: str  # non-empty when the run cannot be committed
+
+
+def _inputs(cohort: Cohort):
+    reviewers = selectors.reviewer_list_for_programme(programme=cohort.programme)
+    employers = selectors.reviewer_employers(users=reviewers)
+    applications = list(
+        selectors.applications_to_review(cohort=cohort).only(
+            "pk", "applicant_id", "employer", "email", "full_name"
+        )
+    )
+    existing: dict[int, set[int]] = defaultdict(set)
+    forbidden: set[tuple[int, int]] = set()
+    for app_id, reviewer_id, active in ReviewAssignment.objects.filter(
+        application__cohort=cohort
+    ).values_list("application_id", "reviewer_id", "is_active"):
+        if active:
+            existing[app_id].add(reviewer_id)
+        else:
+            forbidden.add(
+                (reviewer_id, app_id)
+            )  # removed once (conflict, reassignment): never again
+    by_email = defaultdict(list)
+    by_employer = defaultdict(list)
+    for application in applications:
+        by_email[application.email.lower()].append(application.pk)
+        if application.employer:
+            by_employer[application.employer.strip().lower()].append(application.pk)
+    for conflict in selectors.conflict_list_for_programme(programme=cohort.programme):
+        index = by_email if conflict.kind == ConflictKind.PERSON else by_employer
+        for app_id in index.get(conflict.value.strip().lower(), []):
+            forbidden.add((conflict.reviewer_id, app_id))
+    pure_reviewers = [
+        assigning.Reviewer(id=u.pk, user_id=u.pk, employer=employers.get(u.pk) or "")
+        for u in reviewers
+    ]
+    submissions = [
+        assigning.Submission(id=a.pk, applicant_user_id=a.applicant_id, employer=a.employer)
+        for a in applications
+    ]
+    return reviewers, applications, submissions, pure_reviewers, existing, forbidden
+
+
+def assignment_preview(*, cohort: Cohort) -> AssignmentPreview:
+    """What "assign reviewers" would do now, without writing anything."""
+    k = cohort.reviewers_per_application
+    reviewers, applications, submissions, pure_reviewers, existing, forbidden = _inputs(cohort)
+    problem = ""
+    if not reviewers:
+        problem = _("This programme has no reviewers yet. Add some on the team page.")
+    elif k > len(reviewers):
+        problem = _(
+            "Each application needs %(k)s reviewers but the programme has only %(n)s. "
+            "Add reviewers or lower the number per application."
+        ) % {"k": k, "n": len(reviewers)}
+    result = assigning.assign_reviewers(
+        submissions, pure_reviewers, k, existing=existing, forbidden=forbidden, seed=cohort.pk
+    )
+    by_id = {a.pk: a for a in applications}
+    load_before = defaultdict(int)
+    for reviewer_ids in existing.values():
+        for reviewer_id in reviewer_ids:
+            load_before[reviewer_id] += 1
+    return AssignmentPreview(
+        k=k,
+        reviewers=reviewers,
+        load_before=dict(load_before),
+        load_after=result.load,
+        new=result.new,
+        shortfall=[(by_id[app_id], reason) for app_id, reason in sorted(result.shortfall.items())],
+        new_count=sum(len(v) for v in result.new.values()),
+        problem=problem,
+    )
+
+
+@transaction.atomic
+def assignment_commit(*, cohort: Cohort, actor: User) -> int:
+    """Assign reviewers as previewed; each reviewer gets one digest. Returns new assignments.
+
+    Raises ReviewError when the cohort has fewer reviewers than it asks per application.
+    """
+    Cohort.objects.select_for_update().get(pk=cohort.pk)  # one run at a time
+    preview = assignment_preview(cohort=cohort)
+    if preview.problem:
+        raise ReviewError(preview.problem)
+    rows = [
+        ReviewAssignment(application_id=app_id, reviewer_id=reviewer_id)
+        for app_id, reviewer_ids in preview.new.items()
+        for reviewer_id in reviewer_ids
+    ]
+    ReviewAssignment.objects.bulk_create(rows, batch_size=2000)
+    for application in Application.objects.filter(
+        pk__in=list(preview.new), status=ApplicationStatus.SUBMITTED
+    ):
+        application_transition(
+            application=application,
+            to_status=ApplicationStatus.IN_REVIEW,
+            actor=actor,
+            note=_("Reviewers assigned"),
+        )
+    per_reviewer = defaultdict(int)
+    for row in rows:
+        per_reviewer[row.reviewer_id] += 1
+    reviewers = {u.pk: u for u in preview.reviewers}
+    run = timezone.now().strftime("%Y%m%d%H%M%S")
+    for reviewer_id, count in per_reviewer.items():
+        notification_services.notify(
+            recipient=reviewers[reviewer_id],
+            kind="review.assigned",
+            context={
+                "count": count,
+                "cohort_name": cohort.name,
+                "programme_name": cohort.programme.name,
+                "deadline": cohort.review_deadline,
+            },
+            url="/reviews/",
+            programme=cohort.programme,
+            dedupe_key=f"review-assigned:{cohort.pk}:{run}",
+        )
+    audit_record(actor=actor, action="reviews.assign", target=cohort, assignments=len(rows))
+    return len(rows)
+
+
+@transaction.atomic
+def assignment_reassign(
+    *, assignment: ReviewAssignment, reviewer: User, actor: User
+) -> ReviewAssignment:
+    """Give an application to another reviewer by hand. Raises ReviewError when they may not review it."""
+    application = assignment.application
+    if reviewer.pk == application.applicant_id:
+        raise ReviewError(_("Applicants cannot review their own application."))
+    if not selectors.reviewer_role_exists(user=reviewer, programme=application.cohort.programme):
+        raise ReviewError(_("%(name)s is not a reviewer of this programme.") % {"name": reviewer})
+    conflicts = selectors.conflict_list_for_reviewer(
+        reviewer=reviewer, programme=application.cohort.programme
+    )
+    for conflict in conflicts:
+        if _conflict_applications(conflict).filter(pk=application.pk).exists():
+            raise ReviewError(
+                _("%(name)s declared a conflict with this application.") % {"name": reviewer}
+            )
+    if ReviewAssignment.objects.filter(
+        application=application, reviewer=reviewer, is_active=True
+    ).exists():
+        raise ReviewError(_("%(name)s already reviews this application.") % {"name": reviewer})
+    assignment.is_active = False
+    assignment.removed_reason = _("Reassigned by %(name)s") % {"name": actor}
+    assignment.save(update_fields=["is_active", "removed_reason", "updated_at"])
+    new, created = ReviewAssignment.objects.get_or_create(
+        application=application, reviewer=reviewer
+    )
+    if not created:
+        new.is_active, new.removed_reason = True, ""
+        new.save(update_fields=["is_active", "removed_reason", "updated_at"])
+    notification_services.notify(
+        recipient=reviewer,
+        kind="review.assigned",
+        context={
+            "count": 1,
+            "cohort_name": application.cohort.name,
+            "programme_name": application.cohort.programme.name,
+            "deadline": application.cohort.review_deadline,
+        },
+        url=f"/reviews/{new.pk}/",
+        programme=application.cohort.programme,
+        dedupe_key=f"review-reassigned:{new.pk}:{timezone.now():%Y%m%d%H%M%S}",
+    )
+    audit_record(
+        actor=actor, action="reviews.reassign", target=application, reviewer=reviewer.email
+    )
+    return new
+
+
+@transaction.atomic
+def assignment_flag_conflict(*, assignment: ReviewAssignment, reviewer: User, reason: str) -> None:
+    """A reviewer declares a conflict with an assigned application: the assignment is removed with
+    the reason and the applicant recorded as a conflict, so no later run assigns it again."""
+    if assignment.reviewer_id != reviewer.pk:
+        raise ReviewError(_("This is not your assignment."))
+    assignment.is_active = False
+    assignment.removed_reason = _("Conflict of interest: %(reason)s") % {
+        "reason": reason.strip() or _("declared by the reviewer")
+    }
+    assignment.save(update_fields=["is_active", "removed_reason", "updated_at"])
+    ConflictOfInterest.objects.get_or_create(
+        reviewer=reviewer,
+        programme=assignment.application.cohort.programme,
+        kind=ConflictKind.PERSON,
+        value=assignment.application.email,
+        defaults={"note": reason.strip()[:300]},
+    )
+
+
+# --- Reviewing ----------------------------------------------------------------------------------
+
+
+def _check_open(cohort: Cohort) -> None:
+    if cohort.review_deadline and timezone.now() > cohort.review_deadline:
+        raise ReviewError(_("The review deadline has passed; reviews can no longer be changed."))
+
+
+@transaction.atomic
+def review_save(
+    *,
+    assignment: ReviewAssignment,
+    reviewer: User,
+    scores: dict[int, int],
+    recommendation: str,
+    comment: str,
+    submit: bool,
+) -> Review:
+    """Save a draft or submit a review. Scores must lie on each criterion's scale; submitting
+    needs every required criterion and a recommendation. Updates the application's scores."""
+    if assignment.reviewer_id != reviewer.pk or not assignment.is_active:
+        raise ReviewError(_("This application is not assigned to you."))
+    cohort = assignment.application.cohort
+    _check_open(cohort)
+    criteria = selectors.criterion_list_for_cohort(cohort=cohort)
+    known = {c.pk: c for c in criteria}
+    clean: dict[str, int] = {}
+    for criterion_id, value in scores.items():
+        criterion = known.get(criterion_id)
+        if criterion is None:
+            continue
+        if not criterion.scale_min <= value <= criterion.scale_max:
+            raise ReviewError(
+                _("%(name)s must be scored from %(low)s to %(high)s.")
+                % {"name": criterion.name, "low": criterion.scale_min, "high": criterion.scale_max}
+            )
+        clean[str(criterion_id)] = value
+    if submit:
+        missing = [c.name for c in criteria if c.is_required and str(c.pk) not in clean]
+        if missing:
+            raise ReviewError(
+                _("Score every criterion before submitting: %(names)s.")
+                % {"names": ", ".join(missing)}
+            )
+        if not recommendation:
+            raise ReviewError(_("Choose a recommendation before submitting."))
+    review, _created = Review.objects.select_for_update().get_or_create(assignment=assignment)
+    review.scores = clean
+    review.recommendation = recommendation
+    review.comment = comment.strip()
+    review.total = scoring.weighted_total(
+        {int(k): v for k, v in clean.items()}, {c.pk: float(c.weight) for c in criteria}
+    )
+    if submit and not review.is_submitted:
+        review.is_submitted = True
+        review.submitted_at = timezone.now()
+    review.save()
+    if review.is_submitted:
+        transaction.on_commit(lambda: _enqueue_recompute(cohort.pk))
+        _update_raw_score(assignment.application)
+    return review
+
+
+def _enqueue_recompute(cohort_id: int) -> None:
+    from ..tasks import scores_recompute_task
+
+    try:
+        scores_recompute_task.apply_async(args=[cohort_id])
+    except Exception:
+        logger.warning(
+            "reviews: could not enqueue score recompute for cohort %s", cohort_id, exc_info=True
+        )
+
+
+def _update_raw_score(application: Application) -> None:
+    totals = list(
+        Review.objects.filter(
+            assignment__application=application,
+            assignment__is_active=True,
+            is_submitted=True,
+            total__isnull=False,
+        ).values_list("total", flat=True)
+    )
+    Application.objects.filter(pk=application.pk).update(
+        review_count=len(totals),
+        raw_score=sum(totals) / len(totals) if totals else None,
+        score_spread=(max(totals) - min(totals)) if totals else None,
+    )
+
+
+def scores_recompute(*, cohort: Cohort) -> int:
+    """Recompute raw and normalised scores of every application of the cohort. Returns how many."""
+    criteria = selectors.criterion_list_for_cohort(cohort=cohort)
+    scale_min = min((c.scale_min for c in criteria), default=1)
+    scale_max = max((c.scale_max for c in criteria), default=5)
+    rows = Review.objects.filter(
+        assignment__application__cohort=cohort,
+        assignment__is_active=True,
+        is_submitted=True,
+        total__isnull=False,
+    ).values_list("assignment__reviewer_id", "assignment__application_id", "total")
+    scores = scoring.application_scores(
+        (scoring.ReviewTotal(r, a, t) for r, a, t in rows), scale_min=scale_min, scale_max=scale_max
+    )
+    applications = list(Application.objects.filter(cohort=cohort).only("pk"))
+    for application in applications:
+        score = scores.get(application.pk)
+        application.review_count = score.count if score else 0
+        application.raw_score = score.raw if score else None
+        application.normalized_score = score.normalized if score else None
+        application.score_spread = score.spread if score else None
+    with transaction.atomic():
+        Application.objects.bulk_update(
+            applications,
+            ["review_count", "raw_score", "normalized_score", "score_spread"],
+            batch_size=2000,
+        )
+    return len(scores)
+
+
+def review_reminders(
+    *, cohort: Cohort, actor: User | None, reviewer_ids: list[int] | None = None, key: str = ""
+) -> int:
+    """Remind reviewers with unfinished reviews (all of them, or `reviewer_ids`). Returns how many."""
+    pending = selectors.reviewers_with_open_reviews(cohort=cohort)
+    if reviewer_ids is not None:
+        pending = [pk for pk in pending if pk in set(reviewer_ids)]
+    progress = {p.reviewer.pk: p for p in selectors.reviewer_progress(cohort=cohort)}
+    stamp = key or timezone.now().strftime("%Y%m%d%H%M%S")
+    sent = 0
+    for reviewer_id in pending:
+        entry = progress.get(reviewer_id)
+        if entry is None:
+            continue
+        delivery = notification_services.notify(
+            recipient=entry.reviewer,
+            kind="review.reminder",
+            context={
+                "remaining": entry.remaining,
+                "cohort_name": cohort.name,
+                "programme_name": cohort.programme.name,
+                "deadline": cohort.review_deadline,
+            },
+            url="/reviews/",
+            programme=cohort.programme,
+            dedupe_key=f"review-reminder:{cohort.pk}:{stamp}",
+        )
+        sent += delivery is not None
+    if actor is not None:
+        audit_record(actor=actor, action="reviews.remind", target=cohort, reviewers=sent)
+    return sent
+
+
+def review_deadline_reminders(*, now=None) -> int:
+    """48 hours before a cohort's review deadline, remind each reviewer with open reviews once."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    sent = 0
+    for cohort in Cohort.objects.filter(
+        review_deadline__gt=now, review_deadline__lte=now + timedelta(hours=48)
+    ).select_related("programme"):
+        sent += review_reminders(cohort=cohort, actor=None, key="48h")
+    return sent
+
+
+__all__ = [
+    "ApplicationError",
+    "AssignmentPreview",
+    "ReviewError",
+    "assignment_commit",
+    "assignment_flag_conflict",
+    "assignment_preview",
+    "assignment_reassign",
+    "conflict_declare",
+    "conflict_remove",
+    "criterion_delete",
+    "criterion_save",
+    "review_deadline_reminders",
+    "review_reminders",
+    "review_save",
+    "scores_recompute",
+]
