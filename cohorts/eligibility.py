@@ -32,9 +32,10 @@ def _number(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool) or value == "":
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+    return number if number.is_finite() else None
 
 
 def _as_set(value: Any) -> set[str]:

@@ -124,7 +124,7 @@ def raw_answers_from_post(questions, data) -> dict:
         name = _field_name(question)
         if question.type == QuestionType.MULTI_CHOICE:
             if name in data:
-                answers[question.key] = [str(v)[:300] for v in data.getlist(name)][:50]
+                answers[question.key] = [str(v)[:300] for v in data.getlist(name) if v][:50]
             continue
         if name in data:
             answers[question.key] = str(data.get(name, ""))[:MAX_TEXT]
@@ -182,7 +182,11 @@ class ApplicationAnswersForm(forms.Form):
                 )
             case QuestionType.NUMBER:
                 return forms.DecimalField(
-                    min_value=question.min_value, max_value=question.max_value, **common
+                    min_value=question.min_value,
+                    max_value=question.max_value,
+                    max_digits=12,
+                    decimal_places=4,
+                    **common,
                 )
             case QuestionType.YES_NO:
                 return forms.ChoiceField(
@@ -522,6 +526,18 @@ class QuestionForm(forms.ModelForm):
                     % {"values": ", ".join(unknown)},
                 )
         cleaned["show_when"] = show_when if parent else []
+        ancestor, seen = parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.instance.pk and ancestor.pk == self.instance.pk:
+                self.add_error(
+                    "depends_on",
+                    _("A question cannot depend on itself, even through other questions."),
+                )
+                break
+            seen.add(ancestor.pk)
+            ancestor = ancestor.depends_on
+        if cleaned.get("key") == "cv":
+            self.add_error("key", _("“cv” is reserved for the CV; choose another key."))
         key = cleaned.get("key")
         if (
             key
@@ -569,6 +585,8 @@ class EligibilityRuleForm(forms.Form):
             try:
                 numbers = [Decimal(v) for v in values]
             except InvalidOperation:
+                numbers = None
+            if numbers and not all(n.is_finite() for n in numbers):
                 numbers = None
             if numbers is None or len(numbers) != needed:
                 self.add_error(

@@ -135,5 +135,10 @@ urlpatterns = [
         staff_applications.application_cv_download,
         name="cohort_application_cv",
     ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/applications/<int:application_id>/files/<slug:key>/",
+        staff_applications.application_file_download,
+        name="cohort_application_file",
+    ),
     # --- end staff ---
 ]

@@ -90,27 +90,30 @@ def rule_list_for_cohort(*, cohort: Cohort) -> list[EligibilityRule]:
 
 def visible_question_keys(questions: Sequence[ApplicationQuestion], answers: dict) -> set[str]:
     """Keys of the questions shown for these answers: a conditional question is shown when the
-    question it depends on is shown and its answer is one of `show_when`."""
-    visible: set[str] = set()
+    question it depends on is shown and its answer is one of `show_when`. Order does not matter;
+    a cycle of conditions shows none of its questions."""
     by_id = {question.pk: question for question in questions}
-    for question in questions:
+    shown: dict[int, bool] = {}
+
+    def is_shown(question: ApplicationQuestion, path: frozenset[int]) -> bool:
+        if question.pk in shown:
+            return shown[question.pk]
         parent = by_id.get(question.depends_on_id) if question.depends_on_id else None
         if parent is None:
-            visible.add(question.key)
-            continue
-        if parent.key not in visible:
-            continue
-        given = answers.get(parent.key)
-        given_set = (
-            {str(v) for v in given}
-            if isinstance(given, list)
-            else {str(given)}
-            if given not in (None, "")
-            else set()
-        )
-        if given_set & {str(v) for v in question.show_when}:
-            visible.add(question.key)
-    return visible
+            result = True
+        elif parent.pk in path or not is_shown(parent, path | {question.pk}):
+            result = False
+        else:
+            given = answers.get(parent.key)
+            if isinstance(given, list):
+                given_set = {str(v) for v in given}
+            else:
+                given_set = {str(given)} if given not in (None, "") else set()
+            result = bool(given_set & {str(v) for v in question.show_when})
+        shown[question.pk] = result
+        return result
+
+    return {question.key for question in questions if is_shown(question, frozenset({question.pk}))}
 
 
 def profile_facts(*, profile: ApplicantProfile | None, cohort: Cohort) -> dict:
@@ -253,8 +256,10 @@ def application_get_for_applicant(*, user: User, application_id: int) -> Applica
 
 
 def application_get_for_staff(*, cohort: Cohort, application_id: int) -> Application | None:
+    """A submitted (not draft) application of the cohort: drafts stay private to the applicant."""
     return (
         Application.objects.filter(cohort=cohort, pk=application_id)
+        .exclude(status=ApplicationStatus.DRAFT)
         .select_related("applicant", "cohort__programme")
         .prefetch_related(Prefetch("events", queryset=_events()))
         .first()

@@ -52,6 +52,29 @@ def _refresh_eligibility(application: Application, profile) -> selectors.Eligibi
     return result
 
 
+_SNAPSHOT_FIELDS = [
+    "email",
+    "full_name",
+    "residency",
+    "gender",
+    "employer",
+    "employer_size",
+    "sector",
+    "job_level",
+    "is_union_member",
+    "age_at_start",
+]
+
+
+def _lock(application: Application) -> Application:
+    """The application re-read under a row lock, so concurrent requests cannot overwrite it."""
+    return (
+        Application.objects.select_for_update()
+        .select_related("cohort__programme", "applicant")
+        .get(pk=application.pk)
+    )
+
+
 def application_transition(
     *, application: Application, to_status: str, actor: User | None, note: str = ""
 ) -> Application:
@@ -146,22 +169,47 @@ def application_save_answers(
     For a submitted application (when the cohort allows edits) the change is recorded as an
     edit. Raises ApplicationError when the application may not be changed.
     """
-    _ensure_editable(application)
+    expected = application.status
+    locked = _lock(application)
+    if locked.status != expected:
+        # e.g. an autosave that arrives just after the submit it raced with
+        raise ApplicationError(
+            _("This application changed meanwhile (it was submitted). Reload the page.")
+        )
+    _ensure_editable(locked)
     if replace:
-        files = {k: v for k, v in application.answers.items() if isinstance(v, dict)}
-        application.answers = {**files, **answers}
+        files = {k: v for k, v in locked.answers.items() if isinstance(v, dict)}
+        locked.answers = {**files, **answers}
     else:
-        application.answers = {**application.answers, **answers}
-    profile = _profile(application.applicant)
-    _snapshot(application, profile)
-    result = _refresh_eligibility(application, profile)
-    application.save()
-    if application.status == ApplicationStatus.SUBMITTED:
+        locked.answers = {**locked.answers, **answers}
+    profile = _profile(locked.applicant)
+    _snapshot(locked, profile)
+    result = _refresh_eligibility(locked, profile)
+    if locked.status == ApplicationStatus.SUBMITTED and not result.is_eligible:
+        raise ApplicationError(
+            _("This change would make you ineligible, so it was not saved: %(reasons)s")
+            % {"reasons": " ".join(result.reasons)}
+        )
+    locked.save(
+        update_fields=[
+            *_SNAPSHOT_FIELDS,
+            "answers",
+            "is_eligible",
+            "eligibility_failures",
+            "updated_at",
+        ]
+    )
+    application.answers, application.is_eligible, application.eligibility_failures = (
+        locked.answers,
+        locked.is_eligible,
+        locked.eligibility_failures,
+    )
+    if locked.status == ApplicationStatus.SUBMITTED:
         ApplicationEvent.objects.create(
-            application=application,
+            application=locked,
             actor=actor,
-            from_status=application.status,
-            to_status=application.status,
+            from_status=locked.status,
+            to_status=locked.status,
             note=_("Answers edited"),
         )
     return result
@@ -172,6 +220,7 @@ def application_attach_file(
     *, application: Application, key: str | None, upload, display_name: str, actor: User
 ) -> None:
     """Store a validated PDF (the CV when `key` is None, else a file question's answer)."""
+    application = _lock(application)
     _ensure_editable(application)
     if key is None:
         if application.cv:

@@ -35,6 +35,14 @@ def question_save(
     """Create or update a question; new ones go to the end of the form."""
     question.choices = choices
     question.show_when = show_when
+    if question.pk is not None:
+        old_key = (
+            ApplicationQuestion.objects.filter(pk=question.pk).values_list("key", flat=True).first()
+        )
+        if old_key and old_key != question.key:  # eligibility rules follow the renamed question
+            EligibilityRule.objects.filter(
+                cohort=question.cohort, attribute=f"answer:{old_key}"
+            ).update(attribute=f"answer:{question.key}")
     if question.pk is None:
         last = ApplicationQuestion.objects.filter(cohort=question.cohort).aggregate(
             m=Max("position")
@@ -48,6 +56,10 @@ def question_save(
 def question_delete(*, question: ApplicationQuestion) -> None:
     """Delete a question; questions that depended on it become unconditional."""
     question.dependents.update(depends_on=None, show_when=[])
+    # A rule on a question that no longer exists could never be met: it goes with the question.
+    EligibilityRule.objects.filter(
+        cohort=question.cohort, attribute=f"answer:{question.key}"
+    ).delete()
     question.delete()
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -83,9 +84,22 @@ def _render_form(
     submit_form=None,
     status=200,
     message=None,
+    answers=None,
 ):
     cohort = application.cohort
     questions = selectors.question_list_for_cohort(cohort=cohort)
+    answers = application.answers if answers is None else answers
+    profile = account_selectors.profile_get_for_user(user=request.user)
+    if application.status == ApplicationStatus.DRAFT:
+        # Eligibility as of now: the profile may have changed since the draft was saved.
+        live = selectors.eligibility_for(
+            cohort=cohort,
+            profile=profile,
+            answers=answers,
+            questions=questions,
+            rules=selectors.rule_list_for_cohort(cohort=cohort),
+        )
+        application.is_eligible, application.eligibility_failures = live.is_eligible, live.reasons
     return render(
         request,
         "cohorts/application_form.html",
@@ -93,8 +107,8 @@ def _render_form(
             "application": application,
             "cohort": cohort,
             "programme": cohort.programme,
-            "profile": account_selectors.profile_get_for_user(user=request.user),
-            "rows": _question_rows(questions, application.answers, errors),
+            "profile": profile,
+            "rows": _question_rows(questions, answers, errors),
             "upload_errors": upload_errors or {},
             "submit_form": submit_form or SubmitForm(),
             "is_editable": _is_editable(application),
@@ -130,7 +144,8 @@ def apply(request, slug, cohort_slug):
 
 
 def _save(request, application):
-    """Save answers and any uploaded files; returns (answer errors, upload errors)."""
+    """Save answers and any uploaded files; returns (answer errors, upload errors, answers as
+    typed). Raises ApplicationError when the application may not be changed."""
     questions = selectors.question_list_for_cohort(cohort=application.cohort)
     raw = raw_answers_from_post(questions, request.POST)
     answer_errors = {}
@@ -143,7 +158,7 @@ def _save(request, application):
             visible_keys=selectors.visible_question_keys(questions, merged),
         )
         if not form.is_valid():
-            return form.errors, {}
+            return form.errors, {}, merged
         raw = form.cleaned_answers()
     services.application_save_answers(
         application=application,
@@ -171,7 +186,7 @@ def _save(request, application):
             display_name=clean_upload_name(upload.name),
             actor=request.user,
         )
-    return answer_errors, upload_errors
+    return answer_errors, upload_errors, None
 
 
 def _as_form_data(questions, answers):
@@ -193,16 +208,21 @@ def _as_form_data(questions, answers):
 @require_POST
 def application_save(request, application_id):
     application = _own_or_404(request, application_id)
+    questions = selectors.question_list_for_cohort(cohort=application.cohort)
+    typed = {**application.answers, **raw_answers_from_post(questions, request.POST)}
     try:
-        answer_errors, upload_errors = _save(request, application)
+        answer_errors, upload_errors, merged = _save(request, application)
     except services.ApplicationError as exc:
         if request.htmx:
             return render(
                 request,
                 "cohorts/application_form.html#status",
-                {"error_message": str(exc), "application": application},
+                {"error_message": str(exc), "application": application, "oob": True},
                 status=409,
             )
+        application.refresh_from_db()
+        if _is_editable(application):
+            return _render_form(request, application, status=400, message=str(exc), answers=typed)
         messages.error(request, str(exc))
         return redirect("applications:detail", application_id=application.pk)
     application.refresh_from_db()
@@ -219,7 +239,12 @@ def application_save(request, application_id):
         )
     if answer_errors or upload_errors:
         return _render_form(
-            request, application, errors=answer_errors, upload_errors=upload_errors, status=400
+            request,
+            application,
+            errors=answer_errors,
+            upload_errors=upload_errors,
+            status=400,
+            answers=merged or typed,
         )
     messages.success(request, _("Saved."))
     if application.status == ApplicationStatus.SUBMITTED:
@@ -246,7 +271,7 @@ def application_submit(request, application_id):
         messages.info(request, _("This application has already been submitted."))
         return redirect("applications:detail", application_id=application.pk)
     try:
-        _answer_errors, upload_errors = _save(request, application)
+        _answer_errors, upload_errors, _typed = _save(request, application)
     except services.ApplicationError as exc:
         application.refresh_from_db()
         return _render_form(request, application, status=400, message=str(exc))
@@ -273,13 +298,15 @@ def application_submit(request, application_id):
             else None,
         )
     try:
-        services.application_save_answers(
-            application=application,
-            answers=form.cleaned_answers(),
-            actor=request.user,
-            replace=True,
-        )
-        services.application_submit(application=application, actor=request.user, consent=True)
+        # Both or neither: a refused submission leaves the draft exactly as it was.
+        with transaction.atomic():
+            services.application_save_answers(
+                application=application,
+                answers=form.cleaned_answers(),
+                actor=request.user,
+                replace=True,
+            )
+            services.application_submit(application=application, actor=request.user, consent=True)
     except services.ApplicationError as exc:
         application.refresh_from_db()
         return _render_form(

@@ -123,7 +123,11 @@ def application_detail_staff(request, slug, cohort_slug, application_id):
     questions = selectors.question_list_for_cohort(cohort=cohort)
     visible = selectors.visible_question_keys(questions, application.answers)
     answers = [
-        (question, exports.answer_text(application.answers.get(question.key)))
+        (
+            question,
+            exports.answer_text(application.answers.get(question.key)),
+            isinstance(application.answers.get(question.key), dict),
+        )
         for question in questions
         if question.key in visible or question.key in application.answers
     ]
@@ -169,6 +173,30 @@ def application_cv_download(request, slug, cohort_slug, application_id):
         handle,
         as_attachment=True,
         filename=exports.download_name(application.cv_name),
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def application_file_download(request, slug, cohort_slug, application_id, key):
+    """A file uploaded as an answer to a file question; audited like the CV."""
+    programme = programme_for(request, slug, "cohorts.manage_applications")
+    cohort = cohort_or_404(programme, cohort_slug)
+    application = _application_or_404(cohort, application_id)
+    value = application.answers.get(key)
+    if not isinstance(value, dict) or not value.get("path"):
+        raise Http404(_("No such file."))
+    try:
+        handle = private_storage().open(value["path"], "rb")
+    except FileNotFoundError:
+        raise Http404(_("No such file.")) from None
+    services.application_file_opened(application=application, actor=request.user, what=key)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=exports.download_name(value.get("name") or "document.pdf"),
         content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"

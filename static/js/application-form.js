@@ -17,11 +17,13 @@
     return values;
   }
 
-  function isShown(form, block) {
+  function isShown(form, block, depth) {
+    depth = depth || 0;
+    if (depth > 50) return false;  // a cycle of conditions: the server shows none of them either
     var parentName = block.getAttribute("data-depends-on");
     if (!parentName) return true;
     var parentBlock = form.querySelector('[data-question="' + parentName + '"]');
-    if (parentBlock && !isShown(form, parentBlock)) return false;
+    if (parentBlock && !isShown(form, parentBlock, depth + 1)) return false;
     var wanted = (block.getAttribute("data-show-when") || "").split("|");
     return selectedValues(form, parentName).some(function (v) { return wanted.indexOf(v) !== -1; });
   }

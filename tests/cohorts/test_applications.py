@@ -559,3 +559,165 @@ def test_concurrent_submits_give_one_submission(cohort, applicant):
     assert (
         ApplicationEvent.objects.filter(application=application, to_status="submitted").count() == 1
     )
+
+
+# --- defects found in review -------------------------------------------------------------------
+
+
+def test_autosave_after_submit_cannot_undo_the_submission(client, cohort, applicant):
+    application = _start(client, applicant, cohort)
+    stale = Application.objects.get(pk=application.pk)  # what a racing autosave request loaded
+    _submit(client, application, files={"cv": pdf()})
+    with pytest.raises(services.ApplicationError, match="changed meanwhile"):
+        services.application_save_answers(
+            application=stale, answers={"track": "Data"}, actor=applicant
+        )
+    application.refresh_from_db()
+    assert (
+        application.status == ApplicationStatus.SUBMITTED and application.submitted_at is not None
+    )
+    assert application.events.filter(to_status="submitted").count() == 1
+
+
+def test_htmx_autosave_after_submit_reports_error_out_of_band(client, cohort, applicant):
+    application = _start(client, applicant, cohort)
+    _submit(client, application, files={"cv": pdf()})
+    cohort.allow_edit_after_submit = False
+    cohort.save()
+    response = client.post(
+        reverse("applications:save", args=[application.pk]), GOOD, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 409
+    assert 'hx-swap-oob="true"' in response.content.decode()
+
+
+def test_non_finite_numbers_are_refused_not_500(client, cohort, applicant):
+    QuestionFactory(cohort=cohort, key="hours", label="Hours", type=QuestionType.NUMBER)
+    EligibilityRuleFactory(
+        cohort=cohort, attribute="answer:hours", operator=RuleOperator.AT_LEAST, values=["4"]
+    )
+    application = _start(client, applicant, cohort)
+    for bad in ("NaN", "sNaN", "Infinity", "1e1000000"):
+        saved = client.post(
+            reverse("applications:save", args=[application.pk]),
+            {**GOOD, "q_hours": bad},
+            HTTP_HX_REQUEST="true",
+        )
+        assert saved.status_code == 200
+        response = _submit(client, application, data={**GOOD, "q_hours": bad}, files={"cv": pdf()})
+        assert response.status_code == 400, bad
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DRAFT
+
+
+def test_clearing_every_box_of_a_multiple_choice_is_saved(client, cohort, applicant):
+    application = _start(client, applicant, cohort)
+    client.post(
+        reverse("applications:save", args=[application.pk]), {**GOOD, "q_how": ["Time", "Fees"]}
+    )
+    client.post(reverse("applications:save", args=[application.pk]), {**GOOD, "q_how": [""]})
+    application.refresh_from_db()
+    assert application.answers["how"] == []
+
+
+def test_edit_after_submit_with_an_error_keeps_every_edit(client, cohort, applicant):
+    application = _start(client, applicant, cohort)
+    _submit(client, application, files={"cv": pdf()})
+    response = client.post(
+        reverse("applications:save", args=[application.pk]),
+        {**GOOD, "q_motivation": "A fresh thought", "q_track": "Nope"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "A fresh thought" in body
+
+
+def test_edit_that_would_make_a_submission_ineligible_is_refused(client, cohort, applicant):
+    EligibilityRuleFactory(
+        cohort=cohort, attribute="answer:track", operator=RuleOperator.IN, values=["Ops"]
+    )
+    application = _start(client, applicant, cohort)
+    _submit(client, application, files={"cv": pdf()})
+    response = client.post(
+        reverse("applications:save", args=[application.pk]), {**GOOD, "q_track": "Data"}
+    )
+    assert response.status_code == 400
+    assert "This change would make you ineligible" in response.content.decode()
+    application.refresh_from_db()
+    assert (application.answers["track"], application.is_eligible) == ("Ops", True)
+
+
+def test_refused_submit_leaves_the_draft_untouched(client, cohort):
+    user = ApplicantProfileFactory(residency="other").user
+    application = _start(client, user, cohort)
+    client.post(
+        reverse("applications:save", args=[application.pk]),
+        {**GOOD, "q_supports": "no", "q_how": ["Fees"]},
+    )
+    _submit(
+        client,
+        application,
+        data={**GOOD, "q_supports": "no", "q_how": ["Fees"]},
+        files={"cv": pdf()},
+    )
+    application.refresh_from_db()
+    assert application.answers["how"] == ["Fees"]  # not dropped by a submission that failed
+
+
+def test_apply_page_shows_current_eligibility(client, cohort, applicant):
+    _start(client, applicant, cohort)
+    applicant.applicant_profile.residency = "work_pass"
+    applicant.applicant_profile.save()
+    body = client.get(_apply_url(cohort)).content.decode()
+    assert "yours is Work pass holder" in body
+
+
+def test_conditions_work_whatever_the_question_order_and_cycles_show_nothing(cohort):
+    questions = {q.key: q for q in selectors.question_list_for_cohort(cohort=cohort)}
+    questions["how"].position, questions["supports"].position = 0, 99
+    questions["how"].save()
+    questions["supports"].save()
+    ordered = selectors.question_list_for_cohort(cohort=cohort)
+    assert "how" in selectors.visible_question_keys(ordered, {"supports": "yes"})
+    questions["supports"].depends_on, questions["supports"].show_when = questions["how"], ["Time"]
+    questions["supports"].save()
+    cyclic = selectors.question_list_for_cohort(cohort=cohort)
+    visible = selectors.visible_question_keys(cyclic, {"supports": "yes", "how": ["Time"]})
+    assert "how" not in visible and "supports" not in visible
+
+
+def test_staff_cannot_open_drafts(client, cohort, staff, applicant):
+    draft = ApplicationFactory(
+        cohort=cohort, applicant=applicant, status=ApplicationStatus.DRAFT, full_name="Draft Person"
+    )
+    client.force_login(staff)
+    url = reverse(
+        "cohorts:cohort_application_detail", args=[cohort.programme.slug, cohort.slug, draft.pk]
+    )
+    assert client.get(url).status_code == 404
+
+
+def test_staff_download_file_answer_is_audited(client, cohort, applicant, staff):
+    from core.models import AuditEntry
+
+    QuestionFactory(
+        cohort=cohort,
+        key="certificate",
+        label="Certificate",
+        type=QuestionType.FILE,
+        is_required=False,
+    )
+    application = _start(client, applicant, cohort)
+    _submit(client, application, files={"cv": pdf(), "q_certificate": pdf("cert.pdf")})
+    client.force_login(staff)
+    url = reverse(
+        "cohorts:cohort_application_file",
+        args=[cohort.programme.slug, cohort.slug, application.pk, "certificate"],
+    )
+    response = client.get(url)
+    assert b"".join(response.streaming_content) == PDF
+    assert AuditEntry.objects.get(action="applications.file_download").data == {
+        "file": "certificate"
+    }
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404

@@ -267,3 +267,60 @@ def test_cohort_detail_for_staff_is_read_only(client, programme, staff, cohort):
     body = client.get(_url("cohort_detail", programme, "main")).content.decode()
     assert "Main intake" in body
     assert "Add a question" not in body and "Edit cohort" not in body
+
+
+def test_question_cannot_depend_on_itself_through_others(
+    client, programme, programme_admin, cohort
+):
+    first = QuestionFactory(cohort=cohort, key="a", type=QuestionType.YES_NO)
+    second = QuestionFactory(
+        cohort=cohort, key="b", type=QuestionType.YES_NO, depends_on=first, show_when=["yes"]
+    )
+    client.force_login(programme_admin)
+    response = client.post(
+        _url("question_edit", programme, "main", first.pk),
+        {
+            "label": "A",
+            "key": "a",
+            "type": QuestionType.YES_NO,
+            "depends_on": second.pk,
+            "show_when_text": "yes",
+        },
+    )
+    assert response.status_code == 400
+    assert "cannot depend on itself" in response.content.decode()
+
+
+def test_question_key_cv_is_reserved(client, programme, programme_admin, cohort):
+    client.force_login(programme_admin)
+    response = client.post(
+        _url("question_create", programme, "main"),
+        {"label": "CV?", "key": "cv", "type": QuestionType.SHORT_TEXT},
+    )
+    assert response.status_code == 400
+    assert "reserved for the CV" in response.content.decode()
+
+
+def test_rules_follow_renamed_and_deleted_questions(client, programme, programme_admin, cohort):
+    question = QuestionFactory(cohort=cohort, key="hours", label="Hours", type=QuestionType.NUMBER)
+    EligibilityRule.objects.create(
+        cohort=cohort, attribute="answer:hours", operator="at_least", values=["4"]
+    )
+    client.force_login(programme_admin)
+    client.post(
+        _url("question_edit", programme, "main", question.pk),
+        {"label": "Hours", "key": "weekly_hours", "type": QuestionType.NUMBER, "is_required": "on"},
+    )
+    assert EligibilityRule.objects.get().attribute == "answer:weekly_hours"
+    client.post(_url("question_delete", programme, "main", question.pk))
+    assert not EligibilityRule.objects.exists()
+
+
+def test_rule_with_non_finite_number_is_refused(client, programme, programme_admin, cohort):
+    client.force_login(programme_admin)
+    response = client.post(
+        _url("rule_create", programme, "main"),
+        {"attribute": "age_at_start", "operator": "at_least", "values_text": "NaN"},
+    )
+    assert response.status_code == 400
+    assert not EligibilityRule.objects.exists()

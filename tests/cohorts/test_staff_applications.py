@@ -438,7 +438,7 @@ def test_application_detail_shows_answers_as_text(client, cohort, programme_admi
     assert "<script>alert" not in body
     assert "Alice &lt;b&gt;Ang&lt;/b&gt;" in body
     assert '<dd class="mb-3 text-break">Python; SQL</dd>' in body
-    assert '<dd class="mb-3 text-break">work.pdf</dd>' in body
+    assert '/files/portfolio/">work.pdf</a>' in body
     assert "Anything else?" in body and "No answer" in body
     assert "answers/abc.pdf" not in body
     assert body.count("<h1") == 1
