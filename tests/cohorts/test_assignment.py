@@ -236,9 +236,11 @@ def instances(draw, conflicts: bool = True):
         Submission(50 + j, user, draw(employer)) for j, user in enumerate(applicant_users)
     ]
     pairs = [(r.id, s.id) for r in team for s in submissions]
-    forbidden = set(draw(st.lists(st.sampled_from(pairs)))) if conflicts and pairs else set()
+    forbidden = set()
+    if conflicts and pairs:
+        forbidden = set(draw(st.lists(st.sampled_from(pairs), max_size=len(pairs) // 3)))
     existing = {}
-    if conflicts and team:
+    if conflicts and team and draw(st.booleans()):
         for s in [*submissions, Submission(99, 99)]:
             chosen = draw(st.lists(st.sampled_from([r.id for r in team]), max_size=3))
             if chosen:

@@ -4,7 +4,16 @@ from django.core.management import call_command
 
 from accounts.models import ApplicantProfile, User
 from cohorts.enums import PartnerKind, RoleKind
-from cohorts.models import Application, ApplicationEvent, Cohort, Programme, ProgrammeRole
+from cohorts.models import (
+    Application,
+    ApplicationEvent,
+    Cohort,
+    ConflictOfInterest,
+    Programme,
+    ProgrammeRole,
+    Review,
+    ReviewAssignment,
+)
 from notifications.enums import EmailStatus
 from notifications.models import EmailMessage, Notification
 
@@ -42,7 +51,7 @@ def test_seed_demo_builds_programme_team_and_applicants(capsys):
     assert cohort.questions.count() == 8
     assert cohort.questions.get(key="support_kind").depends_on.key == "employer_supports"
     assert cohort.eligibility_rules.count() == 3
-    assert Application.objects.filter(status="submitted").count() == 12
+    assert Application.objects.filter(status__in=["submitted", "in_review"]).count() == 12
     assert not Application.objects.filter(applicant__email="applicant001@example.org").exists()
     assert (
         ApplicationEvent.objects.filter(to_status="submitted").count()
@@ -51,6 +60,21 @@ def test_seed_demo_builds_programme_team_and_applicants(capsys):
     assert not EmailAddress.objects.filter(verified=False).exists()
     assert "admin@example.org" in out
     assert "password for all: cohortline-demo" in out
+
+
+def test_seed_demo_reviews_most_applications():
+    call_command("seed_demo", applicants=12, seed=7, force=True)
+    cohort = Cohort.objects.get()
+    assert cohort.criteria.count() == 4
+    assignments = ReviewAssignment.objects.filter(application__cohort=cohort)
+    assert assignments.count() == 2 * Application.objects.filter(status="in_review").count()
+    assert Review.objects.filter(is_submitted=True).count() >= assignments.count() // 2
+    assert Application.objects.filter(
+        raw_score__isnull=False, normalized_score__isnull=False
+    ).exists()
+    assert ConflictOfInterest.objects.count() == 3
+    call_command("seed_demo", applicants=12, seed=7, force=True)
+    assert ReviewAssignment.objects.count() == assignments.count()
 
 
 def test_seed_demo_refuses_to_run_with_debug_off():
@@ -67,7 +91,7 @@ def test_seed_demo_is_deterministic_and_idempotent():
     call_command("seed_demo", applicants=10, seed=3, force=True)
     assert _snapshot() == first
     assert User.objects.count() == (5 + 10 + 6) + 11
-    assert Application.objects.filter(status="submitted").count() == 10
+    assert Application.objects.filter(status__in=["submitted", "in_review"]).count() == 10
     assert ProgrammeRole.objects.count() == 9
     # Each team member was told of their role once; one announcement to the reviewers waits.
     assert Notification.objects.filter(kind="programme.role_granted").count() == 9
