@@ -19,6 +19,7 @@ Loads count every existing assignment in `existing`, including those of submissi
 `existing` that are not in `reviewers` count toward the submission's k but have no load entry.
 """
 
+import bisect
 import heapq
 import random
 from collections import Counter, defaultdict
@@ -220,7 +221,7 @@ def assign_reviewers(
             new_of_reviewer[i].add(j)
             heapq.heappush(heap, (load[i], rng.random(), i))
 
-    _repair(load, members, new_of_reviewer, is_blocked)
+    _repair(load, members, new_of_reviewer, is_blocked, rev_employer, sub_employer)
 
     reviewer_ids = [reviewer.id for reviewer in reviewers]
     return AssignmentResult(
@@ -248,6 +249,8 @@ def _repair(
     members: list[set[int]],
     new_of_reviewer: list[set[int]],
     is_blocked: Callable[[int, int], bool],
+    rev_employer: list[str],
+    sub_employer: list[str],
 ) -> None:
     """Move new assignments from a reviewer with load L to an eligible one with load <= L - 2.
 
@@ -256,30 +259,47 @@ def _repair(
     """
     if not load:
         return
-    levels: dict[int, set[int]] = {}  # load -> reviewers with that load
+    # load -> employer -> reviewers. Grouping by employer lets a search skip a whole employer
+    # that clashes with the submission in one step: when one big employer's reviewers are the
+    # least loaded because most applicants work there too, every search would otherwise walk
+    # through all of them, for every assignment of every busy reviewer.
+    levels: dict[int, dict[str, set[int]]] = {}
     for i, value in enumerate(load):
-        levels.setdefault(value, set()).add(i)
-    # The lowest load never drops: donors keep at least lowest + 1, receivers only gain.
-    lowest = min(load)
+        levels.setdefault(value, {}).setdefault(rev_employer[i], set()).add(i)
+    present = sorted(levels)  # loads someone has, ascending
 
     def receiver(j: int, at_most: int) -> int | None:
-        for value in range(lowest, at_most + 1):
-            for i in levels.get(value, _EMPTY):
-                if not is_blocked(j, i):
-                    return i
+        clash = sub_employer[j]
+        for value in present:
+            if value > at_most:
+                break
+            for employer, group in levels[value].items():
+                if employer and employer == clash:
+                    continue
+                for i in group:
+                    if not is_blocked(j, i):
+                        return i
         return None
 
     def set_load(i: int, value: int) -> None:
-        levels[load[i]].discard(i)
+        groups = levels[load[i]]
+        groups[rev_employer[i]].discard(i)
+        if not groups[rev_employer[i]]:
+            del groups[rev_employer[i]]
+            if not groups:
+                del levels[load[i]]
+                present.remove(load[i])
         load[i] = value
-        levels.setdefault(value, set()).add(i)
+        if value not in levels:
+            bisect.insort(present, value)
+        levels.setdefault(value, {}).setdefault(rev_employer[i], set()).add(i)
 
     moved = True
-    while moved and max(load) - lowest >= 2:
+    while moved and present[-1] - present[0] >= 2:
         moved = False
         for donor in sorted(range(len(load)), key=lambda i: (-load[i], i)):
             for j in sorted(new_of_reviewer[donor]):
-                if load[donor] - lowest < 2:
+                if load[donor] - present[0] < 2:
                     break
                 target = receiver(j, load[donor] - 2)
                 if target is None:
@@ -290,6 +310,4 @@ def _repair(
                 new_of_reviewer[target].add(j)
                 set_load(donor, load[donor] - 1)
                 set_load(target, load[target] + 1)
-                while not levels.get(lowest):
-                    lowest += 1
                 moved = True

@@ -94,6 +94,17 @@ def review_of(assignment: ReviewAssignment) -> Review | None:
     return Review.objects.filter(assignment=assignment).first()
 
 
+def review_counts_for_reviewer(*, reviewer: User) -> dict[str, int]:
+    return (
+        assignment_list_for_reviewer(reviewer=reviewer)
+        .order_by()
+        .aggregate(
+            total=Count("id", distinct=True),
+            done=Count("id", filter=Q(review__is_submitted=True), distinct=True),
+        )
+    )
+
+
 def next_unreviewed(
     *, reviewer: User, after: ReviewAssignment | None = None
 ) -> ReviewAssignment | None:

@@ -21,17 +21,23 @@ RANKING_PAGE_SIZE = 50
 # --- Reviewers ----------------------------------------------------------------------------------
 
 
+QUEUE_PAGE_SIZE = 50
+
+
 @login_required
 def review_queue(request):
-    assignments = list(selectors.assignment_list_for_reviewer(reviewer=request.user))
-    done = sum(1 for a in assignments if getattr(a, "review", None) and a.review.is_submitted)
-    next_up = next(
-        (a for a in assignments if not (getattr(a, "review", None) and a.review.is_submitted)), None
-    )
+    assignments = selectors.assignment_list_for_reviewer(reviewer=request.user)
+    counts = selectors.review_counts_for_reviewer(reviewer=request.user)
+    page = Paginator(assignments, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cohorts/review_queue.html",
-        {"assignments": assignments, "done": done, "total": len(assignments), "next_up": next_up},
+        {
+            "page": page,
+            "done": counts["done"],
+            "total": counts["total"],
+            "next_up": selectors.next_unreviewed(reviewer=request.user),
+        },
     )
 
 

@@ -41,6 +41,29 @@ PAGES = [
         "/programmes/ai-forward-2026/cohorts/main-intake/applications/",
     ),
     ("programme-admin-view", "programme.admin@example.org", "/programmes/ai-forward-2026/"),
+    ("review-queue", "reviewer.one@example.org", "/reviews/"),
+    ("review-score", "reviewer.one@example.org", "/reviews/39/"),
+    (
+        "review-dashboard",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/review/dashboard/",
+    ),
+    (
+        "review-ranking",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/review/ranking/?order=normalized",
+    ),
+    (
+        "review-assign",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/review/assign/",
+    ),
+    (
+        "review-setup",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/review/",
+    ),
+    ("conflicts", "reviewer.one@example.org", "/programmes/ai-forward-2026/conflicts/"),
 ]
 
 

@@ -300,8 +300,9 @@ def test_queue_query_count(client, cohort, reviewer, django_assert_num_queries, 
             application=ApplicationFactory(cohort=cohort), reviewer=reviewer
         )
     client.force_login(reviewer)
-    # session, user, mfa role check, assignments, reviews (prefetch), nav, bell
-    with django_assert_num_queries(7):
+    # session, user, mfa role check, progress counts, page count, page rows, reviews (prefetch),
+    # next unreviewed (+ its review), nav, bell
+    with django_assert_num_queries(11):
         client.get(reverse("reviews:queue"))
 
 
