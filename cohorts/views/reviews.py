@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..forms import ConflictForm, CriterionForm, ReassignForm, ReviewForm, ReviewSettingsForm
 from ..models import ReviewAssignment, ReviewCriterion
 from .common import cohort_or_404, programme_for, programme_or_404
@@ -112,6 +112,11 @@ def review_score(request, assignment_id):
             "application": application,
             "cohort": cohort,
             "blind": cohort.is_blind_review,
+            "profile_rows": [
+                (_("Sector"), exports.choice_label("sector", application.sector)),
+                (_("Job level"), exports.choice_label("job_level", application.job_level)),
+                (_("Employer size"), exports.choice_label("employer_size", application.employer_size)),
+            ],
             "answers": answers,
             "form": form,
             "review": review,
