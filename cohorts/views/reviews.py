@@ -115,7 +115,10 @@ def review_score(request, assignment_id):
             "profile_rows": [
                 (_("Sector"), exports.choice_label("sector", application.sector)),
                 (_("Job level"), exports.choice_label("job_level", application.job_level)),
-                (_("Employer size"), exports.choice_label("employer_size", application.employer_size)),
+                (
+                    _("Employer size"),
+                    exports.choice_label("employer_size", application.employer_size),
+                ),
             ],
             "answers": answers,
             "form": form,
