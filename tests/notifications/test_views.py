@@ -158,6 +158,8 @@ def test_preferences_save_optional_and_ignore_mandatory(client, applicant):
         "application.submitted": (False, False),
         "application.deadline_reminder": (False, False),
         "application.withdrawn": (False, False),
+        "review.assigned": (False, False),
+        "review.reminder": (False, False),
     }
 
 
