@@ -398,3 +398,65 @@ def test_manual_reminder_and_48h_reminder_once(cohort, reviewer, programme_admin
     cohort.save()
     assert services.review_deadline_reminders() == 1
     assert services.review_deadline_reminders() == 0
+
+
+def test_conflicts_page_declare_twice_keeps_input(client, programme, reviewer):
+    client.force_login(reviewer)
+    url = reverse("cohorts:conflicts", args=[programme.slug])
+    assert client.post(url, {"kind": "employer", "value": "Straits Bank"}).status_code == 302
+    response = client.post(url, {"kind": "employer", "value": "STRAITS BANK", "note": "again"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "already declared a conflict with STRAITS BANK" in body
+    assert 'value="again"' in body
+    bad = client.post(url, {"kind": "person", "value": "not an email"})
+    assert "For a person, give their email address." in bad.content.decode()
+
+
+def test_conflicts_page_is_403_for_non_reviewers(client, programme, mentor):
+    client.force_login(mentor)
+    assert client.get(reverse("cohorts:conflicts", args=[programme.slug])).status_code == 403
+
+
+def test_criterion_bad_input(client, programme, programme_admin, cohort):
+    client.force_login(programme_admin)
+    url = reverse("cohorts:review_setup", args=[programme.slug, cohort.slug])
+    response = client.post(
+        url,
+        {
+            "criterion": "",
+            "name": "Clarity",
+            "weight": "1",
+            "scale_min": "5",
+            "scale_max": "1",
+            "labels_text": "x",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "The highest score must be above the lowest." in body
+    assert 'value="Clarity"' in body
+    assert ReviewCriterion.objects.filter(cohort=cohort).count() == 2
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_ranking_and_dashboard_query_counts(
+    client, programme, programme_admin, cohort, reviewers, django_assert_num_queries, count
+):
+    for i in range(count):
+        application = ApplicationFactory(
+            cohort=cohort, raw_score=3.0 + i, normalized_score=3.0, review_count=1
+        )
+        assignment = ReviewAssignment.objects.create(
+            application=application, reviewer=reviewers[i % 3]
+        )
+        Review.objects.create(
+            assignment=assignment, is_submitted=True, submitted_at=timezone.now(), total=3.0
+        )
+    client.force_login(programme_admin)
+    # session, user, mfa (role, authenticator), programme, perm, cohort, count, rows, nav, bell
+    with django_assert_num_queries(12):
+        client.get(reverse("cohorts:review_ranking", args=[programme.slug, cohort.slug]))
+    # ... plus criteria, progress (aggregate + users), histogram, disagreements
+    with django_assert_num_queries(15):
+        client.get(reverse("cohorts:review_dashboard", args=[programme.slug, cohort.slug]))
