@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import applicant
+from .views import applicant, selection
 
 app_name = "applications"
 
@@ -22,5 +22,15 @@ urlpatterns = [
         "applications/<int:application_id>/files/<str:which>/",
         applicant.application_file,
         name="file",
+    ),
+    path(
+        "applications/<int:application_id>/offer/accept/",
+        selection.offer_accept,
+        name="offer_accept",
+    ),
+    path(
+        "applications/<int:application_id>/offer/decline/",
+        selection.offer_decline,
+        name="offer_decline",
     ),
 ]

@@ -112,3 +112,42 @@ class Recommendation(models.TextChoices):
 class ConflictKind(models.TextChoices):
     PERSON = "person", _("A person (their email)")
     EMPLOYER = "employer", _("An employer")
+
+
+class ScoreKind(models.TextChoices):
+    RAW = "raw", _("Raw score")
+    NORMALIZED = "normalized", _("Normalised score")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    COMMITTED = "committed", _("Committed")
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+
+
+# Attributes a quota can count: the application's profile snapshot, or an age band.
+QUOTA_ATTRIBUTES = {
+    "sector": _("Sector"),
+    "job_level": _("Job level"),
+    "employer_size": _("Employer size"),
+    "is_union_member": _("Union membership"),
+    "residency": _("Residency"),
+    "gender": _("Gender"),
+    "age_band": _("Age band"),
+}
+AGE_BANDS = [
+    ("18-24", 18, 24),
+    ("25-34", 25, 34),
+    ("35-44", 35, 44),
+    ("45-54", 45, 54),
+    ("55+", 55, 200),
+]

@@ -15,8 +15,9 @@ from .enums import (
     Recommendation,
     RoleKind,
     RuleOperator,
+    ScoreKind,
 )
-from .models import ApplicationQuestion, Cohort, Programme, ReviewCriterion
+from .models import ApplicationQuestion, Cohort, Programme, Quota, ReviewCriterion
 
 
 class RoleGrantForm(forms.Form):
@@ -758,3 +759,97 @@ class ReassignForm(forms.Form):
     def __init__(self, *args, reviewers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = User.objects.filter(pk__in=[u.pk for u in reviewers])
+
+
+# --- Selection -------------------------------------------------------------------------------------
+
+
+def quota_value_choices() -> dict[str, list[tuple[str, str]]]:
+    from accounts.enums import EmployerSize, Gender, JobLevel, Residency, Sector
+
+    from .enums import AGE_BANDS
+
+    return {
+        "sector": list(Sector.choices),
+        "job_level": list(JobLevel.choices),
+        "employer_size": list(EmployerSize.choices),
+        "is_union_member": [("yes", _("Member")), ("no", _("Not a member"))],
+        "residency": list(Residency.choices),
+        "gender": list(Gender.choices),
+        "age_band": [(name, name) for name, _low, _high in AGE_BANDS],
+    }
+
+
+class QuotaForm(forms.ModelForm):
+    attribute = forms.ChoiceField(label=_("Attribute"))
+    values = forms.MultipleChoiceField(
+        label=_("Values that count"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick the values of the chosen attribute that count towards this quota."),
+    )
+
+    class Meta:
+        model = Quota
+        fields = ["name", "attribute", "values", "min_percent", "max_percent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .enums import QUOTA_ATTRIBUTES
+
+        self.fields["attribute"].choices = [("", _("Choose…")), *QUOTA_ATTRIBUTES.items()]
+        choices = quota_value_choices()
+        self.fields["values"].choices = [
+            (f"{attribute}:{value}", f"{QUOTA_ATTRIBUTES[attribute]}: {label}")
+            for attribute, options in choices.items()
+            for value, label in options
+        ]
+        if self.instance.pk:
+            self.initial["values"] = [
+                f"{self.instance.attribute}:{v}" for v in self.instance.values
+            ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        attribute = cleaned.get("attribute")
+        chosen = cleaned.get("values") or []
+        values = [v.split(":", 1)[1] for v in chosen if v.split(":", 1)[0] == attribute]
+        if attribute and chosen and len(values) != len(chosen):
+            self.add_error("values", _("Tick only values of the chosen attribute."))
+        elif attribute and not values:
+            self.add_error("values", _("Tick at least one value of the chosen attribute."))
+        cleaned["values"] = values
+        low, high = cleaned.get("min_percent"), cleaned.get("max_percent")
+        if low is None and high is None:
+            self.add_error("min_percent", _("Give a minimum, a maximum or both."))
+        if low is not None and high is not None and low > high:
+            self.add_error("max_percent", _("The maximum must not be below the minimum."))
+        return cleaned
+
+
+class SelectionRunForm(forms.Form):
+    score_kind = forms.ChoiceField(
+        label=_("Rank by"), choices=ScoreKind.choices, initial=ScoreKind.NORMALIZED
+    )
+    seats = forms.IntegerField(label=_("Seats to fill"), min_value=1, max_value=1_000_000)
+    min_reviews = forms.IntegerField(
+        label=_("Only applications with at least this many reviews"),
+        min_value=0,
+        max_value=20,
+        initial=1,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

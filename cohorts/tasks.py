@@ -19,3 +19,24 @@ def scores_recompute_task(cohort_id: int) -> int:
 @shared_task(name="cohorts.review_deadline_reminders", acks_late=True)
 def review_deadline_reminders_task() -> int:
     return services.review_deadline_reminders()
+
+
+@shared_task(name="cohorts.selection_run", acks_late=True)
+def selection_run_task(run_id: int) -> str:
+    run = services.selection_run_execute(run_id=run_id)
+    return run.status if run else "skipped"
+
+
+@shared_task(name="cohorts.offers_expire", acks_late=True)
+def offers_expire_task() -> int:
+    return services.offers_expire()
+
+
+@shared_task(name="cohorts.waitlist_promote", acks_late=True)
+def waitlist_promote_task() -> int:
+    return services.waitlist_promote_all()
+
+
+@shared_task(name="cohorts.offer_reminders", acks_late=True)
+def offer_reminders_task() -> int:
+    return services.offer_reminders()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import outbox, programmes, reviews, setup, staff_applications
+from .views import outbox, programmes, reviews, selection, setup, staff_applications
 
 app_name = "cohorts"
 
@@ -108,6 +108,37 @@ urlpatterns = [
         "<slug:slug>/cohorts/<slug:cohort_slug>/review/assignments/<int:assignment_id>/reassign/",
         reviews.assignment_reassign,
         name="assignment_reassign",
+    ),
+    # --- selection (cohorts/views/selection.py) ---
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/selection/",
+        selection.selection_home,
+        name="selection_home",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/selection/quotas/<int:quota_id>/delete/",
+        selection.quota_delete,
+        name="quota_delete",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/selection/runs/<int:run_id>/",
+        selection.selection_run,
+        name="selection_run",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/selection/runs/<int:run_id>/commit/",
+        selection.selection_commit,
+        name="selection_commit",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/selection/compare/",
+        selection.selection_compare,
+        name="selection_compare",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/selection/offers/",
+        selection.selection_offers,
+        name="selection_offers",
     ),
     # --- staff: applications of a cohort (cohorts/views/staff_applications.py) ---
     path(

@@ -7,6 +7,7 @@ from .applications import (
 )
 from .programmes import Partner, Programme, ProgrammeQuerySet, ProgrammeRole
 from .reviews import ConflictOfInterest, Review, ReviewAssignment, ReviewCriterion
+from .selection import Offer, Participant, Quota, SelectionRun
 
 __all__ = [
     "Application",
@@ -15,11 +16,15 @@ __all__ = [
     "Cohort",
     "ConflictOfInterest",
     "EligibilityRule",
+    "Offer",
+    "Participant",
     "Partner",
     "Programme",
     "ProgrammeQuerySet",
     "ProgrammeRole",
+    "Quota",
     "Review",
     "ReviewAssignment",
     "ReviewCriterion",
+    "SelectionRun",
 ]

@@ -75,6 +75,10 @@ class Cohort(TimeStampedModel):
         help_text=_("Reviewers do not see names, emails, employers or CV file names."),
     )
     review_deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
+    offer_validity_days = models.PositiveSmallIntegerField(
+        _("days to answer an offer"), default=7, validators=[MinValueValidator(1)]
+    )
+    is_waitlist_paused = models.BooleanField(_("waitlist promotion paused"), default=False)
     reviewers_see_others = models.BooleanField(
         _("reviewers see the other reviews after submitting their own"), default=True
     )
@@ -241,6 +245,7 @@ class Application(TimeStampedModel):
     raw_score = models.FloatField(_("score"), null=True, blank=True)
     normalized_score = models.FloatField(_("normalised score"), null=True, blank=True)
     score_spread = models.FloatField(_("spread between reviewers"), null=True, blank=True)
+    waitlist_rank = models.PositiveIntegerField(_("waitlist position"), null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
 

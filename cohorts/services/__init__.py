@@ -3,4 +3,5 @@
 from .applications import *  # noqa: F403
 from .programmes import *  # noqa: F403
 from .reviews import *  # noqa: F403
+from .selection import *  # noqa: F403
 from .setup import *  # noqa: F403

@@ -345,6 +345,7 @@ def application_detail(request, application_id):
             "events": application.events.select_related("actor").order_by("created_at", "id"),
             "is_editable": _is_editable(application),
             "withdraw_form": WithdrawForm(),
+            "offer": selectors.offer_for_applicant(application=application),
         },
     )
 

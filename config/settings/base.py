@@ -219,6 +219,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 900.0,
     },
     "review-deadline-reminders": {"task": "cohorts.review_deadline_reminders", "schedule": 900.0},
+    "offers-expire": {"task": "cohorts.offers_expire", "schedule": 300.0},
+    "waitlist-promote": {"task": "cohorts.waitlist_promote", "schedule": 300.0},
+    "offer-reminders": {"task": "cohorts.offer_reminders", "schedule": 900.0},
 }
 
 # Email delivery from the outbox (notifications.services.email_send).

@@ -1,0 +1,162 @@
+from collections import Counter
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from ..enums import QUOTA_ATTRIBUTES, ApplicationStatus, OfferStatus
+from ..models import Application, Cohort, Offer, Participant, Quota, SelectionRun
+
+
+def quota_list_for_cohort(*, cohort: Cohort) -> list[Quota]:
+    return list(Quota.objects.filter(cohort=cohort).order_by("name", "id"))
+
+
+def run_list_for_cohort(*, cohort: Cohort) -> QuerySet[SelectionRun]:
+    return (
+        SelectionRun.objects.filter(cohort=cohort)
+        .select_related("author")
+        .order_by("-created_at", "-id")
+    )
+
+
+def run_get_for_cohort(*, cohort: Cohort, run_id: int) -> SelectionRun | None:
+    return (
+        SelectionRun.objects.filter(cohort=cohort, pk=run_id)
+        .select_related("author", "committed_by")
+        .first()
+    )
+
+
+def committed_run(*, cohort: Cohort) -> SelectionRun | None:
+    return SelectionRun.objects.filter(cohort=cohort, status="committed").first()
+
+
+def run_summary(run: SelectionRun) -> dict:
+    scores = [run.scores[str(i)] for i in run.selected if str(i) in run.scores]
+    return {
+        "count": len(run.selected),
+        "total": sum(scores),
+        "mean": sum(scores) / len(scores) if scores else None,
+        "cutoff": min(scores) if scores else None,
+    }
+
+
+def run_composition(run: SelectionRun) -> list[dict]:
+    """For each quota: how many of the selected count towards it, against its bounds."""
+    from ..services.selection import candidate_attributes, quota_bounds
+
+    bounds = quota_bounds(run.quotas, run.seats)
+    selected = Application.objects.filter(pk__in=run.selected)
+    counts = Counter()
+    for application in selected:
+        attrs = candidate_attributes(application)
+        for quota in bounds:
+            counts[quota.name] += attrs.get(quota.attribute) in quota.values
+    return [
+        {
+            "name": q.name,
+            "attribute": QUOTA_ATTRIBUTES.get(q.attribute, q.attribute),
+            "values": ", ".join(sorted(q.values)),
+            "count": counts[q.name],
+            "min": q.min_count,
+            "max": q.max_count,
+            "binding": q.name in run.binding,
+        }
+        for q in bounds
+    ]
+
+
+def explain(run: SelectionRun, application: Application) -> str:
+    """Why this applicant was selected, waitlisted or not selected by this run."""
+    from ..services.selection import candidate_attributes, quota_bounds
+
+    key = str(application.pk)
+    if key not in run.scores:
+        return _(
+            "Not considered: only submitted, eligible applications with at least %(n)s review(s) and a score take part."
+        ) % {"n": run.min_reviews}
+    score = run.scores[key]
+    summary = run_summary(run)
+    attrs = candidate_attributes(application)
+    binding = [
+        q
+        for q in quota_bounds(run.quotas, run.seats)
+        if q.name in run.binding and attrs.get(q.attribute) in q.values
+    ]
+    if application.pk in run.selected:
+        rank = run.selected.index(application.pk) + 1
+        by_score = sorted(run.scores.values(), reverse=True)
+        unconstrained_cutoff = by_score[min(len(run.selected), len(by_score)) - 1]
+        if score < unconstrained_cutoff and binding:
+            return _(
+                "Selected (rank %(rank)s, score %(score).2f) to meet the minimum of “%(quota)s”."
+            ) % {
+                "rank": rank,
+                "score": score,
+                "quota": binding[0].name,
+            }
+        return _("Selected on score: rank %(rank)s of %(n)s, score %(score).2f.") % {
+            "rank": rank,
+            "n": len(run.selected),
+            "score": score,
+        }
+    position = run.waitlist.index(application.pk) + 1 if application.pk in run.waitlist else None
+    if summary["cutoff"] is not None and score > summary["cutoff"] and binding:
+        return _(
+            "Waitlisted at position %(pos)s: score %(score).2f is above the cut-off, but “%(quota)s” was at its maximum."
+        ) % {
+            "pos": position,
+            "score": score,
+            "quota": binding[0].name,
+        }
+    return _(
+        "Waitlisted at position %(pos)s: score %(score).2f is below the cut-off of %(cutoff).2f."
+    ) % {
+        "pos": position,
+        "score": score,
+        "cutoff": summary["cutoff"] or 0,
+    }
+
+
+def compare_runs(a: SelectionRun, b: SelectionRun) -> dict:
+    ins = [pk for pk in b.selected if pk not in set(a.selected)]
+    outs = [pk for pk in a.selected if pk not in set(b.selected)]
+    names = dict(Application.objects.filter(pk__in=ins + outs).values_list("pk", "full_name"))
+    return {
+        "ins": [(pk, names.get(pk, ""), b.scores.get(str(pk))) for pk in ins],
+        "outs": [(pk, names.get(pk, ""), a.scores.get(str(pk))) for pk in outs],
+        "same": len(set(a.selected) & set(b.selected)),
+    }
+
+
+def offer_list_for_cohort(*, cohort: Cohort) -> QuerySet[Offer]:
+    return (
+        Offer.objects.filter(application__cohort=cohort)
+        .select_related("application")
+        .order_by("-created_at", "-id")
+    )
+
+
+def offer_counts(*, cohort: Cohort) -> dict[str, int]:
+    counts = dict.fromkeys(OfferStatus.values, 0)
+    for status in Offer.objects.filter(application__cohort=cohort).values_list("status", flat=True):
+        counts[status] += 1
+    return counts
+
+
+def waitlist_for_cohort(*, cohort: Cohort) -> QuerySet[Application]:
+    return Application.objects.filter(cohort=cohort, status=ApplicationStatus.WAITLISTED).order_by(
+        "waitlist_rank", "pk"
+    )
+
+
+def participant_list_for_cohort(*, cohort: Cohort) -> QuerySet[Participant]:
+    return (
+        Participant.objects.filter(cohort=cohort)
+        .select_related("application", "user")
+        .order_by("created_at", "id")
+    )
+
+
+def offer_for_applicant(*, application: Application) -> Offer | None:
+    return Offer.objects.filter(application=application).first()
