@@ -112,6 +112,7 @@ class Recommendation(models.TextChoices):
 class ConflictKind(models.TextChoices):
     PERSON = "person", _("A person (their email)")
     EMPLOYER = "employer", _("An employer")
+    APPLICATION = "application", _("An application (flagged while reviewing)")
 
 
 class ScoreKind(models.TextChoices):

@@ -26,6 +26,12 @@ class RoleGrantForm(forms.Form):
         help_text=_("The person must have signed up and verified their email first."),
     )
     role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose…")), *RoleKind.choices])
+    employer = forms.CharField(
+        label=_("Employer (reviewers)"),
+        required=False,
+        max_length=200,
+        help_text=_("Reviewers never get applications from their own employer."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,8 +39,9 @@ class RoleGrantForm(forms.Form):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Div(
-                Div("email", css_class="col-md-6"),
-                Div("role", css_class="col-md-4"),
+                Div("email", css_class="col-md-4"),
+                Div("role", css_class="col-md-3"),
+                Div("employer", css_class="col-md-3"),
                 Div(
                     Submit("grant", _("Add to team"), css_class="w-100"),
                     css_class="col-md-2 pt-md-4 mt-md-2",
@@ -685,16 +692,26 @@ class CriterionForm(forms.ModelForm):
             if not line.strip():
                 continue
             point, _sep, label = line.partition("=")
-            if not point.strip().lstrip("-").isdigit() or not label.strip():
+            try:
+                number = int(point.strip())
+            except ValueError:
+                number = None
+            if number is None or not label.strip():
                 self.add_error("labels_text", _("Write each label as “number = text”."))
                 break
-            labels[str(int(point))] = label.strip()[:80]
+            if low is not None and high is not None and not low <= number <= high:
+                self.add_error("labels_text", _("%(n)s is not on the scale.") % {"n": number})
+                break
+            labels[str(number)] = label.strip()[:80]
         cleaned["scale_labels"] = labels
         return cleaned
 
 
 class ConflictForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Conflict with"), choices=ConflictKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Conflict with"),
+        choices=[(k, label) for k, label in ConflictKind.choices if k != ConflictKind.APPLICATION],
+    )
     value = forms.CharField(label=_("Their email, or the employer's name"), max_length=200)
     note = forms.CharField(label=_("Note (optional)"), max_length=300, required=False)
 

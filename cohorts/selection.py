@@ -8,26 +8,26 @@ How it stays exact at 100,000 candidates: candidates with the same *profile* (fo
 quota, in or out) are interchangeable as far as the quotas go, so an optimal cohort takes the
 best-ranked members of each profile. The integer program has one integer x_p per profile (how many
 to take from it) and continuous "segment" columns under it, one per distinct score among its
-members, sorted best first. For a fixed integer x_p the best segment filling is the top x_p scores,
-so the program's optimum is the true optimum of the original problem, and HiGHS only branches on
-the few hundred profile counts. Its result is taken to be optimal within HiGHS' tolerances
-(relative gap 0, absolute gap 1e-6); the exchange pass below then repairs any single exchange
-that would still raise the total.
+members, best first. For a fixed integer x_p the best filling of the segments is the top x_p
+scores, so the program's optimum is the true optimum of the original problem, and HiGHS branches
+only on the profile counts (a few hundred at most in practice). HiGHS runs with a relative gap of
+0 (and its absolute gap of 1e-6); the exchange pass below then repairs any single exchange that
+would still raise the total.
 
 Ties are broken by a lottery drawn from `seed`: the ids, sorted, are shuffled by
 `random.Random(seed)` and each candidate's place in that order is its lottery rank (so the result
 does not depend on the order of `candidates`). Candidates are ranked by score (higher first), then
 lottery rank. Within a profile the best-ranked are taken; across profiles an exchange pass swaps a
 selected candidate for an unselected one of equal score and better lottery rank whenever the swap
-keeps every quota. The result: no single exchange of one selected for one unselected candidate
-keeps every quota and either raises the total or gives a seat to a better lottery rank at equal
-score. Two cohorts with the same total but different scores (1 + 4 against 2 + 3) are not ranked
-by the lottery; the solver's (deterministic) choice stands.
+keeps every quota. So no single exchange of a selected for an unselected candidate keeps every
+quota and either raises the total or gives the seat to a better lottery rank at equal score. Two
+cohorts with the same total from different scores (1 + 4 against 2 + 3) are not ranked by the
+lottery; the solver's deterministic choice stands.
 
-When no cohort fits, the result says why, with numbers: first simple single-quota conditions
-(a minimum above the seats or above the candidates who count towards it, a maximum that leaves
-too few other candidates, a minimum above its maximum); otherwise a smallest clashing set of
-quotas, found by dropping quotas one at a time while the rest stays infeasible.
+When no cohort fits, the result says why, with numbers: first single-quota conditions (a minimum
+above its maximum, above the seats, or above the candidates who count towards it; a maximum that
+leaves too few other candidates to fill the seats); otherwise a smallest set of quotas that clash,
+found by dropping quotas one at a time while the rest stays infeasible.
 """
 
 import math
@@ -59,8 +59,7 @@ class Quota:
 
     def counts(self, attributes: Mapping[str, str]) -> bool:
         """Whether a candidate with these attributes counts towards this quota."""
-        value = attributes.get(self.attribute)
-        return value is not None and value in self.values
+        return attributes.get(self.attribute) in self.values
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,9 @@ class SelectionResult:
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+Profile = tuple[bool, ...]  # for each bounded quota: does the candidate count towards it
 
-# HiGHS returns integers as floats; anything further than this from an integer is a solver fault.
+# HiGHS returns integers as floats; further than this from an integer is a solver fault.
 _INTEGRALITY_SLACK = 1e-6
 
 
@@ -91,10 +91,6 @@ def _bound_text(quota: Quota) -> str:
     if low is not None:
         return f"{quota.name} ≥ {_fmt(low)}"
     return f"{quota.name} ≤ {_fmt(high or 0)}"
-
-
-def _join(parts: Sequence[str]) -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def _validate(candidates: Sequence[Candidate], capacity: int, quotas: Sequence[Quota]) -> None:
@@ -113,10 +109,24 @@ def _validate(candidates: Sequence[Candidate], capacity: int, quotas: Sequence[Q
                 raise ValueError(f"quota {quota.name!r} has a negative bound")
 
 
+def _profiles(candidates: Sequence[Candidate], quotas: Sequence[Quota]) -> list[Profile]:
+    """Each candidate's profile; computed once per distinct combination of quota attributes."""
+    attributes = sorted({quota.attribute for quota in quotas})
+    seen: dict[tuple[str | None, ...], Profile] = {}
+    profiles = []
+    for candidate in candidates:
+        key = tuple(candidate.attributes.get(attribute) for attribute in attributes)
+        profile = seen.get(key)
+        if profile is None:
+            profile = seen[key] = tuple(quota.counts(candidate.attributes) for quota in quotas)
+        profiles.append(profile)
+    return profiles
+
+
 def _simple_conflicts(
     quotas: Sequence[Quota], members: Sequence[int], n: int, total: int
 ) -> list[str]:
-    """Single-quota reasons why no cohort of n fits; exact for each quota taken alone."""
+    """Reasons why no cohort of n fits, each about one quota; exact for a quota taken alone."""
     reasons = []
     for quota, inside in zip(quotas, members, strict=True):
         low, high = quota.min_count, quota.max_count
@@ -141,73 +151,86 @@ def _simple_conflicts(
 
 
 class _Model:
-    """The profile model: profile sizes, membership and each profile's members in rank order."""
+    """Candidates grouped by profile, each group in rank order, with the quota bounds."""
 
     def __init__(
-        self,
-        quotas: Sequence[Quota],
-        membership: Sequence[tuple[bool, ...]],
-        order: Sequence[int],
-        n: int,
+        self, quotas: Sequence[Quota], profiles: Sequence[Profile], order: Sequence[int], n: int
     ) -> None:
-        index: dict[tuple[bool, ...], int] = {}
+        index: dict[Profile, int] = {}
         self.members: list[list[int]] = []  # candidate positions, best rank first
         for position in order:
-            key = membership[position]
-            p = index.setdefault(key, len(index))
+            p = index.setdefault(profiles[position], len(index))
             if p == len(self.members):
                 self.members.append([])
             self.members[p].append(position)
-        self.quotas = quotas
         self.n = n
+        self.n_quotas = len(quotas)
         self.size: IntArray = np.array([len(m) for m in self.members], dtype=np.int64)
-        # in_quota[r, p]: profile p counts towards quota r.
-        self.in_quota: BoolArray = np.array(
-            [[key[r] for key in index] for r in range(len(quotas))], dtype=np.bool_
-        ).reshape(len(quotas), len(index))
-        big = n + 1  # "no maximum" as a number the counts can never reach
+        # inside[r, p] is 1 when profile p counts towards quota r.
+        self.inside: IntArray = np.array(list(index), dtype=np.int64).reshape(len(index), -1).T
+        no_max = n + 1  # a count can never reach it
         self.low: IntArray = np.array([q.min_count or 0 for q in quotas], dtype=np.int64)
         self.high: IntArray = np.array(
-            [big if q.max_count is None else q.max_count for q in quotas], dtype=np.int64
+            [no_max if q.max_count is None else q.max_count for q in quotas], dtype=np.int64
         )
 
-    def _quota_rows(self, rows: Sequence[int], offset: int) -> tuple[list[int], list[int]]:
-        row_index, col_index = [], []
-        for k, r in enumerate(rows):
-            for p in np.flatnonzero(self.in_quota[r]):
-                row_index.append(offset + k)
-                col_index.append(int(p))
-        return row_index, col_index
+    def _milp(
+        self,
+        objective: npt.NDArray[np.float64],
+        integral: int,
+        upper: npt.NDArray[np.float64],
+        links: tuple[list[int], list[int]],
+        quotas: Sequence[int],
+    ) -> npt.NDArray[np.float64] | None:
+        """Solve with the first `integral` columns (the profile counts) integer.
 
-    def feasible(self, rows: Sequence[int]) -> bool:
-        """Whether some cohort of n satisfies the quotas numbered `rows` (the others ignored)."""
+        Rows: the link rows (x_p minus its segments, = 0), given as (profile, column) pairs for
+        the segments; the seat total; the quotas numbered `quotas`.
+        """
         n_profiles = len(self.members)
-        row_index, col_index = self._quota_rows(rows, 1)
-        row_index += [0] * n_profiles
-        col_index += list(range(n_profiles))
-        matrix = coo_array(
-            (np.ones(len(row_index)), (row_index, col_index)), shape=(1 + len(rows), n_profiles)
-        ).tocsr()
-        lower = np.concatenate(([self.n], self.low[list(rows)])).astype(float)
-        upper = np.concatenate(([self.n], self.high[list(rows)])).astype(float)
+        link_rows, link_cols = links
+        rows = list(range(n_profiles)) + link_rows + [n_profiles] * n_profiles
+        cols = list(range(n_profiles)) + link_cols + list(range(n_profiles))
+        values = [1.0] * n_profiles + [-1.0] * len(link_rows) + [1.0] * n_profiles
+        for k, r in enumerate(quotas):
+            profiles = np.flatnonzero(self.inside[r]).tolist()
+            rows += [n_profiles + 1 + k] * len(profiles)
+            cols += profiles
+            values += [1.0] * len(profiles)
+        shape = (n_profiles + 1 + len(quotas), len(objective))
+        matrix = coo_array((values, (rows, cols)), shape=shape).tocsr()
+        row_low = np.concatenate((np.zeros(n_profiles), [self.n], self.low[list(quotas)]))
+        row_high = np.concatenate((np.zeros(n_profiles), [self.n], self.high[list(quotas)]))
+        integrality = np.zeros(len(objective))
+        integrality[:integral] = 1
         result = milp(
-            np.zeros(n_profiles),
-            integrality=np.ones(n_profiles),
-            bounds=Bounds(np.zeros(n_profiles), self.size.astype(float)),
-            constraints=LinearConstraint(matrix, lower, upper),
+            objective,
+            integrality=integrality,
+            bounds=Bounds(np.zeros(len(objective)), upper),
+            constraints=LinearConstraint(matrix, row_low, row_high),
+            options={"mip_rel_gap": 0.0, "presolve": False},
         )
-        if result.status not in (0, 2):
-            raise RuntimeError(f"HiGHS failed on a feasibility check: {result.message}")
-        return bool(result.status == 0)
+        if result.status == 2:
+            return None
+        if result.status != 0:
+            raise RuntimeError(f"HiGHS did not finish: {result.message}")
+        return np.asarray(result.x)
+
+    def feasible(self, quotas: Sequence[int]) -> bool:
+        """Whether some cohort of n satisfies the quotas numbered `quotas` (the others ignored)."""
+        n_profiles = len(self.members)
+        upper = self.size.astype(float)
+        return self._milp(np.zeros(n_profiles), n_profiles, upper, ([], []), quotas) is not None
 
     def solve(self, scores: Sequence[float]) -> IntArray | None:
-        """Optimal count per profile, or None when infeasible."""
+        """The optimal number of candidates to take from each profile, or None if infeasible."""
         n_profiles = len(self.members)
         # A profile never gives more than n, nor more than the smallest maximum it counts towards.
         cap = np.minimum(self.size, self.n)
-        for r in range(len(self.quotas)):
-            cap[self.in_quota[r]] = np.minimum(cap[self.in_quota[r]], self.high[r])
-        # Segment columns: runs of equal score among each profile's first cap_p members.
+        for r in range(self.n_quotas):
+            inside = self.inside[r] == 1
+            cap[inside] = np.minimum(cap[inside], self.high[r])
+        # Segments: runs of equal score among each profile's first cap_p members.
         seg_score: list[float] = []
         seg_count: list[int] = []
         seg_profile: list[int] = []
@@ -222,47 +245,21 @@ class _Model:
                     seg_count.append(1)
                     seg_profile.append(p)
                     previous = score
-        n_segments = len(seg_score)
-        n_columns = n_profiles + n_segments
-        # Rows: one link row per profile (x_p − Σ its segments = 0), the seat total, the quotas.
-        row_index = list(range(n_profiles)) + seg_profile + [n_profiles] * n_profiles
-        col_index = list(range(n_profiles)) + list(range(n_profiles, n_columns))
-        col_index += list(range(n_profiles))
-        values = [1.0] * n_profiles + [-1.0] * n_segments + [1.0] * n_profiles
-        rows = range(len(self.quotas))
-        quota_rows, quota_cols = self._quota_rows(rows, n_profiles + 1)
-        row_index += quota_rows
-        col_index += quota_cols
-        values += [1.0] * len(quota_rows)
-        matrix = coo_array(
-            (values, (row_index, col_index)), shape=(n_profiles + 1 + len(self.quotas), n_columns)
-        ).tocsr()
-        lower = np.concatenate((np.zeros(n_profiles), [self.n], self.low)).astype(float)
-        upper = np.concatenate((np.zeros(n_profiles), [self.n], self.high)).astype(float)
+        n_columns = n_profiles + len(seg_score)
         objective = np.concatenate((np.zeros(n_profiles), -np.array(seg_score, dtype=float)))
-        integrality = np.concatenate((np.ones(n_profiles), np.zeros(n_segments)))
-        result = milp(
-            objective,
-            integrality=integrality,
-            bounds=Bounds(
-                np.zeros(n_columns),
-                np.concatenate((cap, seg_count)).astype(float),
-            ),
-            constraints=LinearConstraint(matrix, lower, upper),
-            options={"mip_rel_gap": 0.0},
-        )
-        if result.status == 2:
+        upper = np.concatenate((cap, seg_count)).astype(float)
+        links = (seg_profile, list(range(n_profiles, n_columns)))
+        x = self._milp(objective, n_profiles, upper, links, range(self.n_quotas))
+        if x is None:
             return None
-        if result.status != 0:
-            raise RuntimeError(f"HiGHS did not finish: {result.message}")
-        raw = result.x[:n_profiles]
+        raw = x[:n_profiles]
         counts = np.round(raw).astype(np.int64)
-        if np.abs(raw - counts).max(initial=0.0) > _INTEGRALITY_SLACK or not self.fits(counts):
+        if np.abs(raw - counts).max(initial=0.0) > _INTEGRALITY_SLACK or not self._fits(counts):
             raise RuntimeError("HiGHS returned counts that break the quotas")
         return counts
 
-    def fits(self, counts: IntArray) -> bool:
-        per_quota = self.in_quota.astype(np.int64) @ counts
+    def _fits(self, counts: IntArray) -> bool:
+        per_quota = self.inside @ counts
         return bool(
             counts.sum() == self.n
             and np.all(counts >= 0)
@@ -272,52 +269,51 @@ class _Model:
         )
 
     def exchange(self, counts: IntArray, rank: Sequence[int]) -> IntArray:
-        """Swap worst-selected for best-unselected members across profiles while that improves.
+        """Move seats between profiles while a move gives a seat to a better-ranked candidate.
 
-        A swap takes one seat from profile p (its worst selected member, rank s) and gives it to
-        profile q (its best unselected member, rank u); it improves when u < s, i.e. a higher
-        score or an equal score with a better lottery rank, and is allowed when every quota
-        still holds. Each swap lowers the sum of selected ranks, so the loop ends.
+        A move takes one seat from profile p (its worst selected member, rank s) and gives it to
+        profile q (its best unselected member, rank u). It is made when u < s (a higher score,
+        or an equal score and a better lottery rank) and every quota still holds. Each move
+        lowers the sum of the selected ranks, so the loop ends.
         """
         counts = counts.copy()
-        inside = self.in_quota.astype(np.int64)
+        inside = self.inside
         outside = 1 - inside
         per_quota = inside @ counts
-        worst_rank = len(rank)  # worse than every real rank
+        nobody = len(rank)  # a rank worse than every real one
         while True:
             may_lose = per_quota - 1 >= self.low
             may_gain = per_quota + 1 <= self.high
-            # blocked[p, q]: a quota that p counts towards and q does not cannot lose a member,
-            # or one that q counts towards and p does not cannot gain one.
+            # blocked[p, q] > 0: a quota that p counts towards and q does not cannot lose a
+            # member, or one that q counts towards and p does not cannot gain one.
             blocked = (inside * ~may_lose[:, None]).T @ outside
             blocked += outside.T @ (inside * ~may_gain[:, None])
             worst_selected = np.array(
-                [rank[m[c - 1]] if c > 0 else -1 for m, c in zip(self.members, counts, strict=True)]
+                [m[c - 1] if c else -1 for m, c in zip(self.members, counts, strict=True)]
             )
+            worst_selected = np.array([rank[i] if i >= 0 else -1 for i in worst_selected])
             best_unselected = np.array(
                 [
-                    rank[m[c]] if c < len(m) else worst_rank
+                    rank[m[c]] if c < len(m) else nobody
                     for m, c in zip(self.members, counts, strict=True)
                 ]
             )
-            better = best_unselected[None, :] < worst_selected[:, None]
-            candidates = np.argwhere(better & (blocked == 0))
-            if len(candidates) == 0:
-                return counts
-            # Take the best unselected member on offer, from the profile with the worst selected.
-            gains = (
-                best_unselected[candidates[:, 1]] * (worst_rank + 1)
-                - worst_selected[candidates[:, 0]]
+            moves = np.argwhere(
+                (best_unselected[None, :] < worst_selected[:, None]) & (blocked == 0)
             )
-            p, q = candidates[int(np.argmin(gains))]
+            if len(moves) == 0:
+                return counts
+            # The best unselected candidate on offer takes the seat of the worst selected one.
+            preference = best_unselected[moves[:, 1]] * (nobody + 2) - worst_selected[moves[:, 0]]
+            p, q = moves[int(np.argmin(preference))]
             counts[p] -= 1
             counts[q] += 1
             per_quota += inside[:, q] - inside[:, p]
 
     def clash(self) -> list[int]:
-        """A smallest set of quotas that cannot hold together: drop any quota not needed."""
-        kept = list(range(len(self.quotas)))
-        for r in range(len(self.quotas)):
+        """A smallest set of quotas that cannot hold together: drop each quota not needed."""
+        kept = list(range(self.n_quotas))
+        for r in range(self.n_quotas):
             trial = [k for k in kept if k != r]
             if not self.feasible(trial):
                 kept = trial
@@ -325,13 +321,10 @@ class _Model:
 
 
 def _clash_text(
-    quotas: Sequence[Quota],
-    clash: Sequence[int],
-    membership: Sequence[tuple[bool, ...]],
-    n: int,
+    quotas: Sequence[Quota], clash: Sequence[int], profiles: Sequence[Profile], n: int
 ) -> str:
     named = [quotas[r] for r in clash]
-    total = len(membership)
+    total = len(profiles)
     seats = f"{_fmt(n)} seats"
     if not named:
         return f"No cohort of {_fmt(n)} fits the quotas."
@@ -340,7 +333,7 @@ def _clash_text(
         return f"{bounds[0]} cannot hold with {seats} among {_fmt(total)} eligible candidates."
     if len(named) == 2:
         a, b = clash
-        cells = Counter((key[a], key[b]) for key in membership)
+        cells = Counter((profile[a], profile[b]) for profile in profiles)
         name_a, name_b = named[0].name, named[1].name
         return (
             f"{bounds[0]} and {bounds[1]} cannot both hold with {seats}: of the {_fmt(total)} "
@@ -350,13 +343,13 @@ def _clash_text(
             f"{_fmt(cells[False, False])} towards neither."
         )
     eligible = ", ".join(
-        f"{q.name} {_fmt(sum(key[r] for key in membership))}"
+        f"{q.name} {_fmt(sum(profile[r] for profile in profiles))}"
         for q, r in zip(named, clash, strict=True)
     )
     return (
-        f"{_join(bounds)} cannot all hold with {seats} (of the {_fmt(total)} eligible "
-        f"candidates, counting towards each: {eligible}); loosening any one of them removes "
-        "this clash."
+        f"{', '.join(bounds[:-1])} and {bounds[-1]} cannot all hold with {seats} (of the "
+        f"{_fmt(total)} eligible candidates, counting towards each: {eligible}); loosening any "
+        "one of them removes this clash."
     )
 
 
@@ -369,8 +362,8 @@ def select_cohort(
 ) -> SelectionResult:
     """Pick min(capacity, len(candidates)) candidates of largest total score within the quotas.
 
-    See the module docstring for the method, the tie-breaking lottery and the infeasibility
-    explanations. An infeasible result has empty `selected` and `waitlist` and objective 0.
+    See the module docstring for the method, the tie-breaking lottery and the explanations of
+    infeasibility. An infeasible result has empty `selected` and `waitlist` and objective 0.
     Raises ValueError on repeated candidate ids or quota names, a negative capacity or bound,
     or a score that is not finite; RuntimeError if HiGHS fails.
     """
@@ -386,53 +379,51 @@ def select_cohort(
     for place, i in enumerate(order):
         rank[i] = place
 
-    # Quotas without bounds never constrain anything.
+    # Quotas without bounds constrain nothing and never bind.
     bounded = [q for q in quotas if q.min_count is not None or q.max_count is not None]
-    membership = [tuple(q.counts(c.attributes) for q in bounded) for c in candidates]
-    members = [sum(key[r] for key in membership) for r in range(len(bounded))]
+    profiles = _profiles(candidates, bounded)
+    per_profile = Counter(profiles)
+
+    def quota_counts(profile_counts: Mapping[Profile, int]) -> list[int]:
+        return [
+            sum(count for profile, count in profile_counts.items() if profile[r])
+            for r in range(len(bounded))
+        ]
 
     def infeasible(conflict: str) -> SelectionResult:
         return SelectionResult([], [], 0.0, [], "infeasible", conflict)
 
-    reasons = _simple_conflicts(bounded, members, n, total)
+    reasons = _simple_conflicts(bounded, quota_counts(per_profile), n, total)
     if reasons:
         return infeasible(" ".join(reasons))
 
-    def quota_counts(positions: Sequence[int]) -> list[int]:
-        return [sum(membership[i][r] for i in positions) for r in range(len(bounded))]
-
-    def within(counts: Sequence[int]) -> bool:
-        return all(
-            (q.min_count is None or count >= q.min_count)
-            and (q.max_count is None or count <= q.max_count)
-            for q, count in zip(bounded, counts, strict=True)
-        )
-
     top = order[:n]
-    top_counts = quota_counts(top)
-    if within(top_counts):
-        # The unconstrained best already fits: it is optimal and nothing binds.
-        chosen = top
+    top_counts = quota_counts(Counter(profiles[i] for i in top))
+    if all(
+        (q.min_count is None or count >= q.min_count)
+        and (q.max_count is None or count <= q.max_count)
+        for q, count in zip(bounded, top_counts, strict=True)
+    ):
+        chosen = top  # the unconstrained best already fits, so it is optimal
     else:
-        model = _Model(bounded, membership, order, n)
-        scores = [c.score for c in candidates]
-        counts = model.solve(scores)
+        model = _Model(bounded, profiles, order, n)
+        counts = model.solve([candidate.score for candidate in candidates])
         if counts is None:
-            return infeasible(_clash_text(bounded, model.clash(), membership, n))
+            return infeasible(_clash_text(bounded, model.clash(), profiles, n))
         counts = model.exchange(counts, rank)
         chosen = sorted(
             (i for m, c in zip(model.members, counts, strict=True) for i in m[:c]),
             key=rank.__getitem__,
         )
 
-    chosen_set = set(chosen)
-    chosen_counts = quota_counts(chosen)
+    chosen_counts = quota_counts(Counter(profiles[i] for i in chosen))
     binding = [
         q.name
         for q, count, unconstrained in zip(bounded, chosen_counts, top_counts, strict=True)
         if (q.min_count is not None and count == q.min_count and unconstrained < q.min_count)
         or (q.max_count is not None and count == q.max_count and unconstrained > q.max_count)
     ]
+    chosen_set = set(chosen)
     return SelectionResult(
         selected=[candidates[i].id for i in chosen],
         waitlist=[candidates[i].id for i in order if i not in chosen_set],
@@ -459,8 +450,8 @@ def promotable(
 
     After the promotion every maximum must still hold and, for every minimum, the members still
     missing must fit both into the seats left and into the rest of the waitlist. This is a
-    necessary condition only: it looks at each quota alone, so overlapping quotas that cannot be
-    met together pass it. `select_cohort` on the remaining pool decides that exactly.
+    necessary condition only: it looks at each quota alone, so quotas that can each still be met
+    but not together pass it; `select_cohort` over the remaining pool decides that exactly.
     """
     if seats < 1:
         return False
@@ -472,7 +463,6 @@ def promotable(
             return False
         if quota.min_count is not None:
             missing = quota.min_count - count
-            pool_left = remaining_pool.get(quota.name, 0) - member
-            if missing > seats_left or missing > pool_left:
+            if missing > seats_left or missing > remaining_pool.get(quota.name, 0) - member:
                 return False
     return True

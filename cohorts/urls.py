@@ -85,6 +85,11 @@ urlpatterns = [
         name="criterion_delete",
     ),
     path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/review/criteria/<int:criterion_id>/",
+        reviews.criterion_edit,
+        name="criterion_edit",
+    ),
+    path(
         "<slug:slug>/cohorts/<slug:cohort_slug>/review/assign/",
         reviews.review_assign,
         name="review_assign",

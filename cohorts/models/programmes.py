@@ -71,6 +71,12 @@ class ProgrammeRole(TimeStampedModel):
         Programme, on_delete=models.CASCADE, related_name="roles", verbose_name=_("programme")
     )
     role = models.CharField(_("role"), max_length=32, choices=RoleKind.choices)
+    employer = models.CharField(
+        _("employer"),
+        max_length=200,
+        blank=True,
+        help_text=_("For reviewers: they are never given applications from their own employer."),
+    )
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import ApplicantProfile, User
@@ -37,7 +37,17 @@ def reviewer_list_for_programme(*, programme: Programme) -> list[User]:
 
 
 def reviewer_employers(*, users: list[User]) -> dict[int, str]:
-    return dict(ApplicantProfile.objects.filter(user__in=users).values_list("user_id", "employer"))
+    """Each reviewer's employer: from their reviewer role if given, else their applicant profile."""
+    employers = dict(
+        ApplicantProfile.objects.filter(user__in=users).values_list("user_id", "employer")
+    )
+    for user_id, employer in (
+        ProgrammeRole.objects.filter(user__in=users, role=RoleKind.REVIEWER)
+        .exclude(employer="")
+        .values_list("user_id", "employer")
+    ):
+        employers[user_id] = employer
+    return employers
 
 
 def applications_to_review(*, cohort: Cohort) -> QuerySet[Application]:
@@ -63,6 +73,7 @@ def assignment_list_for_reviewer(*, reviewer: User) -> QuerySet[ReviewAssignment
         ReviewAssignment.objects.filter(
             reviewer=reviewer,
             is_active=True,
+            application__status__in=REVIEWABLE_STATUSES,
             application__cohort__programme__roles__user=reviewer,
             application__cohort__programme__roles__role=RoleKind.REVIEWER,
         )
@@ -82,6 +93,7 @@ def assignment_get_for_reviewer(*, reviewer: User, assignment_id: int) -> Review
             pk=assignment_id,
             reviewer=reviewer,
             is_active=True,
+            application__status__in=REVIEWABLE_STATUSES,
             application__cohort__programme__roles__user=reviewer,
             application__cohort__programme__roles__role=RoleKind.REVIEWER,
         )
@@ -145,7 +157,9 @@ class ReviewerProgress:
 
 def reviewer_progress(*, cohort: Cohort) -> list[ReviewerProgress]:
     rows = (
-        ReviewAssignment.objects.filter(application__cohort=cohort, is_active=True)
+        ReviewAssignment.objects.filter(
+            application__cohort=cohort, is_active=True, application__status__in=REVIEWABLE_STATUSES
+        )
         .values("reviewer")
         .annotate(assigned=Count("id"), submitted=Count("id", filter=Q(review__is_submitted=True)))
         .order_by()
@@ -193,13 +207,15 @@ def score_histogram(
 def ranking(*, cohort: Cohort, order: str) -> QuerySet[Application]:
     field = "normalized_score" if order == "normalized" else "raw_score"
     return Application.objects.filter(cohort=cohort, review_count__gt=0).order_by(
-        f"-{field}", "-review_count", "pk"
+        F(field).desc(nulls_last=True), "-review_count", "pk"
     )
 
 
 def reviewers_with_open_reviews(*, cohort: Cohort) -> list[int]:
     return list(
-        ReviewAssignment.objects.filter(application__cohort=cohort, is_active=True)
+        ReviewAssignment.objects.filter(
+            application__cohort=cohort, is_active=True, application__status__in=REVIEWABLE_STATUSES
+        )
         .filter(Q(review__isnull=True) | Q(review__is_submitted=False))
         .values_list("reviewer_id", flat=True)
         .distinct()

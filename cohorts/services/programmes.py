@@ -15,7 +15,7 @@ class RoleError(Exception):
 
 @transaction.atomic
 def programme_role_grant(
-    *, programme: Programme, user: User, role: str, granted_by: User | None
+    *, programme: Programme, user: User, role: str, granted_by: User | None, employer: str = ""
 ) -> ProgrammeRole:
     """Give `user` a role in `programme`. Audited; notifies the person (in-app and email).
 
@@ -24,7 +24,11 @@ def programme_role_grant(
     try:
         with transaction.atomic():
             grant = ProgrammeRole.objects.create(
-                programme=programme, user=user, role=role, granted_by=granted_by
+                programme=programme,
+                user=user,
+                role=role,
+                granted_by=granted_by,
+                employer=employer.strip(),
             )
     except IntegrityError as exc:
         raise RoleError(
@@ -65,6 +69,14 @@ def programme_role_revoke(*, grant: ProgrammeRole, revoked_by: User) -> None:
         if admins.count() <= 1:
             raise RoleError(_("A programme needs at least one programme admin."))
     grant.delete()
+    if grant.role == RoleKind.REVIEWER:
+        from .reviews import assignments_deactivate_for_reviewer
+
+        assignments_deactivate_for_reviewer(
+            reviewer=grant.user,
+            programme=grant.programme,
+            reason=_("No longer a reviewer of the programme"),
+        )
     audit_record(
         actor=revoked_by,
         action="programme_role.revoke",

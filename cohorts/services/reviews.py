@@ -62,18 +62,20 @@ def criterion_delete(*, criterion: ReviewCriterion) -> None:
 def conflict_declare(
     *, reviewer: User, programme: Programme, kind: str, value: str, note: str = ""
 ) -> ConflictOfInterest:
-    """Record a conflict; assignments it touches are removed. Raises ReviewError when declared twice."""
+    """Record a conflict; assignments it touches are removed and the affected scores updated.
+    Raises ReviewError when declared twice."""
     value = value.strip()
     try:
         with transaction.atomic():
             conflict = ConflictOfInterest.objects.create(
-                reviewer=reviewer, programme=programme, kind=kind, value=value, note=note
+                reviewer=reviewer, programme=programme, kind=kind, value=value, note=note[:300]
             )
-            _remove_conflicting_assignments(conflict)
+            touched = _remove_conflicting_assignments(conflict)
     except IntegrityError as exc:
         raise ReviewError(
             _("You have already declared a conflict with %(value)s.") % {"value": value}
         ) from exc
+    _scores_changed(touched)
     return conflict
 
 
@@ -81,17 +83,52 @@ def _conflict_applications(conflict: ConflictOfInterest):
     applications = Application.objects.filter(cohort__programme=conflict.programme)
     if conflict.kind == ConflictKind.PERSON:
         return applications.filter(email__iexact=conflict.value)
+    if conflict.kind == ConflictKind.APPLICATION:
+        return (
+            applications.filter(pk=int(conflict.value))
+            if conflict.value.isdigit()
+            else applications.none()
+        )
     return applications.filter(employer__iexact=conflict.value)
 
 
-def _remove_conflicting_assignments(conflict: ConflictOfInterest) -> int:
-    return ReviewAssignment.objects.filter(
+def _remove_conflicting_assignments(conflict: ConflictOfInterest) -> list[Application]:
+    assignments = ReviewAssignment.objects.filter(
         reviewer=conflict.reviewer, is_active=True, application__in=_conflict_applications(conflict)
-    ).update(is_active=False, removed_reason=_("Conflict of interest declared by the reviewer"))
+    )
+    touched = list(Application.objects.filter(pk__in=assignments.values("application_id")))
+    assignments.update(
+        is_active=False, removed_reason=_("Conflict of interest declared by the reviewer")
+    )
+    return touched
+
+
+def _scores_changed(applications: list[Application]) -> None:
+    """Assignments were removed: update these applications' raw scores now and the cohort's
+    normalised scores after commit."""
+    cohorts = set()
+    for application in applications:
+        _update_raw_score(application)
+        cohorts.add(application.cohort_id)
+    for cohort_id in cohorts:
+        transaction.on_commit(lambda cohort_id=cohort_id: _enqueue_recompute(cohort_id))
 
 
 def conflict_remove(*, conflict: ConflictOfInterest) -> None:
     conflict.delete()
+
+
+def assignments_deactivate_for_reviewer(
+    *, reviewer: User, programme: Programme, reason: str
+) -> int:
+    """The reviewer left the programme's reviewers: their open assignments stop counting."""
+    assignments = ReviewAssignment.objects.filter(
+        reviewer=reviewer, is_active=True, application__cohort__programme=programme
+    )
+    touched = list(Application.objects.filter(pk__in=assignments.values("application_id")))
+    count = assignments.update(is_active=False, removed_reason=reason[:300])
+    _scores_changed(touched)
+    return count
 
 
 # --- Assignment ---------------------------------------------------------------------------------
@@ -119,10 +156,11 @@ def _inputs(cohort: Cohort):
     )
     existing: dict[int, set[int]] = defaultdict(set)
     forbidden: set[tuple[int, int]] = set()
+    current = {u.pk for u in reviewers}
     for app_id, reviewer_id, active in ReviewAssignment.objects.filter(
         application__cohort=cohort
     ).values_list("application_id", "reviewer_id", "is_active"):
-        if active:
+        if active and reviewer_id in current:
             existing[app_id].add(reviewer_id)
         else:
             forbidden.add(
@@ -135,6 +173,10 @@ def _inputs(cohort: Cohort):
         if application.employer:
             by_employer[application.employer.strip().lower()].append(application.pk)
     for conflict in selectors.conflict_list_for_programme(programme=cohort.programme):
+        if conflict.kind == ConflictKind.APPLICATION:
+            if conflict.value.isdigit():
+                forbidden.add((conflict.reviewer_id, int(conflict.value)))
+            continue
         index = by_email if conflict.kind == ConflictKind.PERSON else by_employer
         for app_id in index.get(conflict.value.strip().lower(), []):
             forbidden.add((conflict.reviewer_id, app_id))
@@ -197,8 +239,9 @@ def assignment_commit(*, cohort: Cohort, actor: User) -> int:
         for reviewer_id in reviewer_ids
     ]
     ReviewAssignment.objects.bulk_create(rows, batch_size=2000)
+    with_reviewers = [app_id for app_id, ids in preview.new.items() if ids]
     for application in Application.objects.filter(
-        pk__in=list(preview.new), status=ApplicationStatus.SUBMITTED
+        pk__in=with_reviewers, status=ApplicationStatus.SUBMITTED
     ):
         application_transition(
             application=application,
@@ -229,37 +272,51 @@ def assignment_commit(*, cohort: Cohort, actor: User) -> int:
     return len(rows)
 
 
+def _may_review(reviewer: User, application: Application) -> str:
+    """Why `reviewer` may not review `application`, or "" when they may."""
+    programme = application.cohort.programme
+    if reviewer.pk == application.applicant_id:
+        return _("Applicants cannot review their own application.")
+    if not selectors.reviewer_role_exists(user=reviewer, programme=programme):
+        return _("%(name)s is not a reviewer of this programme.") % {"name": reviewer}
+    employer = selectors.reviewer_employers(users=[reviewer]).get(reviewer.pk, "")
+    if (
+        employer
+        and application.employer
+        and employer.strip().lower() == application.employer.strip().lower()
+    ):
+        return _("%(name)s works for the applicant's employer.") % {"name": reviewer}
+    for conflict in selectors.conflict_list_for_reviewer(reviewer=reviewer, programme=programme):
+        if _conflict_applications(conflict).filter(pk=application.pk).exists():
+            return _("%(name)s declared a conflict with this application.") % {"name": reviewer}
+    if (
+        ReviewAssignment.objects.filter(application=application, reviewer=reviewer)
+        .exclude(is_active=True)
+        .exists()
+    ):
+        return _("%(name)s was removed from this application before.") % {"name": reviewer}
+    if ReviewAssignment.objects.filter(
+        application=application, reviewer=reviewer, is_active=True
+    ).exists():
+        return _("%(name)s already reviews this application.") % {"name": reviewer}
+    return ""
+
+
 @transaction.atomic
 def assignment_reassign(
     *, assignment: ReviewAssignment, reviewer: User, actor: User
 ) -> ReviewAssignment:
-    """Give an application to another reviewer by hand. Raises ReviewError when they may not review it."""
+    """Give an application to another reviewer by hand; the same rules as automatic assignment
+    apply. Raises ReviewError when they may not review it."""
     application = assignment.application
-    if reviewer.pk == application.applicant_id:
-        raise ReviewError(_("Applicants cannot review their own application."))
-    if not selectors.reviewer_role_exists(user=reviewer, programme=application.cohort.programme):
-        raise ReviewError(_("%(name)s is not a reviewer of this programme.") % {"name": reviewer})
-    conflicts = selectors.conflict_list_for_reviewer(
-        reviewer=reviewer, programme=application.cohort.programme
-    )
-    for conflict in conflicts:
-        if _conflict_applications(conflict).filter(pk=application.pk).exists():
-            raise ReviewError(
-                _("%(name)s declared a conflict with this application.") % {"name": reviewer}
-            )
-    if ReviewAssignment.objects.filter(
-        application=application, reviewer=reviewer, is_active=True
-    ).exists():
-        raise ReviewError(_("%(name)s already reviews this application.") % {"name": reviewer})
+    problem = _may_review(reviewer, application)
+    if problem:
+        raise ReviewError(problem)
     assignment.is_active = False
-    assignment.removed_reason = _("Reassigned by %(name)s") % {"name": actor}
+    assignment.removed_reason = (_("Reassigned by %(name)s") % {"name": actor})[:300]
     assignment.save(update_fields=["is_active", "removed_reason", "updated_at"])
-    new, created = ReviewAssignment.objects.get_or_create(
-        application=application, reviewer=reviewer
-    )
-    if not created:
-        new.is_active, new.removed_reason = True, ""
-        new.save(update_fields=["is_active", "removed_reason", "updated_at"])
+    new = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
+    _scores_changed([application])
     notification_services.notify(
         recipient=reviewer,
         kind="review.assigned",
@@ -271,7 +328,7 @@ def assignment_reassign(
         },
         url=f"/reviews/{new.pk}/",
         programme=application.cohort.programme,
-        dedupe_key=f"review-reassigned:{new.pk}:{timezone.now():%Y%m%d%H%M%S}",
+        dedupe_key=f"review-reassigned:{new.pk}",
     )
     audit_record(
         actor=actor, action="reviews.reassign", target=application, reviewer=reviewer.email
@@ -281,25 +338,23 @@ def assignment_reassign(
 
 @transaction.atomic
 def assignment_flag_conflict(*, assignment: ReviewAssignment, reviewer: User, reason: str) -> None:
-    """A reviewer declares a conflict with an assigned application: the assignment is removed with
-    the reason and the applicant recorded as a conflict, so no later run assigns it again."""
+    """A reviewer declares a conflict with an assigned application: the assignment is removed
+    with the reason, and the application recorded as a conflict (by number, so blind review
+    stays blind) so that no later run assigns it again."""
     if assignment.reviewer_id != reviewer.pk:
         raise ReviewError(_("This is not your assignment."))
+    text = reason.strip() or _("declared by the reviewer")
     assignment.is_active = False
-    assignment.removed_reason = _("Conflict of interest: %(reason)s") % {
-        "reason": reason.strip() or _("declared by the reviewer")
-    }
+    assignment.removed_reason = (_("Conflict of interest: %(reason)s") % {"reason": text})[:300]
     assignment.save(update_fields=["is_active", "removed_reason", "updated_at"])
     ConflictOfInterest.objects.get_or_create(
         reviewer=reviewer,
         programme=assignment.application.cohort.programme,
-        kind=ConflictKind.PERSON,
-        value=assignment.application.email,
-        defaults={"note": reason.strip()[:300]},
+        kind=ConflictKind.APPLICATION,
+        value=str(assignment.application_id),
+        defaults={"note": text[:300]},
     )
-
-
-# --- Reviewing ----------------------------------------------------------------------------------
+    _scores_changed([assignment.application])
 
 
 def _check_open(cohort: Cohort) -> None:
@@ -371,6 +426,9 @@ def _enqueue_recompute(cohort_id: int) -> None:
         logger.warning(
             "reviews: could not enqueue score recompute for cohort %s", cohort_id, exc_info=True
         )
+        cohort = Cohort.objects.filter(pk=cohort_id).first()
+        if cohort is not None:
+            scores_recompute(cohort=cohort)
 
 
 def _update_raw_score(application: Application) -> None:
@@ -461,7 +519,9 @@ def review_deadline_reminders(*, now=None) -> int:
     for cohort in Cohort.objects.filter(
         review_deadline__gt=now, review_deadline__lte=now + timedelta(hours=48)
     ).select_related("programme"):
-        sent += review_reminders(cohort=cohort, actor=None, key="48h")
+        sent += review_reminders(
+            cohort=cohort, actor=None, key=f"48h:{cohort.review_deadline:%Y%m%d%H%M}"
+        )
     return sent
 
 
@@ -473,6 +533,7 @@ __all__ = [
     "assignment_flag_conflict",
     "assignment_preview",
     "assignment_reassign",
+    "assignments_deactivate_for_reviewer",
     "conflict_declare",
     "conflict_remove",
     "criterion_delete",

@@ -73,6 +73,7 @@ def programme_team(request, slug):
                 user=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 granted_by=request.user,
+                employer=form.cleaned_data["employer"],
             )
         except services.RoleError as exc:
             form.add_error(None, str(exc))

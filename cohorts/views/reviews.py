@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from .. import exports, selectors, services
 from ..forms import ConflictForm, CriterionForm, ReassignForm, ReviewForm, ReviewSettingsForm
 from ..models import ReviewAssignment, ReviewCriterion
+from ..storage import private_storage
 from .common import cohort_or_404, programme_for, programme_or_404
 
 RANKING_PAGE_SIZE = 50
@@ -133,6 +134,37 @@ def review_score(request, assignment_id):
 
 
 @login_required
+def review_file(request, assignment_id, key):
+    """The CV (key "cv") or a file answer of an application assigned to this reviewer."""
+    assignment = _assignment_or_404(request, assignment_id)
+    application = assignment.application
+    if key == "cv":
+        path, name = (application.cv.name, application.cv_name) if application.cv else (None, "")
+    else:
+        value = application.answers.get(key)
+        path, name = (
+            (value.get("path"), value.get("name", "")) if isinstance(value, dict) else (None, "")
+        )
+    if not path:
+        raise Http404(_("No such file."))
+    services.application_file_opened(application=application, actor=request.user, what=key)
+    blind = application.cohort.is_blind_review
+    filename = (
+        f"application-{application.pk}-{key}.pdf"
+        if blind
+        else exports.download_name(name or f"{key}.pdf")
+    )
+    response = FileResponse(
+        private_storage().open(path, "rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
 @require_POST
 def review_flag_conflict(request, assignment_id):
     assignment = _assignment_or_404(request, assignment_id)
@@ -241,6 +273,29 @@ def review_setup(request, slug, cohort_slug):
 
 
 @login_required
+def criterion_edit(request, slug, cohort_slug, criterion_id):
+    programme, cohort = _admin_cohort(request, slug, cohort_slug)
+    criterion = ReviewCriterion.objects.filter(cohort=cohort, pk=criterion_id).first()
+    if criterion is None:
+        raise Http404(_("No such criterion."))
+    form = CriterionForm(request.POST if request.method == "POST" else None, instance=criterion)
+    if request.method == "POST" and form.is_valid():
+        criterion = form.save(commit=False)
+        criterion.scale_labels = form.cleaned_data["scale_labels"]
+        services.criterion_save(criterion=criterion)
+        messages.success(
+            request, _("Criterion saved. Run “recompute scores” if reviews were already submitted.")
+        )
+        return redirect("cohorts:review_setup", slug=slug, cohort_slug=cohort_slug)
+    return render(
+        request,
+        "cohorts/criterion_form.html",
+        {"programme": programme, "cohort": cohort, "form": form, "criterion": criterion},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
 @require_POST
 def criterion_delete(request, slug, cohort_slug, criterion_id):
     _programme, cohort = _admin_cohort(request, slug, cohort_slug)
@@ -292,7 +347,9 @@ def review_assign(request, slug, cohort_slug):
 def review_dashboard(request, slug, cohort_slug):
     programme, cohort = _admin_cohort(request, slug, cohort_slug)
     if request.method == "POST":
-        ids = [int(v) for v in request.POST.getlist("reviewer") if v.isdigit()] or None
+        ids = [
+            int(v) for v in request.POST.getlist("reviewer") if v.isascii() and v.isdigit()
+        ] or None
         sent = services.review_reminders(cohort=cohort, actor=request.user, reviewer_ids=ids)
         messages.success(request, _("%(count)s reminders sent.") % {"count": sent})
         return redirect("cohorts:review_dashboard", slug=slug, cohort_slug=cohort_slug)
@@ -315,6 +372,7 @@ def review_dashboard(request, slug, cohort_slug):
             "assigned": assigned,
             "submitted": submitted,
             "percent": round(100 * submitted / assigned) if assigned else 0,
+            "remaining": assigned - submitted,
             "overdue": selectors.is_overdue(cohort),
             "disagreements": selectors.disagreements(
                 cohort=cohort, threshold=(scale_max - scale_min) * 0.4

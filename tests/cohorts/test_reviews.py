@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from cohorts import selectors, services
 from cohorts.enums import ApplicationStatus, RoleKind
-from cohorts.models import ConflictOfInterest, Review, ReviewAssignment, ReviewCriterion
+from cohorts.models import (
+    Application,
+    ConflictOfInterest,
+    Review,
+    ReviewAssignment,
+    ReviewCriterion,
+)
 from notifications.models import Notification
 from tests.factories import (
     ApplicantProfileFactory,
@@ -131,9 +137,9 @@ def test_flagging_a_conflict_removes_assignment_and_blocks_it(cohort, reviewers,
     )
     assignment.refresh_from_db()
     assert not assignment.is_active and "My cousin" in assignment.removed_reason
-    assert (
-        ConflictOfInterest.objects.get(reviewer=assignment.reviewer).value == "someone@example.com"
-    )
+    conflict = ConflictOfInterest.objects.get(reviewer=assignment.reviewer)
+    # Recorded by application number, so a blind reviewer learns nothing about the applicant.
+    assert (conflict.kind, conflict.value) == ("application", str(application.pk))
     # The next run gives the application another reviewer, never the same one.
     services.assignment_commit(cohort=cohort, actor=programme_admin)
     active = ReviewAssignment.objects.filter(application=application, is_active=True)
@@ -460,3 +466,190 @@ def test_ranking_and_dashboard_query_counts(
     # ... plus criteria, progress (aggregate + users), histogram, disagreements
     with django_assert_num_queries(15):
         client.get(reverse("cohorts:review_dashboard", args=[programme.slug, cohort.slug]))
+
+
+# --- defects found in review ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("labels", ["² = squared", "--3 = x", "9 = off the scale"])
+def test_criterion_labels_bad_input_is_a_message_not_a_500(
+    client, programme, programme_admin, cohort, labels
+):
+    client.force_login(programme_admin)
+    url = reverse("cohorts:review_setup", args=[programme.slug, cohort.slug])
+    response = client.post(
+        url,
+        {
+            "criterion": "",
+            "name": "Clarity",
+            "weight": "1",
+            "scale_min": "1",
+            "scale_max": "5",
+            "labels_text": labels,
+        },
+    )
+    assert response.status_code == 400
+
+
+def test_dashboard_reminder_ignores_odd_ids(client, programme, programme_admin, cohort):
+    client.force_login(programme_admin)
+    response = client.post(
+        reverse("cohorts:review_dashboard", args=[programme.slug, cohort.slug]),
+        {"reviewer": ["²", "abc"]},
+    )
+    assert response.status_code == 302
+
+
+def test_long_conflict_reason_fits(cohort, reviewer):
+    assignment = ReviewAssignment.objects.create(
+        application=ApplicationFactory(cohort=cohort), reviewer=reviewer
+    )
+    services.assignment_flag_conflict(assignment=assignment, reviewer=reviewer, reason="x" * 400)
+    assignment.refresh_from_db()
+    assert len(assignment.removed_reason) <= 300
+
+
+def test_conflicts_page_keeps_blind_review_blind(client, programme, cohort, reviewer):
+    application = ApplicationFactory(cohort=cohort, email="hidden@example.com")
+    assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
+    client.force_login(reviewer)
+    client.post(reverse("reviews:flag_conflict", args=[assignment.pk]), {"reason": "I know them"})
+    body = client.get(reverse("cohorts:conflicts", args=[programme.slug])).content.decode()
+    assert f"Application #{application.pk}" in body and "hidden@example.com" not in body
+
+
+def test_revoked_reviewer_loses_assignments_and_they_are_reassigned(
+    cohort, reviewers, programme_admin, programme
+):
+    _apps(cohort, 3)
+    services.assignment_commit(cohort=cohort, actor=programme_admin)
+    gone = reviewers[0]
+    grant = gone.programme_roles.get(programme=programme, role=RoleKind.REVIEWER)
+    services.programme_role_revoke(grant=grant, revoked_by=programme_admin)
+    assert not ReviewAssignment.objects.filter(reviewer=gone, is_active=True).exists()
+    preview = services.assignment_preview(cohort=cohort)
+    assert preview.problem.startswith("Each application needs 2 reviewers") is False
+    assert preview.new_count == ReviewAssignment.objects.filter(reviewer=gone).count()
+
+
+def test_reassign_follows_the_rules_and_updates_scores(cohort, reviewers, programme_admin):
+    application = ApplicationFactory(cohort=cohort, employer="Straits Bank")
+    first = ReviewAssignment.objects.create(application=application, reviewer=reviewers[0])
+    Review.objects.create(
+        assignment=first, is_submitted=True, submitted_at=timezone.now(), total=5.0
+    )
+    services.scores_recompute(cohort=cohort)
+    ApplicantProfileFactory(user=reviewers[1], employer="straits bank")
+    with pytest.raises(services.ReviewError, match="works for the applicant's employer"):
+        services.assignment_reassign(assignment=first, reviewer=reviewers[1], actor=programme_admin)
+    with pytest.raises(services.ReviewError, match="own application"):
+        services.assignment_reassign(
+            assignment=first, reviewer=application.applicant, actor=programme_admin
+        )
+    services.assignment_reassign(assignment=first, reviewer=reviewers[2], actor=programme_admin)
+    application.refresh_from_db()
+    assert (application.review_count, application.raw_score) == (0, None)
+
+
+def test_reassign_view(client, programme, programme_admin, cohort, reviewers):
+    application = ApplicationFactory(cohort=cohort)
+    assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewers[0])
+    client.force_login(programme_admin)
+    url = reverse("cohorts:assignment_reassign", args=[programme.slug, cohort.slug, assignment.pk])
+    response = client.post(url, {"reviewer": reviewers[1].pk}, follow=True)
+    assert "Reassigned." in response.content.decode()
+    assert (
+        ReviewAssignment.objects.get(application=application, is_active=True).reviewer
+        == reviewers[1]
+    )
+
+
+def test_withdrawn_application_leaves_the_queue(client, cohort, reviewer):
+    application = ApplicationFactory(cohort=cohort, status=ApplicationStatus.WITHDRAWN)
+    assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
+    client.force_login(reviewer)
+    assert client.get(reverse("reviews:score", args=[assignment.pk])).status_code == 404
+
+
+def test_reviewer_downloads_cv_blind_name_hidden_and_audited(client, cohort, reviewer):
+    from django.core.files.base import ContentFile
+
+    from cohorts.management.commands.seed_demo import _demo_pdf
+    from core.models import AuditEntry
+
+    application = ApplicationFactory(cohort=cohort, cv_name="Secret Person CV.pdf")
+    application.cv.save("cv.pdf", ContentFile(_demo_pdf("x")), save=True)
+    assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
+    client.force_login(reviewer)
+    response = client.get(reverse("reviews:file", args=[assignment.pk, "cv"]))
+    assert response.status_code == 200
+    assert "Secret" not in response["Content-Disposition"]
+    assert AuditEntry.objects.filter(action="applications.file_download").exists()
+
+
+def test_normalised_scores_through_the_database(cohort, reviewers):
+    harsh, lenient = reviewers[0], reviewers[1]
+    apps = _apps(cohort, 6)
+    for i, application in enumerate(apps):
+        reviewer, total = (harsh, 3.0 - i) if i < 3 else (lenient, 5.0 - (i - 3))
+        assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
+        Review.objects.create(
+            assignment=assignment, is_submitted=True, submitted_at=timezone.now(), total=total
+        )
+    services.scores_recompute(cohort=cohort)
+    scores = {
+        a.full_name: (a.raw_score, a.normalized_score)
+        for a in Application.objects.filter(cohort=cohort)
+    }
+    assert scores["Applicant 3"][0] > scores["Applicant 0"][0]
+    assert scores["Applicant 3"][1] == pytest.approx(scores["Applicant 0"][1])
+
+
+def test_reminder_after_deadline_moves(cohort, reviewer):
+    ReviewAssignment.objects.create(
+        application=ApplicationFactory(cohort=cohort), reviewer=reviewer
+    )
+    cohort.review_deadline = timezone.now() + datetime.timedelta(hours=30)
+    cohort.save()
+    assert services.review_deadline_reminders() == 1
+    cohort.review_deadline = timezone.now() + datetime.timedelta(hours=40)
+    cohort.save()
+    assert services.review_deadline_reminders() == 1
+
+
+def test_next_unreviewed_link_points_at_the_open_one(client, cohort, reviewer):
+    done = ReviewAssignment.objects.create(
+        application=ApplicationFactory(cohort=cohort), reviewer=reviewer
+    )
+    Review.objects.create(assignment=done, is_submitted=True, submitted_at=timezone.now(), total=3)
+    todo = ReviewAssignment.objects.create(
+        application=ApplicationFactory(cohort=cohort), reviewer=reviewer
+    )
+    client.force_login(reviewer)
+    body = client.get(reverse("reviews:queue")).content.decode()
+    assert (
+        f'href="{reverse("reviews:score", args=[todo.pk])}" data-testid="next-unreviewed"' in body
+    )
+
+
+def test_others_hidden_when_setting_off(client, cohort, reviewers, assignment):
+    cohort.reviewers_see_others = False
+    cohort.save()
+    other = ReviewAssignment.objects.create(
+        application=assignment.application, reviewer=reviewers[1]
+    )
+    Review.objects.create(
+        assignment=other,
+        is_submitted=True,
+        submitted_at=timezone.now(),
+        total=4.5,
+        comment="Strong case",
+    )
+    Review.objects.create(
+        assignment=assignment, is_submitted=True, submitted_at=timezone.now(), total=3
+    )
+    client.force_login(assignment.reviewer)
+    assert (
+        "Strong case"
+        not in client.get(reverse("reviews:score", args=[assignment.pk])).content.decode()
+    )

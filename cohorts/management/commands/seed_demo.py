@@ -115,6 +115,11 @@ EMPLOYERS = {
         "Public Hospital Group",
     ],
 }
+REVIEWER_EMPLOYERS = {
+    "reviewer.one": "Straits Bank",
+    "reviewer.two": "Meridian Data Centres",
+    "reviewer.three": "Pacific Shipyards",
+}
 STAFF_PEOPLE = [
     # (local part, display name, role)
     ("programme.admin", "Farah Osman", RoleKind.PROGRAMME_ADMIN),
@@ -171,7 +176,11 @@ class Command(BaseCommand):
             user = self._user(local, name, password_hash)
             if not ProgrammeRole.objects.filter(user=user, programme=programme, role=role).exists():
                 cohort_services.programme_role_grant(
-                    programme=programme, user=user, role=role, granted_by=programme_admin or admin
+                    programme=programme,
+                    user=user,
+                    role=role,
+                    granted_by=programme_admin or admin,
+                    employer=REVIEWER_EMPLOYERS.get(local, ""),
                 )
             programme_admin = programme_admin or user
             logins.append((RoleKind(role).label.lower(), user.email))
