@@ -179,35 +179,43 @@ class _Model:
         objective: npt.NDArray[np.float64],
         integral: int,
         upper: npt.NDArray[np.float64],
-        links: tuple[list[int], list[int]],
+        segments: Sequence[int],
         quotas: Sequence[int],
     ) -> npt.NDArray[np.float64] | None:
-        """Solve with the first `integral` columns (the profile counts) integer.
+        """Solve over the profile counts x_p (the first columns, integer) and segment columns.
 
-        Rows: the link rows (x_p minus its segments, = 0), given as (profile, column) pairs for
-        the segments; the seat total; the quotas numbered `quotas`.
+        `segments[k]` is the profile of column n_profiles + k. Rows: the seat total (Σ x_p = n),
+        the quotas numbered `quotas`, and when there are segments one link row per profile
+        (x_p minus its segments = 0).
         """
         n_profiles = len(self.members)
-        link_rows, link_cols = links
-        rows = list(range(n_profiles)) + link_rows + [n_profiles] * n_profiles
-        cols = list(range(n_profiles)) + link_cols + list(range(n_profiles))
-        values = [1.0] * n_profiles + [-1.0] * len(link_rows) + [1.0] * n_profiles
-        for k, r in enumerate(quotas):
+        rows = [0] * n_profiles
+        cols = list(range(n_profiles))
+        row_low, row_high = [self.n], [self.n]
+        for r in quotas:
             profiles = np.flatnonzero(self.inside[r]).tolist()
-            rows += [n_profiles + 1 + k] * len(profiles)
+            rows += [len(row_low)] * len(profiles)
             cols += profiles
-            values += [1.0] * len(profiles)
-        shape = (n_profiles + 1 + len(quotas), len(objective))
+            row_low.append(int(self.low[r]))
+            row_high.append(int(self.high[r]))
+        values = [1.0] * len(rows)
+        if segments:
+            first_link = len(row_low)
+            rows += [first_link + p for p in range(n_profiles)]
+            rows += [first_link + p for p in segments]
+            cols += list(range(n_profiles + len(segments)))
+            values += [1.0] * n_profiles + [-1.0] * len(segments)
+            row_low += [0] * n_profiles
+            row_high += [0] * n_profiles
+        shape = (len(row_low), len(objective))
         matrix = coo_array((values, (rows, cols)), shape=shape).tocsr()
-        row_low = np.concatenate((np.zeros(n_profiles), [self.n], self.low[list(quotas)]))
-        row_high = np.concatenate((np.zeros(n_profiles), [self.n], self.high[list(quotas)]))
         integrality = np.zeros(len(objective))
         integrality[:integral] = 1
         result = milp(
             objective,
             integrality=integrality,
             bounds=Bounds(np.zeros(len(objective)), upper),
-            constraints=LinearConstraint(matrix, row_low, row_high),
+            constraints=LinearConstraint(matrix, np.array(row_low), np.array(row_high)),
             options={"mip_rel_gap": 0.0, "presolve": False},
         )
         if result.status == 2:
@@ -220,7 +228,7 @@ class _Model:
         """Whether some cohort of n satisfies the quotas numbered `quotas` (the others ignored)."""
         n_profiles = len(self.members)
         upper = self.size.astype(float)
-        return self._milp(np.zeros(n_profiles), n_profiles, upper, ([], []), quotas) is not None
+        return self._milp(np.zeros(n_profiles), n_profiles, upper, [], quotas) is not None
 
     def solve(self, scores: Sequence[float]) -> IntArray | None:
         """The optimal number of candidates to take from each profile, or None if infeasible."""
@@ -245,11 +253,9 @@ class _Model:
                     seg_count.append(1)
                     seg_profile.append(p)
                     previous = score
-        n_columns = n_profiles + len(seg_score)
         objective = np.concatenate((np.zeros(n_profiles), -np.array(seg_score, dtype=float)))
         upper = np.concatenate((cap, seg_count)).astype(float)
-        links = (seg_profile, list(range(n_profiles, n_columns)))
-        x = self._milp(objective, n_profiles, upper, links, range(self.n_quotas))
+        x = self._milp(objective, n_profiles, upper, seg_profile, range(self.n_quotas))
         if x is None:
             return None
         raw = x[:n_profiles]
@@ -440,29 +446,38 @@ def promotable(
     quotas: Sequence[Quota],
     candidate_attributes: Mapping[str, str],
     remaining_pool: Mapping[str, int],
+    *,
+    taken: int | None = None,
 ) -> bool:
     """Whether offering this waitlisted candidate a seat keeps every quota within reach.
 
     `counts` holds, per quota name, how many accepted or offered candidates count towards it;
-    `seats` is the number of seats still open, the one this candidate would take included;
-    `remaining_pool` holds, per quota name, how many waitlisted candidates (this one included)
-    count towards it. Missing names count as 0.
+    `seats` is the cohort's total number of seats; `remaining_pool` holds, per quota name, how
+    many *other* waitlisted candidates count towards it; `taken` is the number of seats already
+    accepted or offered. Missing names count as 0.
 
     After the promotion every maximum must still hold and, for every minimum, the members still
-    missing must fit both into the seats left and into the rest of the waitlist. This is a
-    necessary condition only: it looks at each quota alone, so quotas that can each still be met
-    but not together pass it; `select_cohort` over the remaining pool decides that exactly.
+    missing must fit both into the seats left and into the rest of the waitlist. Without `taken`
+    the seats left are not known, and the largest count stands in for the seats taken (every
+    one of them holds a seat): the check stays necessary but can let through a candidate who
+    takes a seat a minimum needed, so callers should pass it.
+
+    This is a necessary condition only: it looks at each quota alone, so quotas that can each
+    still be met but not together pass it; `select_cohort` over the remaining pool decides
+    that exactly.
     """
-    if seats < 1:
+    after = {q.name: counts.get(q.name, 0) + q.counts(candidate_attributes) for q in quotas}
+    if taken is None:
+        taken = max((counts.get(q.name, 0) for q in quotas), default=0)
+    seats_left = seats - taken - 1
+    if seats_left < 0:
         return False
-    seats_left = seats - 1
     for quota in quotas:
-        member = quota.counts(candidate_attributes)
-        count = counts.get(quota.name, 0) + member
+        count = after[quota.name]
         if quota.max_count is not None and count > quota.max_count:
             return False
         if quota.min_count is not None:
             missing = quota.min_count - count
-            if missing > seats_left or missing > remaining_pool.get(quota.name, 0) - member:
+            if missing > seats_left or missing > remaining_pool.get(quota.name, 0):
                 return False
     return True

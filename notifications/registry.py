@@ -87,14 +87,22 @@ KINDS: dict[str, Kind] = {
             label=_("Offers"),
             description=_("An offer of a seat in a cohort, and how long you have to answer."),
             is_mandatory=True,
-            example={"cohort_name": "Main intake", "programme_name": "AI Forward 2026", "tz": "Asia/Singapore"},
+            example={
+                "cohort_name": "Main intake",
+                "programme_name": "AI Forward 2026",
+                "tz": "Asia/Singapore",
+            },
         ),
         Kind(
             name="selection.offer_reminder",
             label=_("Offer reminders"),
             description=_("A reminder 48 hours before an offer expires."),
             is_mandatory=True,
-            example={"cohort_name": "Main intake", "programme_name": "AI Forward 2026", "tz": "Asia/Singapore"},
+            example={
+                "cohort_name": "Main intake",
+                "programme_name": "AI Forward 2026",
+                "tz": "Asia/Singapore",
+            },
         ),
         Kind(
             name="selection.waitlisted",

@@ -51,7 +51,7 @@ def test_seed_demo_builds_programme_team_and_applicants(capsys):
     assert cohort.questions.count() == 8
     assert cohort.questions.get(key="support_kind").depends_on.key == "employer_supports"
     assert cohort.eligibility_rules.count() == 3
-    assert Application.objects.filter(status__in=["submitted", "in_review"]).count() == 12
+    assert Application.objects.exclude(status__in=["draft", "withdrawn"]).count() == 12
     assert not Application.objects.filter(applicant__email="applicant001@example.org").exists()
     assert (
         ApplicationEvent.objects.filter(to_status="submitted").count()
@@ -67,7 +67,10 @@ def test_seed_demo_reviews_most_applications():
     cohort = Cohort.objects.get()
     assert cohort.criteria.count() == 4
     assignments = ReviewAssignment.objects.filter(application__cohort=cohort)
-    assert assignments.count() == 2 * Application.objects.filter(status="in_review").count()
+    assert (
+        assignments.count()
+        == 2 * Application.objects.exclude(status__in=["draft", "withdrawn"]).count()
+    )
     assert Review.objects.filter(is_submitted=True).count() >= assignments.count() // 2
     assert Application.objects.filter(
         raw_score__isnull=False, normalized_score__isnull=False
@@ -75,6 +78,21 @@ def test_seed_demo_reviews_most_applications():
     assert ConflictOfInterest.objects.count() == 3
     call_command("seed_demo", applicants=12, seed=7, force=True)
     assert ReviewAssignment.objects.count() == assignments.count()
+
+
+def test_seed_demo_selects_the_cohort():
+    from cohorts.models import Offer, Participant, SelectionRun
+
+    call_command("seed_demo", applicants=12, seed=7, force=True)
+    run = SelectionRun.objects.get()
+    assert (run.status, run.result_status) == ("committed", "optimal")
+    assert Participant.objects.count() >= 1
+    assert Offer.objects.filter(status="declined").exists()
+    assert Application.objects.filter(status="waitlisted").exists()
+    assert (
+        Offer.objects.filter(status__in=["open", "accepted"]).count()
+        <= Cohort.objects.get().capacity
+    )
 
 
 def test_seed_demo_refuses_to_run_with_debug_off():
@@ -91,11 +109,11 @@ def test_seed_demo_is_deterministic_and_idempotent():
     call_command("seed_demo", applicants=10, seed=3, force=True)
     assert _snapshot() == first
     assert User.objects.count() == (5 + 10 + 6) + 11
-    assert Application.objects.filter(status__in=["submitted", "in_review"]).count() == 10
+    assert Application.objects.exclude(status__in=["draft", "withdrawn"]).count() == 10
     assert ProgrammeRole.objects.count() == 9
     # Each team member was told of their role once; one announcement to the reviewers waits.
     assert Notification.objects.filter(kind="programme.role_granted").count() == 9
-    staged = EmailMessage.objects.filter(status=EmailStatus.STAGED)
+    staged = EmailMessage.objects.filter(status=EmailStatus.STAGED, kind="programme.announcement")
     assert sorted(staged.values_list("to_email", flat=True)) == [
         "reviewer.four@example.org",
         "reviewer.one@example.org",

@@ -30,12 +30,15 @@ from cohorts.models import (
     ApplicationQuestion,
     Cohort,
     EligibilityRule,
+    Offer,
     Partner,
     Programme,
     ProgrammeRole,
+    Quota,
     Review,
     ReviewAssignment,
     ReviewCriterion,
+    SelectionRun,
 )
 from notifications.models import EmailMessage
 
@@ -192,6 +195,7 @@ class Command(BaseCommand):
         cohort = self._cohort(programme)
         self._applications(rng, cohort, people, submitted=applicants)
         self._reviews(rng, cohort)
+        self._selection(rng, cohort, programme_admin or admin)
         outsider = self._user("outsider", "Olivia Outsider", password_hash)
         logins.append(("user with no role and no profile", outsider.email))
         self._announcement(programme, programme_admin)
@@ -592,6 +596,45 @@ class Command(BaseCommand):
         Review.objects.bulk_create(reviews, batch_size=2000)
         services.scores_recompute(cohort=cohort)
 
+    def _selection(self, rng: random.Random, cohort: Cohort, admin: User) -> None:
+        """Quotas, a committed run (offers, a waitlist), and some answers to the offers."""
+        if SelectionRun.objects.filter(cohort=cohort).exists():
+            return
+        for name, attribute, values, low, high in DEMO_QUOTAS:
+            Quota.objects.create(
+                cohort=cohort,
+                name=name,
+                attribute=attribute,
+                values=values,
+                min_percent=low,
+                max_percent=high,
+            )
+        seats = max(
+            min(
+                cohort.capacity,
+                Application.objects.filter(cohort=cohort, review_count__gt=0).count() * 2 // 3,
+            ),
+            1,
+        )
+        run = services.selection_run_start(
+            cohort=cohort, author=admin, score_kind="normalized", seats=seats, min_reviews=1
+        )
+        run = services.selection_run_execute(run_id=run.pk)
+        if run is None or run.result_status != "optimal":
+            return
+        services.selection_run_commit(run=run, actor=admin)
+        offers = list(
+            Offer.objects.filter(application__cohort=cohort)
+            .select_related("application__applicant")
+            .order_by("pk")
+        )
+        for offer in offers[: len(offers) // 2]:
+            services.offer_accept(offer=offer, user=offer.application.applicant)
+        for offer in offers[len(offers) // 2 : len(offers) // 2 + max(len(offers) // 20, 1)]:
+            services.offer_decline(
+                offer=offer, user=offer.application.applicant, reason=rng.choice(DECLINE_REASONS)
+            )
+
     def _demo_cvs(self, applications: list[Application]) -> None:
         for application in applications:
             if application.status == ApplicationStatus.SUBMITTED and not application.cv:
@@ -699,6 +742,19 @@ REVIEW_COMMENTS = [
     "Answers are short; hard to judge commitment.",
     "Impressive self-taught projects.",
     "Employer support makes completion likely.",
+]
+
+DEMO_QUOTAS = [
+    ("Frontline workers", "job_level", ["frontline"], 30, None),
+    ("SME employees", "employer_size", ["sme"], 25, None),
+    ("Union members", "is_union_member", ["yes"], 25, None),
+    ("No single sector above 20 %", "sector", ["ict"], None, 20),
+]
+
+DECLINE_REASONS = [
+    "I got a new job with long hours.",
+    "Family reasons.",
+    "I will apply to the next intake.",
 ]
 
 RULES = [
