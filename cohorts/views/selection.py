@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -106,7 +107,7 @@ def selection_run(request, slug, cohort_slug, run_id):
         explained = (
             lookup.filter(pk=int(query))
             if query.isdigit()
-            else lookup.filter(full_name__icontains=query)
+            else lookup.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
         ).first()
         explanation = (
             selectors.explain(run, explained)

@@ -64,6 +64,22 @@ PAGES = [
         "/programmes/ai-forward-2026/cohorts/main-intake/review/",
     ),
     ("conflicts", "reviewer.one@example.org", "/programmes/ai-forward-2026/conflicts/"),
+    (
+        "selection",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/selection/",
+    ),
+    (
+        "selection-run",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/selection/runs/1/?applicant=applicant050",
+    ),
+    (
+        "selection-offers",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/selection/offers/",
+    ),
+    ("offer", "applicant083@example.org", "/applications/78/"),
 ]
 
 

@@ -2,7 +2,7 @@ import math
 from itertools import combinations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from cohorts.selection import Candidate, Quota, SelectionResult, promotable, select_cohort
@@ -310,14 +310,27 @@ def instances(draw):
         )
         for i in range(1, size + 1)
     ]
+    capacity = draw(st.integers(0, size + 1))
+    # Bounds are drawn around the count among the top scores so that most quotas bind.
+    top = sorted(pool, key=lambda c: -c.score)[:capacity]
     quotas = []
     for number in range(draw(st.integers(0, 3))):
         attribute = draw(st.sampled_from(sorted(ATTRIBUTES)))
-        values = draw(st.frozensets(st.sampled_from(ATTRIBUTES[attribute]), min_size=1))
-        low = draw(st.none() | st.integers(0, 6))
-        high = draw(st.none() | st.integers(0, 8))
+        domain = ATTRIBUTES[attribute]
+        values = draw(st.frozensets(st.sampled_from(domain), min_size=1, max_size=len(domain) - 1))
+        count = sum(c.attributes[attribute] in values for c in top)
+        kind = draw(st.sampled_from(["min", "max", "both", "any"]))
+        low = high = None
+        if kind in ("min", "both"):
+            low = count + draw(st.integers(1, 2))
+        if kind == "max":
+            high = max(0, count - draw(st.integers(1, 2)))
+        if kind == "both":
+            high = low + draw(st.integers(0, 2))
+        if kind == "any":
+            low = draw(st.none() | st.integers(0, 6))
+            high = draw(st.none() | st.integers(0, 8))
         quotas.append(Quota(f"q{number}", attribute, values, low, high))
-    capacity = draw(st.integers(0, 13))
     seed = draw(st.integers(0, 5))
     return pool, capacity, quotas, seed
 
@@ -363,6 +376,7 @@ def test_select_cohort_matches_brute_force_on_small_instances(instance):
     result = select_cohort(pool, capacity, quotas, seed=seed)
 
     best = brute_force(pool, n, quotas)
+    event(f"{result.status}, {len(result.binding)} binding")
     assert select_cohort(pool, capacity, quotas, seed=seed) == result
     if best is None:
         assert result.status == "infeasible"

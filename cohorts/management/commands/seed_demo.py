@@ -748,7 +748,7 @@ DEMO_QUOTAS = [
     ("Frontline workers", "job_level", ["frontline"], 30, None),
     ("SME employees", "employer_size", ["sme"], 25, None),
     ("Union members", "is_union_member", ["yes"], 25, None),
-    ("No single sector above 20 %", "sector", ["ict"], None, 20),
+    ("ICT at most 20 %", "sector", ["ict"], None, 20),
 ]
 
 DECLINE_REASONS = [
