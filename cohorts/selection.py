@@ -26,8 +26,9 @@ lottery; the solver's deterministic choice stands.
 
 When no cohort fits, the result says why, with numbers: first single-quota conditions (a minimum
 above its maximum, above the seats, or above the candidates who count towards it; a maximum that
-leaves too few other candidates to fill the seats); otherwise a smallest set of quotas that clash,
-found by dropping quotas one at a time while the rest stays infeasible.
+leaves too few other candidates to fill the seats); otherwise an irreducible set of quotas that
+clash (each is needed for the clash), found by dropping quotas one at a time while the rest stays
+infeasible.
 """
 
 import math
@@ -167,7 +168,9 @@ class _Model:
         self.n_quotas = len(quotas)
         self.size: IntArray = np.array([len(m) for m in self.members], dtype=np.int64)
         # inside[r, p] is 1 when profile p counts towards quota r.
-        self.inside: IntArray = np.array(list(index), dtype=np.int64).reshape(len(index), -1).T
+        self.inside: IntArray = (
+            np.array(list(index), dtype=np.int64).reshape(len(index), len(quotas)).T
+        )
         no_max = n + 1  # a count can never reach it
         self.low: IntArray = np.array([q.min_count or 0 for q in quotas], dtype=np.int64)
         self.high: IntArray = np.array(
@@ -216,6 +219,8 @@ class _Model:
             integrality=integrality,
             bounds=Bounds(np.zeros(len(objective)), upper),
             constraints=LinearConstraint(matrix, np.array(row_low), np.array(row_high)),
+            # Presolve removes next to nothing from this model but takes seconds over its tens of
+            # thousands of segment columns; the gap of 0 makes HiGHS prove optimality.
             options={"mip_rel_gap": 0.0, "presolve": False},
         )
         if result.status == 2:
@@ -295,9 +300,8 @@ class _Model:
             blocked = (inside * ~may_lose[:, None]).T @ outside
             blocked += outside.T @ (inside * ~may_gain[:, None])
             worst_selected = np.array(
-                [m[c - 1] if c else -1 for m, c in zip(self.members, counts, strict=True)]
+                [rank[m[c - 1]] if c else -1 for m, c in zip(self.members, counts, strict=True)]
             )
-            worst_selected = np.array([rank[i] if i >= 0 else -1 for i in worst_selected])
             best_unselected = np.array(
                 [
                     rank[m[c]] if c < len(m) else nobody
@@ -317,7 +321,8 @@ class _Model:
             per_quota += inside[:, q] - inside[:, p]
 
     def clash(self) -> list[int]:
-        """A smallest set of quotas that cannot hold together: drop each quota not needed."""
+        """An irreducible set of quotas that cannot hold together (dropping any one of them
+        leaves the rest feasible), found by dropping each quota the clash does not need."""
         kept = list(range(self.n_quotas))
         for r in range(self.n_quotas):
             trial = [k for k in kept if k != r]

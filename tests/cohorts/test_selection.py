@@ -319,12 +319,14 @@ def instances(draw):
         domain = ATTRIBUTES[attribute]
         values = draw(st.frozensets(st.sampled_from(domain), min_size=1, max_size=len(domain) - 1))
         count = sum(c.attributes[attribute] in values for c in top)
+        inside = sum(c.attributes[attribute] in values for c in pool)
+        n = min(capacity, size)
         kind = draw(st.sampled_from(["min", "max", "both", "any"]))
         low = high = None
         if kind in ("min", "both"):
-            low = count + draw(st.integers(1, 2))
+            low = min(count + draw(st.integers(1, 2)), inside)
         if kind == "max":
-            high = max(0, count - draw(st.integers(1, 2)))
+            high = max(0, count - draw(st.integers(1, 2)), n - (size - inside))
         if kind == "both":
             high = low + draw(st.integers(0, 2))
         if kind == "any":
@@ -366,7 +368,7 @@ def greedy(pool: list[Candidate], n: int, quotas: list[Quota]) -> list[Candidate
     return chosen
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(instances())
 def test_select_cohort_matches_brute_force_on_small_instances(instance):
     pool, capacity, quotas, seed = instance

@@ -454,6 +454,10 @@ def test_preference_rows_default_on_and_mandatory_always_on(django_assert_num_qu
         "application.submitted": (True, True),
         "application.deadline_reminder": (True, True),
         "application.withdrawn": (True, True),
+        "selection.offer": (True, True),
+        "selection.offer_reminder": (True, True),
+        "selection.waitlisted": (True, True),
+        "selection.not_selected": (True, True),
         "review.assigned": (True, True),
         "review.reminder": (True, True),
     }
