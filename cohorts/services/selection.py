@@ -428,12 +428,13 @@ def _promote(cohort: Cohort, *, actor: User | None, only: Application | None = N
         if only is not None:
             waiting = waiting.filter(pk=only.pk)
         chosen = None
+        taken = seats_taken(cohort)
         for application in waiting.order_by("waitlist_rank", "pk"):
             attrs = candidate_attributes(application)
             remaining = {
                 q.name: pool[q.name] - (attrs.get(q.attribute) in q.values) for q in quotas
             }
-            if selection.promotable(counts, cohort.capacity, quotas, attrs, remaining):
+            if selection.promotable(counts, cohort.capacity, quotas, attrs, remaining, taken=taken):
                 chosen = application
                 break
         if chosen is None:

@@ -3,6 +3,7 @@ answer to an offer."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -192,8 +193,13 @@ def selection_compare(request, slug, cohort_slug):
 
 @login_required
 def selection_offers(request, slug, cohort_slug):
-    programme, cohort = _admin(request, slug, cohort_slug)
+    # Programme staff see the offers and participants; only admins change anything.
+    programme = programme_for(request, slug, "cohorts.view_applications")
+    cohort = cohort_or_404(programme, cohort_slug)
+    can_manage = request.user.has_perm("cohorts.manage_programme", programme)
     if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
         if "pause" in request.POST or "resume" in request.POST:
             services.waitlist_set_paused(
                 cohort=cohort, paused="pause" in request.POST, actor=request.user
@@ -240,6 +246,7 @@ def selection_offers(request, slug, cohort_slug):
             "participants": selectors.participant_list_for_cohort(cohort=cohort)[:LIST_SIZE],
             "participant_count": selectors.participant_list_for_cohort(cohort=cohort).count(),
             "seats_taken": services.seats_taken(cohort),
+            "can_manage": can_manage,
         },
     )
 

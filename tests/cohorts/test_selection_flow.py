@@ -274,6 +274,17 @@ def test_quota_form_bad_input(client, cohort, programme_admin, programme):
     assert 'value="Odd"' in body
 
 
+def test_staff_see_offers_and_participants_but_change_nothing(
+    client, cohort, programme, programme_admin, staff
+):
+    apps = _committed(cohort, programme_admin)
+    client.force_login(staff)
+    url = reverse("cohorts:selection_offers", args=[programme.slug, cohort.slug])
+    body = client.get(url).content.decode()
+    assert apps[0].full_name in body and "Offer a seat" not in body
+    assert client.post(url, {"pause": ""}).status_code == 403
+
+
 @pytest.mark.parametrize("persona", ["staff", "reviewer", "mentor"])
 def test_selection_is_403_for_members(client, request, cohort, programme, persona):
     client.force_login(request.getfixturevalue(persona))
@@ -325,7 +336,7 @@ def test_offers_page_query_count(
     client.force_login(programme_admin)
     # session, user, mfa (role, authenticator), programme + partners, perm, cohort, refresh,
     # offers count + page, counts, waitlist, participants + count, seats, nav, bell
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         client.get(reverse("cohorts:selection_offers", args=[programme.slug, cohort.slug]))
 
 
