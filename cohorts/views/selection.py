@@ -115,6 +115,18 @@ def selection_run(request, slug, cohort_slug, run_id):
             if explained
             else _("No applicant of this cohort matches “%(q)s”.") % {"q": query}
         )
+    composition = (
+        selectors.run_composition(run) if run.is_finished and run.result_status == "optimal" else []
+    )
+    chart_data = {
+        "labels": [q["name"] for q in composition],
+        "counts": [q["count"] for q in composition],
+        "mins": [q["min"] for q in composition],
+        "maxes": [q["max"] for q in composition],
+        "selected": _("Selected"),
+        "minimum": _("Minimum"),
+        "maximum": _("Maximum"),
+    }
     names = dict(
         Application.objects.filter(
             pk__in=run.selected[:LIST_SIZE] + run.waitlist[:LIST_SIZE]
@@ -128,9 +140,9 @@ def selection_run(request, slug, cohort_slug, run_id):
             "cohort": cohort,
             "run": run,
             "summary": selectors.run_summary(run) if run.is_finished else None,
-            "composition": selectors.run_composition(run)
-            if run.is_finished and run.result_status == "optimal"
-            else [],
+            "composition": composition,
+            "chart_data": chart_data,
+            "chart_height": 60 + 40 * len(composition),
             "top": [
                 (i + 1, pk, names.get(pk, ""), run.scores.get(str(pk)))
                 for i, pk in enumerate(run.selected[:LIST_SIZE])

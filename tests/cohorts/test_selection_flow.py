@@ -241,6 +241,7 @@ def test_selection_pages_for_admin(
     )
     page = client.get(response["Location"], {"applicant": "D"}).content.decode()
     assert "Composition against the quotas" in page and "D</span> (#" in page
+    assert 'id="quota-chart"' in page and '"labels": ["Frontline"]' in page
     commit = client.post(
         reverse("cohorts:selection_commit", args=[programme.slug, cohort.slug, run.pk]), follow=True
     )
