@@ -11,8 +11,13 @@ and the submission gets a readable reason in `shortfall`.
 Balance is best effort within those rules: submissions with the fewest eligible reviewers go
 first and each takes the least-loaded eligible reviewers (ties in a random order drawn from
 `seed`, so a run is reproducible); then a repair pass moves new assignments from busy reviewers
-to eligible ones with a load at least two lower until no such move exists. Without conflicts this
-leaves the busiest reviewer at most one assignment above the least busy one.
+to eligible ones with a load at least two lower until no such move exists. Last, while the busiest
+reviewer is two or more above the least busy one, an augmenting path of moves is looked for: the
+busiest reviewer hands one new assignment to a reviewer who may take it, who hands another one on,
+and so on, until a reviewer with a load at least two below the busiest one takes the last one (the
+loads in between do not change). When no such path is left, no valid assignment (keeping the
+existing ones) gives the busiest reviewer less work, and the busiest reviewer is at most one
+assignment above the least busy one whenever some valid assignment achieves that.
 
 Loads count every existing assignment in `existing`, including those of submissions not passed in
 `submissions` (already fully reviewed applications still take a reviewer's time). Reviewer ids in
@@ -22,7 +27,7 @@ Loads count every existing assignment in `existing`, including those of submissi
 import bisect
 import heapq
 import random
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -222,6 +227,11 @@ def assign_reviewers(
             heapq.heappush(heap, (load[i], rng.random(), i))
 
     _repair(load, members, new_of_reviewer, is_blocked, rev_employer, sub_employer)
+    # A path can leave a single move behind (its last reviewer got busier), so repair again until
+    # neither pass changes anything; each change lowers the sum of squared loads.
+    while _augment(load, members, new_of_reviewer, is_blocked, rev_employer, sub_employer):
+        if not _repair(load, members, new_of_reviewer, is_blocked, rev_employer, sub_employer):
+            break
 
     reviewer_ids = [reviewer.id for reviewer in reviewers]
     return AssignmentResult(
@@ -251,14 +261,15 @@ def _repair(
     is_blocked: Callable[[int, int], bool],
     rev_employer: list[str],
     sub_employer: list[str],
-) -> None:
+) -> bool:
     """Move new assignments from a reviewer with load L to an eligible one with load <= L - 2.
 
     Each move lowers the sum of squared loads, so the passes end; a pass without a move has
-    checked every new assignment against the final loads, so none is left.
+    checked every new assignment against the final loads, so none is left. Returns whether
+    anything moved.
     """
     if not load:
-        return
+        return False
     # load -> employer -> reviewers. Grouping by employer lets a search skip a whole employer
     # that clashes with the submission in one step: when one big employer's reviewers are the
     # least loaded because most applicants work there too, every search would otherwise walk
@@ -294,6 +305,7 @@ def _repair(
             bisect.insort(present, value)
         levels.setdefault(value, {}).setdefault(rev_employer[i], set()).add(i)
 
+    any_moved = False
     moved = True
     while moved and present[-1] - present[0] >= 2:
         moved = False
@@ -311,3 +323,89 @@ def _repair(
                 set_load(donor, load[donor] - 1)
                 set_load(target, load[target] + 1)
                 moved = True
+                any_moved = True
+    return any_moved
+
+
+def _augment(
+    load: list[int],
+    members: list[set[int]],
+    new_of_reviewer: list[set[int]],
+    is_blocked: Callable[[int, int], bool],
+    rev_employer: list[str],
+    sub_employer: list[str],
+) -> bool:
+    """Apply augmenting paths from the busiest reviewers until none is left.
+
+    A path runs r0, r1, ..., rk: r0 has the highest load L, rk a load <= L - 2, and each step
+    moves one new assignment (of some submission) from r_i to r_{i+1}, who may take it and is
+    not on it yet. Only r0 and rk change load. A breadth-first search from every reviewer with
+    load L at once finds one; each submission is expanded once, since the reviewers it can go to
+    are all reached the first time, so a path never moves the same submission twice. Returns
+    whether anything moved.
+
+    When no path is left, let T be the reviewers reachable from the busiest ones: a submission
+    with a new assignment in T has every other reviewer who may take it either in T or already
+    on it, so no valid assignment puts less work in T, and every load in T is L - 1 or L, so none
+    has a busiest reviewer below L.
+    """
+    if not load:
+        return False
+    by_employer: dict[str, list[int]] = {}
+    for i, employer in enumerate(rev_employer):
+        by_employer.setdefault(employer, []).append(i)
+    any_moved = False
+    while True:
+        top = max(load)
+        if top - min(load) < 2:
+            return any_moved
+        sources = [i for i, value in enumerate(load) if value == top]
+        # Reviewers not reached yet, grouped by employer so that a submission skips a whole
+        # employer that clashes with it in one step.
+        unreached = {
+            employer: {i for i in group if load[i] != top}
+            for employer, group in by_employer.items()
+        }
+        unreached = {employer: group for employer, group in unreached.items() if group}
+        via: dict[int, tuple[int, int]] = {}  # reviewer -> (previous reviewer, submission)
+        expanded: set[int] = set()
+        queue = deque(sources)
+        end = None
+        while queue and unreached and end is None:
+            u = queue.popleft()
+            for j in new_of_reviewer[u]:
+                if j in expanded:
+                    continue
+                expanded.add(j)
+                clash = sub_employer[j]
+                for employer in list(unreached):
+                    if employer and employer == clash:
+                        continue
+                    group = unreached[employer]
+                    reached = [v for v in group if not is_blocked(j, v)]
+                    for v in reached:
+                        group.remove(v)
+                        via[v] = (u, j)
+                        if load[v] <= top - 2:
+                            end = v
+                            break
+                        queue.append(v)
+                    if not group:
+                        del unreached[employer]
+                    if end is not None:
+                        break
+                if end is not None or not unreached:
+                    break
+        if end is None:
+            return any_moved
+        load[end] += 1
+        v = end
+        while v in via:
+            u, j = via[v]
+            members[j].remove(u)
+            members[j].add(v)
+            new_of_reviewer[u].remove(j)
+            new_of_reviewer[v].add(j)
+            v = u
+        load[v] -= 1
+        any_moved = True

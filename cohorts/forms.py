@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors as account_selectors
@@ -857,8 +858,14 @@ class SelectionRunForm(forms.Form):
         initial=1,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, max_seats: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if max_seats is not None:
+            self.fields["seats"].max_value = max_seats
+            self.fields["seats"].validators.append(MaxValueValidator(max_seats))
+            self.fields["seats"].help_text = _("At most %(n)s: the seats not yet taken.") % {
+                "n": max_seats
+            }
         self.helper = FormHelper()
         self.helper.form_tag = False
 

@@ -101,7 +101,13 @@ def explain(run: SelectionRun, application: Application) -> str:
             "score": score,
         }
     position = run.waitlist.index(application.pk) + 1 if application.pk in run.waitlist else None
-    if summary["cutoff"] is not None and score > summary["cutoff"] and binding:
+    at_max = [q for q in binding if q.max_count is not None]
+    if summary["cutoff"] is not None and score > summary["cutoff"]:
+        if not at_max:
+            return _(
+                "Waitlisted at position %(pos)s: score %(score).2f is above the cut-off, but seats "
+                "were needed to meet minimum quotas this applicant does not count towards."
+            ) % {"pos": position, "score": score}
         return _(
             "Waitlisted at position %(pos)s: score %(score).2f is above the cut-off, but “%(quota)s” was at its maximum."
         ) % {

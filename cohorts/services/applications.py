@@ -333,12 +333,18 @@ def application_withdraw(*, application: Application, actor: User, reason: str) 
         .select_related("cohort__programme")
         .get(pk=application.pk)
     )
+    previous = application.status
     application_transition(
         application=application,
         to_status=ApplicationStatus.WITHDRAWN,
         actor=actor,
         note=reason.strip(),
     )
+    if previous in (ApplicationStatus.OFFERED, ApplicationStatus.ACCEPTED):
+        # The seat is free again: close the offer, end the participation, promote.
+        from .selection import seat_released
+
+        seat_released(application=application)
     application.withdrawn_reason = reason.strip()
     application.save(update_fields=["withdrawn_reason", "updated_at"])
     notification_services.notify(

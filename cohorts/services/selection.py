@@ -205,6 +205,14 @@ def selection_run_commit(*, run: SelectionRun, actor: User) -> dict[str, int]:
         raise SelectionError(_("Only a finished, feasible run can be committed."))
     if SelectionRun.objects.filter(cohort=cohort, status=RunStatus.COMMITTED).exists():
         raise SelectionError(_("This cohort's selection has already been committed."))
+    free = cohort.capacity - seats_taken(cohort)
+    if len(run.selected) > free:
+        raise SelectionError(
+            _(
+                "This run fills %(n)s seats but only %(free)s are free; start a run with fewer seats."
+            )
+            % {"n": len(run.selected), "free": free}
+        )
     now = timezone.now()
     expires = now + timedelta(days=cohort.offer_validity_days)
     applications = Application.objects.in_bulk(run.selected + run.waitlist)
@@ -331,6 +339,8 @@ def offer_accept(*, offer: Offer, user: User) -> Participant:
         raise SelectionError(
             _("This offer is %(status)s.") % {"status": offer.get_status_display().lower()}
         )
+    if offer.application.status != ApplicationStatus.OFFERED:
+        raise SelectionError(_("This application is no longer waiting for an answer."))
     if offer.expires_at <= timezone.now():
         raise SelectionError(
             _("This offer expired on %(date)s.")
@@ -355,6 +365,8 @@ def offer_decline(*, offer: Offer, user: User, reason: str = "") -> Offer:
         raise SelectionError(
             _("This offer is %(status)s.") % {"status": offer.get_status_display().lower()}
         )
+    if offer.application.status != ApplicationStatus.OFFERED:
+        raise SelectionError(_("This application is no longer waiting for an answer."))
     offer.status = OfferStatus.DECLINED
     offer.decided_at = timezone.now()
     offer.decline_reason = reason.strip()
@@ -367,6 +379,19 @@ def offer_decline(*, offer: Offer, user: User, reason: str = "") -> Offer:
     )
     _promote(cohort, actor=None)
     return offer
+
+
+def seat_released(*, application: Application) -> None:
+    """An offered or accepted applicant withdrew: close the offer, end the participation and give
+    the seat to the waitlist (the caller holds the transaction)."""
+    cohort = (
+        Cohort.objects.select_for_update().select_related("programme").get(pk=application.cohort_id)
+    )
+    Offer.objects.filter(
+        application=application, status__in=[OfferStatus.OPEN, OfferStatus.ACCEPTED]
+    ).update(status=OfferStatus.WITHDRAWN, decided_at=timezone.now(), updated_at=timezone.now())
+    Participant.objects.filter(application=application).delete()
+    _promote(cohort, actor=None)
 
 
 def offers_expire(*, now=None) -> int:
@@ -382,6 +407,10 @@ def offers_expire(*, now=None) -> int:
             )
             if offer.status != OfferStatus.OPEN:
                 continue
+            if offer.application.status != ApplicationStatus.OFFERED:
+                offer.status = OfferStatus.WITHDRAWN
+                offer.save(update_fields=["status", "updated_at"])
+                continue
             offer.status = OfferStatus.EXPIRED
             offer.decided_at = now
             offer.save(update_fields=["status", "decided_at", "updated_at"])
@@ -394,7 +423,7 @@ def offers_expire(*, now=None) -> int:
 
 
 def _quota_state(cohort: Cohort, run: SelectionRun):
-    quotas = quota_bounds(run.quotas, cohort.capacity)
+    quotas = quota_bounds(run.quotas, min(cohort.capacity, run.seats))
     holders = Application.objects.filter(
         cohort=cohort, offer__status__in=[OfferStatus.OPEN, OfferStatus.ACCEPTED]
     )
@@ -418,7 +447,8 @@ def _promote(cohort: Cohort, *, actor: User | None, only: Application | None = N
     if run is None:
         return []
     created = []
-    while seats_taken(cohort) < cohort.capacity:
+    limit = min(cohort.capacity, run.seats)
+    while seats_taken(cohort) < limit:
         if cohort.is_waitlist_paused and only is None:
             break
         quotas, counts, pool = _quota_state(cohort, run)

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,6 +24,10 @@ def _admin(request, slug, cohort_slug):
     return programme, cohort_or_404(programme, cohort_slug)
 
 
+def _free_seats(cohort) -> int:
+    return max(cohort.capacity - services.seats_taken(cohort), 1)
+
+
 def _home(request, programme, cohort, *, quota_form=None, run_form=None, status=200):
     return render(
         request,
@@ -36,7 +40,9 @@ def _home(request, programme, cohort, *, quota_form=None, run_form=None, status=
             "committed": selectors.committed_run(cohort=cohort),
             "quota_form": quota_form or QuotaForm(),
             "run_form": run_form
-            or SelectionRunForm(initial={"seats": services.default_seats(cohort)}),
+            or SelectionRunForm(
+                initial={"seats": services.default_seats(cohort)}, max_seats=_free_seats(cohort)
+            ),
             "pool_size": services.selection_pool(cohort=cohort, min_reviews=1).count(),
         },
         status=status,
@@ -56,7 +62,7 @@ def selection_home(request, slug, cohort_slug):
             return redirect("cohorts:selection_home", slug=slug, cohort_slug=cohort_slug)
         return _home(request, programme, cohort, quota_form=form, status=400)
     if request.method == "POST" and "run" in request.POST:
-        form = SelectionRunForm(request.POST)
+        form = SelectionRunForm(request.POST, max_seats=_free_seats(cohort))
         if form.is_valid():
             run = services.selection_run_start(
                 cohort=cohort,
@@ -95,7 +101,11 @@ def _run_or_404(cohort, run_id):
 def selection_run(request, slug, cohort_slug, run_id):
     programme, cohort = _admin(request, slug, cohort_slug)
     run = _run_or_404(cohort, run_id)
-    if request.htmx and request.GET.get("part") == "progress" and not run.is_finished:
+    if request.htmx and request.GET.get("part") == "progress":
+        if run.is_finished:  # reload the whole page to show the result
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
         return render(
             request,
             "cohorts/selection_run.html#progress",
@@ -107,7 +117,7 @@ def selection_run(request, slug, cohort_slug, run_id):
         lookup = Application.objects.filter(cohort=cohort)
         explained = (
             lookup.filter(pk=int(query))
-            if query.isdigit()
+            if query.isdecimal()
             else lookup.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
         ).first()
         explanation = (
@@ -187,7 +197,7 @@ def selection_commit(request, slug, cohort_slug, run_id):
 def selection_compare(request, slug, cohort_slug):
     programme, cohort = _admin(request, slug, cohort_slug)
     a_id, b_id = request.GET.get("a", ""), request.GET.get("b", "")
-    if not (a_id.isdigit() and b_id.isdigit()):
+    if not (a_id.isdecimal() and b_id.isdecimal()):
         raise Http404(_("Choose two runs to compare."))
     a, b = _run_or_404(cohort, int(a_id)), _run_or_404(cohort, int(b_id))
     return render(
@@ -222,7 +232,7 @@ def selection_offers(request, slug, cohort_slug):
                 if "pause" in request.POST
                 else _("Automatic promotion resumed."),
             )
-        elif request.POST.get("promote", "").isdigit():
+        elif request.POST.get("promote", "").isdecimal():
             application = (
                 selectors.waitlist_for_cohort(cohort=cohort)
                 .filter(pk=int(request.POST["promote"]))
@@ -303,7 +313,7 @@ def offer_decline(request, application_id):
         return redirect("applications:detail", application_id=application.pk)
     try:
         services.offer_decline(offer=offer, user=request.user, reason=form.cleaned_data["reason"])
-    except services.SelectionError as exc:
+    except (services.SelectionError, services.ApplicationError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("You have declined the offer. Thank you for letting us know."))

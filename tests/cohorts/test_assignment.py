@@ -1,3 +1,4 @@
+import itertools
 from collections import Counter
 
 import pytest
@@ -201,6 +202,33 @@ def test_assign_reviewers_balances_after_uneven_existing_work():
     assert result.load == {1: 5, 2: 5, 3: 5}
 
 
+def test_assign_reviewers_moves_work_along_a_chain_of_reviewers():
+    # k=1, reviewers 1..3. With seed 1 the earlier passes end at loads 2/3/1: reviewer 2 holds
+    # 11, 14 and 15, and no single move helps (reviewer 3 may take none of them, reviewer 1 only
+    # 14, but 1 already has two). Moving 14 from 2 to 1 and 10 from 1 to 3 gives 2/2/2.
+    submissions = [Submission(i, 1000 + i) for i in range(10, 16)]
+    forbidden = {(1, 11), (1, 15), (2, 10), (3, 11), (3, 12), (3, 14), (3, 15)}
+
+    for seed in range(20):
+        result = assign_reviewers(submissions, reviewers(3), 1, forbidden=forbidden, seed=seed)
+
+        assert result.balance <= 1, seed
+        assert result.load == {1: 2, 2: 2, 3: 2}
+        assert all((r, s) not in forbidden for s, ids in result.new.items() for r in ids)
+
+
+def test_assign_reviewers_never_moves_existing_assignments_to_balance():
+    # Reviewer 1 is stuck with three existing reviews; new work all goes to reviewer 2.
+    submissions = [Submission(i, 1000 + i) for i in range(1, 4)]
+
+    result = assign_reviewers(
+        submissions, reviewers(2), 1, existing={1: [1], 2: [1], 3: [1], 9: [1]}
+    )
+
+    assert result.new == {1: [], 2: [], 3: []}
+    assert result.load == {1: 4, 2: 0}
+
+
 @pytest.mark.parametrize("k", [0, -1])
 def test_assign_reviewers_rejects_k_below_one(k):
     with pytest.raises(ValueError, match="k must be at least 1"):
@@ -308,4 +336,68 @@ def test_assign_reviewers_balances_within_one_without_conflicts(instance):
     result = assign_reviewers(submissions, team, k, seed=seed)
 
     if result.is_complete:
+        assert result.balance <= 1
+
+
+@st.composite
+def constrained_instances(draw):
+    """Small instances with conflicts but no existing work and no shortfall.
+
+    Every submission keeps at least k reviewers who may take it; applicants are not reviewers.
+    """
+    n_reviewers = draw(st.integers(1, 4))
+    k = draw(st.integers(1, min(2, n_reviewers)))
+    team = reviewers(n_reviewers)
+    submissions = [Submission(50 + j, 1000 + j) for j in range(draw(st.integers(0, 8)))]
+    forbidden = set()
+    for s in submissions:
+        barred = draw(
+            st.lists(st.sampled_from(team), max_size=n_reviewers - k, unique=True)
+            if n_reviewers > k
+            else st.just([])
+        )
+        forbidden |= {(r.id, s.id) for r in barred}
+    seed = draw(st.integers(0, 3))
+    return submissions, team, k, forbidden, seed
+
+
+def achievable_loads(submissions, team, k, forbidden) -> set[tuple[int, ...]]:
+    """Load vectors of every valid assignment, by brute force over each submission's choices.
+
+    Assignments are enumerated submission by submission; those with the same loads so far are
+    merged, which keeps the enumeration small without losing any reachable load vector.
+    """
+    loads = {(0,) * len(team)}
+    for s in submissions:
+        allowed = [i for i, r in enumerate(team) if can_review(r, s, forbidden)]
+        choices = list(itertools.combinations(allowed, k))
+        loads = {
+            tuple(value + (i in chosen) for i, value in enumerate(vector))
+            for vector in loads
+            for chosen in choices
+        }
+    return loads
+
+
+@settings(max_examples=300, deadline=None)
+@given(constrained_instances())
+def test_assign_reviewers_balances_as_well_as_any_valid_assignment(instance):
+    submissions, team, k, forbidden, seed = instance
+
+    result = assign_reviewers(submissions, team, k, forbidden=forbidden, seed=seed)
+
+    assert result.is_complete
+    assert all(len(ids) == k for ids in result.new.values())
+    by_id = {r.id: r for r in team}
+    assert all(can_review(by_id[r], s, forbidden) for s in submissions for r in result.new[s.id])
+    loads = [result.load[r.id] for r in team]
+    possible = achievable_loads(submissions, team, k, forbidden)
+    assert tuple(loads) in possible
+    best_max = min(max(vector) for vector in possible)
+    best_balance = min(max(vector) - min(vector) for vector in possible)
+    # No valid assignment gives the busiest reviewer less work ...
+    assert max(loads) == best_max
+    assert result.balance >= best_balance
+    # ... and the spread is within one whenever the constraints allow it.
+    if best_balance <= 1:
         assert result.balance <= 1

@@ -130,7 +130,9 @@ def _committed(cohort, admin, specs=SPECS, quota=None):
     apps = _pool(cohort, specs)
     if quota:
         Quota.objects.create(cohort=cohort, **quota)
-    services.selection_run_commit(run=_run(cohort, admin), actor=admin)
+    services.selection_run_commit(
+        run=_run(cohort, admin, seats=min(3, cohort.capacity)), actor=admin
+    )
     return apps
 
 
@@ -401,3 +403,85 @@ def test_concurrent_accepts_keep_seats(cohort, programme_admin):
     assert Participant.objects.filter(cohort=cohort).count() == 3
     assert services.seats_taken(cohort) == cohort.capacity == 3
     assert len(apps) == 6
+
+
+# --- defects found in review ---------------------------------------------------------------------
+
+
+def test_withdrawing_an_offer_frees_the_seat_and_promotes(cohort, programme_admin):
+    apps = _committed(cohort, programme_admin)
+    services.application_withdraw(
+        application=apps[0], actor=apps[0].applicant, reason="Moved abroad"
+    )
+    assert Offer.objects.get(application=apps[0]).status == OfferStatus.WITHDRAWN
+    assert Offer.objects.filter(application=apps[3], status=OfferStatus.OPEN).exists()
+    assert services.seats_taken(cohort) == 3
+
+
+def test_withdrawing_after_accepting_ends_the_participation(cohort, programme_admin):
+    apps = _committed(cohort, programme_admin)
+    services.offer_accept(offer=Offer.objects.get(application=apps[0]), user=apps[0].applicant)
+    services.application_withdraw(application=apps[0], actor=apps[0].applicant, reason="")
+    assert not Participant.objects.filter(application=apps[0]).exists()
+    assert services.seats_taken(cohort) == 3
+
+
+def test_answering_a_withdrawn_offer_is_a_message_not_a_500(client, cohort, programme_admin):
+    apps = _committed(cohort, programme_admin)
+    Application.objects.filter(pk=apps[0].pk).update(status=ApplicationStatus.WITHDRAWN)
+    client.force_login(apps[0].applicant)
+    response = client.post(reverse("applications:offer_accept", args=[apps[0].pk]), follow=True)
+    assert response.status_code == 200
+    assert "no longer waiting for an answer" in response.content.decode()
+
+
+def test_expiry_survives_a_withdrawn_application(cohort, programme_admin):
+    apps = _committed(cohort, programme_admin)
+    Application.objects.filter(pk=apps[0].pk).update(status=ApplicationStatus.WITHDRAWN)
+    offer = Offer.objects.get(application=apps[0])
+    with time_machine.travel(offer.expires_at + datetime.timedelta(minutes=1)):
+        assert services.offers_expire() == 2
+
+
+def test_more_seats_than_free_is_refused(client, cohort, programme_admin, programme):
+    _pool(cohort, SPECS)
+    client.force_login(programme_admin)
+    home = reverse("cohorts:selection_home", args=[programme.slug, cohort.slug])
+    response = client.post(
+        home, {"run": "", "score_kind": "raw", "seats": "50", "min_reviews": "1"}
+    )
+    assert response.status_code == 400
+    assert "less than or equal to 3" in response.content.decode()
+    run = services.selection_run_start(
+        cohort=cohort, author=programme_admin, score_kind="raw", seats=5, min_reviews=1
+    )
+    run = services.selection_run_execute(run_id=run.pk)
+    with pytest.raises(services.SelectionError, match="only 3 are free"):
+        services.selection_run_commit(run=run, actor=programme_admin)
+
+
+def test_promotion_never_exceeds_the_runs_seats(cohort, programme_admin):
+    cohort.capacity = 5
+    cohort.save()
+    apps = _pool(cohort, SPECS)
+    run = _run(cohort, programme_admin, seats=3)
+    services.selection_run_commit(run=run, actor=programme_admin)
+    assert services.waitlist_promote_all() == 0
+    assert services.seats_taken(cohort) == 3
+    assert len(apps) == 6
+
+
+def test_finished_run_progress_poll_refreshes_the_page(client, cohort, programme_admin, programme):
+    _pool(cohort, SPECS)
+    run = _run(cohort, programme_admin)
+    client.force_login(programme_admin)
+    url = reverse("cohorts:selection_run", args=[programme.slug, cohort.slug, run.pk])
+    response = client.get(url, {"part": "progress"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204 and response["HX-Refresh"] == "true"
+
+
+def test_odd_digits_in_promote_are_not_a_500(client, cohort, programme_admin, programme):
+    _committed(cohort, programme_admin)
+    client.force_login(programme_admin)
+    url = reverse("cohorts:selection_offers", args=[programme.slug, cohort.slug])
+    assert client.post(url, {"promote": "²"}).status_code == 302
