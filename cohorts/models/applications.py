@@ -79,6 +79,12 @@ class Cohort(TimeStampedModel):
         _("days to answer an offer"), default=7, validators=[MinValueValidator(1)]
     )
     is_waitlist_paused = models.BooleanField(_("waitlist promotion paused"), default=False)
+    decisions_released_at = models.DateTimeField(
+        _("decisions released at"),
+        null=True,
+        blank=True,
+        help_text=_("Until then applicants do not see selection decisions."),
+    )
     reviewers_see_others = models.BooleanField(
         _("reviewers see the other reviews after submitting their own"), default=True
     )
@@ -278,6 +284,17 @@ class Application(TimeStampedModel):
     @property
     def is_draft(self) -> bool:
         return self.status == ApplicationStatus.DRAFT
+
+    @property
+    def is_decision_hidden(self) -> bool:
+        """A selection decision the applicant must not see before the letters are released."""
+        from ..enums import ApplicationStatus
+
+        return self.cohort.decisions_released_at is None and self.status in (
+            ApplicationStatus.OFFERED,
+            ApplicationStatus.WAITLISTED,
+            ApplicationStatus.NOT_SELECTED,
+        )
 
     @property
     def is_withdrawable(self) -> bool:

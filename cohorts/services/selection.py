@@ -335,6 +335,8 @@ def offer_accept(*, offer: Offer, user: User) -> Participant:
     offer, cohort = _lock_offer(offer)
     if offer.application.applicant_id != user.pk:
         raise SelectionError(_("This offer is not yours."))
+    if cohort.decisions_released_at is None:
+        raise SelectionError(_("This offer is not open yet."))
     if offer.status != OfferStatus.OPEN:
         raise SelectionError(
             _("This offer is %(status)s.") % {"status": offer.get_status_display().lower()}
@@ -361,6 +363,8 @@ def offer_decline(*, offer: Offer, user: User, reason: str = "") -> Offer:
     offer, cohort = _lock_offer(offer)
     if offer.application.applicant_id != user.pk:
         raise SelectionError(_("This offer is not yours."))
+    if cohort.decisions_released_at is None:
+        raise SelectionError(_("This offer is not open yet."))
     if offer.status != OfferStatus.OPEN:
         raise SelectionError(
             _("This offer is %(status)s.") % {"status": offer.get_status_display().lower()}
@@ -381,6 +385,29 @@ def offer_decline(*, offer: Offer, user: User, reason: str = "") -> Offer:
     return offer
 
 
+@transaction.atomic
+def decisions_release(*, cohort: Cohort, actor: User) -> int:
+    """Send the staged decision letters and show the decisions to applicants; offers' answer
+    period starts now. Returns the number of letters released. Audited."""
+    cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
+    if cohort.decisions_released_at is not None:
+        raise SelectionError(_("The decisions of this cohort have already been released."))
+    if not SelectionRun.objects.filter(cohort=cohort, status=RunStatus.COMMITTED).exists():
+        raise SelectionError(_("Commit a selection run first."))
+    now = timezone.now()
+    released = sum(
+        notification_services.staged_release(programme=cohort.programme, kind=kind)
+        for kind in ("selection.offer", "selection.waitlisted", "selection.not_selected")
+    )
+    Offer.objects.filter(application__cohort=cohort, status=OfferStatus.OPEN).update(
+        expires_at=now + timedelta(days=cohort.offer_validity_days), updated_at=now
+    )
+    cohort.decisions_released_at = now
+    cohort.save(update_fields=["decisions_released_at", "updated_at"])
+    audit_record(actor=actor, action="selection.release", target=cohort, letters=released)
+    return released
+
+
 def seat_released(*, application: Application) -> None:
     """An offered or accepted applicant withdrew: close the offer, end the participation and give
     the seat to the waitlist (the caller holds the transaction)."""
@@ -398,9 +425,11 @@ def offers_expire(*, now=None) -> int:
     """Expire open offers past their deadline and promote from the waitlist. Returns how many."""
     now = now or timezone.now()
     expired = 0
-    for offer_id in Offer.objects.filter(status=OfferStatus.OPEN, expires_at__lte=now).values_list(
-        "pk", flat=True
-    ):
+    for offer_id in Offer.objects.filter(
+        status=OfferStatus.OPEN,
+        expires_at__lte=now,
+        application__cohort__decisions_released_at__isnull=False,
+    ).values_list("pk", flat=True):
         with transaction.atomic():
             offer, cohort = _lock_offer(
                 Offer.objects.select_related("application").get(pk=offer_id)
@@ -544,6 +573,7 @@ def offer_reminders(*, now=None) -> int:
     sent = 0
     due = Offer.objects.filter(
         status=OfferStatus.OPEN,
+        application__cohort__decisions_released_at__isnull=False,
         reminder_sent_at__isnull=True,
         expires_at__gt=now,
         expires_at__lte=now + timedelta(hours=48),
@@ -576,6 +606,7 @@ __all__ = [
     "SelectionError",
     "age_band",
     "candidate_attributes",
+    "decisions_release",
     "default_seats",
     "offer_accept",
     "offer_decline",

@@ -331,6 +331,20 @@ def my_applications(request):
     )
 
 
+HIDDEN_UNTIL_RELEASE = (
+    ApplicationStatus.OFFERED,
+    ApplicationStatus.WAITLISTED,
+    ApplicationStatus.NOT_SELECTED,
+)
+
+
+def _visible_events(application):
+    events = application.events.select_related("actor").order_by("created_at", "id")
+    if application.cohort.decisions_released_at is None:
+        events = events.exclude(to_status__in=HIDDEN_UNTIL_RELEASE)
+    return events
+
+
 @login_required
 def application_detail(request, application_id):
     application = _own_or_404(request, application_id)
@@ -342,10 +356,12 @@ def application_detail(request, application_id):
             "application": application,
             "cohort": application.cohort,
             "rows": [r for r in _question_rows(questions, application.answers) if r["is_visible"]],
-            "events": application.events.select_related("actor").order_by("created_at", "id"),
+            "events": _visible_events(application),
             "is_editable": _is_editable(application),
             "withdraw_form": WithdrawForm(),
-            "offer": selectors.offer_for_applicant(application=application),
+            "offer": None
+            if application.is_decision_hidden
+            else selectors.offer_for_applicant(application=application),
         },
     )
 

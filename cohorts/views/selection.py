@@ -186,7 +186,7 @@ def selection_commit(request, slug, cohort_slug, run_id):
         request,
         _(
             "Committed: %(offered)s offers, %(waitlisted)s on the waitlist, %(not_selected)s not selected. "
-            "The decision letters are staged in the outbox: read them, then release them."
+            "The decision letters are staged: read them in the outbox, then release the decisions here."
         )
         % counts,
     )
@@ -222,7 +222,20 @@ def selection_offers(request, slug, cohort_slug):
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
-        if "pause" in request.POST or "resume" in request.POST:
+        if "release" in request.POST:
+            try:
+                released = services.decisions_release(cohort=cohort, actor=request.user)
+            except services.SelectionError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(count)s decision letters are on their way; applicants now see their decisions."
+                    )
+                    % {"count": released},
+                )
+        elif "pause" in request.POST or "resume" in request.POST:
             services.waitlist_set_paused(
                 cohort=cohort, paused="pause" in request.POST, actor=request.user
             )

@@ -70,6 +70,8 @@ def test_select_commit_and_accept(live_server, page, axe_check, programme, setti
     page.get_by_test_id("commit-run").click()
     expect(page.get_by_text("Committed: 2 offers, 1 on the waitlist")).to_be_visible()
     expect(page.get_by_test_id("seats")).to_contain_text("2 of 2 seats")
+    page.get_by_test_id("release-decisions").click()
+    expect(page.get_by_text("applicants now see their decisions")).to_be_visible()
     axe_check(page)
 
     page.context.clear_cookies()

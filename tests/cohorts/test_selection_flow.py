@@ -3,6 +3,7 @@ import datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from cohorts import selectors, services
 from cohorts.enums import ApplicationStatus, OfferStatus, RunStatus
@@ -133,6 +134,8 @@ def _committed(cohort, admin, specs=SPECS, quota=None):
     services.selection_run_commit(
         run=_run(cohort, admin, seats=min(3, cohort.capacity)), actor=admin
     )
+    services.decisions_release(cohort=cohort, actor=admin)
+    cohort.refresh_from_db()
     return apps
 
 
@@ -485,3 +488,28 @@ def test_odd_digits_in_promote_are_not_a_500(client, cohort, programme_admin, pr
     client.force_login(programme_admin)
     url = reverse("cohorts:selection_offers", args=[programme.slug, cohort.slug])
     assert client.post(url, {"promote": "²"}).status_code == 302
+
+
+def test_decisions_stay_hidden_until_released(client, cohort, programme_admin, programme):
+    apps = _pool(cohort, SPECS)
+    services.selection_run_commit(run=_run(cohort, programme_admin), actor=programme_admin)
+    winner = apps[0]
+    client.force_login(winner.applicant)
+    body = client.get(reverse("applications:detail", args=[winner.pk])).content.decode()
+    assert "In review" in body and "Accept the seat" not in body and "Offered" not in body
+    with pytest.raises(services.SelectionError, match="not open yet"):
+        services.offer_accept(offer=Offer.objects.get(application=winner), user=winner.applicant)
+    client.force_login(programme_admin)
+    offers_url = reverse("cohorts:selection_offers", args=[programme.slug, cohort.slug])
+    page = client.post(offers_url, {"release": ""}, follow=True).content.decode()
+    assert "6 decision letters are on their way" in page
+    assert not EmailMessage.objects.filter(programme=programme, status=EmailStatus.STAGED).exists()
+    offer = Offer.objects.get(application=winner)
+    assert offer.expires_at > timezone.now() + datetime.timedelta(days=6)
+    client.force_login(winner.applicant)
+    assert (
+        "Accept the seat"
+        in client.get(reverse("applications:detail", args=[winner.pk])).content.decode()
+    )
+    with pytest.raises(services.SelectionError, match="already been released"):
+        services.decisions_release(cohort=cohort, actor=programme_admin)

@@ -623,6 +623,7 @@ class Command(BaseCommand):
         if run is None or run.result_status != "optimal":
             return
         services.selection_run_commit(run=run, actor=admin)
+        services.decisions_release(cohort=cohort, actor=admin)
         offers = list(
             Offer.objects.filter(application__cohort=cohort)
             .select_related("application__applicant")
