@@ -1,8 +1,10 @@
 import datetime
 
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -132,3 +134,16 @@ class ApplicantProfileForm(forms.ModelForm):
                 "employer", _("Enter your employer's name, or choose another employer size.")
             )
         return cleaned
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form, with the same work whether or not the address has an account.
+
+    A new account costs a password hash; without one here, the answer for a registered address
+    came back several times faster and told anyone who has an account. The hash is thrown away.
+    """
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)

@@ -25,3 +25,13 @@ def user_get_by_verified_email(*, email: str) -> User | None:
 
 def user_has_totp(*, user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def user_get_by_email(*, email: str) -> User | None:
+    """The user who owns this address (primary or not, verified or not), whatever its case."""
+    address = (
+        EmailAddress.objects.filter(email__iexact=email.strip()).select_related("user").first()
+    )
+    if address is not None:
+        return address.user
+    return User.objects.filter(email__iexact=email.strip()).first()

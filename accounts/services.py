@@ -1,8 +1,16 @@
 from typing import Any
 
+from allauth.account.adapter import get_adapter
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpRequest
+
+from core.models import AuditEntry
+from core.services import audit_record
 
 from .models import ApplicantProfile, User
+
+USER_AGENT_MAX_LENGTH = 200
 
 
 @transaction.atomic
@@ -16,3 +24,33 @@ def profile_save(*, user: User, data: dict[str, Any]) -> ApplicantProfile:
         user.display_name = profile.full_name
         user.save(update_fields=["display_name"])
     return profile
+
+
+def _request_origin(request: HttpRequest | None) -> dict[str, str]:
+    """The client's IP address (as allauth's rate limits see it) and its trimmed user agent."""
+    if request is None:
+        return {}
+    try:
+        ip = get_adapter(request).get_client_ip(request)
+    except PermissionDenied:  # no usable address (for example behind a misconfigured proxy)
+        ip = ""
+    user_agent = request.META.get("HTTP_USER_AGENT", "")
+    return {"ip": ip, "user_agent": user_agent[:USER_AGENT_MAX_LENGTH]}
+
+
+def account_event_record(
+    *,
+    request: HttpRequest | None,
+    action: str,
+    actor: User | None,
+    account: User | None,
+    **data: Any,
+) -> AuditEntry:
+    """Append an audit entry about `account`, with where the request came from.
+
+    `actor` is who acted (None when unknown, as for a failed sign-in). Callers pass no password,
+    code, key or token in `data`. Writes one row.
+    """
+    return audit_record(
+        actor=actor, action=action, target=account, **_request_origin(request), **data
+    )

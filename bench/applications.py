@@ -255,6 +255,7 @@ def main() -> None:
             "DJANGO_LOG_LEVEL": "WARNING",
             "DATABASE_URL": database_url,
             "REDIS_URL": "",
+            "COHORTLINE_UNSAFE_PER_PROCESS_CACHE": "true",  # one process, no Redis needed
             "CELERY_BROKER_URL": "",
             "DJANGO_PRIVATE_MEDIA_ROOT": tempfile.mkdtemp(),
         }

@@ -1,19 +1,36 @@
-"""Benchmark reviewer assignment (cohorts.assignment) at 100,000 applications.
+"""Benchmark reviewer assignment: the algorithm at 100,000 applications, then the run in the
+database.
 
-Builds 100,000 submissions (employers drawn from about 500 names, one application per applicant),
-300 reviewers (a third of them working at one of those employers, the rest at none of them),
-forbids 2 % of all (reviewer, submission) pairs at random, assigns k=3 reviewers each and prints
-the time of the assignment alone, the load spread and the number of shortfalls.
-Pure Python, no Django or database.
+Part 1, pure Python (cohorts.assignment): builds 100,000 submissions (employers drawn from
+about 500 names, one application per applicant), 300 reviewers (a third of them working at one
+of those employers, the rest at none of them), forbids 2 % of all (reviewer, submission) pairs
+at random, assigns k=3 reviewers each and prints the time of the assignment alone, the load
+spread and the number of shortfalls.
+
+Part 2, the database (--db-applications, 0 skips it): one cohort of N submitted applications
+and 60 reviewers, k=3. For --rounds rounds, alternately, each inside a transaction that is
+rolled back afterwards (so both start from the same state, and nothing is sent):
+- project: `assignment_run_execute` as the worker runs it (claim, preview, bulk writes,
+  set-based status change with its events, one digest per reviewer);
+- baseline: the path it replaced, as the web request did it: the same preview and bulk
+  assignments, then `application_transition` application by application, and the digests.
+Prints the medians, the ratio, and the number of SQL queries of each.
+
+The database is BENCH_DATABASE_URL, default a throw-away PostgreSQL database
+`cohortline_bench_review` on 127.0.0.1 (created and dropped here), or a temporary SQLite file
+when PostgreSQL is not reachable.
 Run: .venv/bin/python bench/review.py [--submissions 100000] [--reviewers 300] [--k 3]
+     [--db-applications 10000] [--rounds 3]
 """
 
 import argparse
+import datetime
 import os
 import platform
 import random
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -61,6 +78,8 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=3)
     parser.add_argument("--forbidden", type=float, default=0.02, help="share of pairs forbidden")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db-applications", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
     print(
@@ -90,6 +109,228 @@ def main() -> None:
     print(f"shortfalls: {len(result.shortfall)}")
     for submission_id, reason in list(result.shortfall.items())[:3]:
         print(f"  submission {submission_id}: {reason}")
+    if args.db_applications:
+        database_run(args.db_applications, args.rounds)
+
+
+DB_NAME = "cohortline_bench_review"
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _postgres_url() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=2) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
+        return f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _setup_django() -> tuple[str, bool]:
+    database_url = os.environ.get("BENCH_DATABASE_URL")
+    made_postgres = False
+    if not database_url:
+        database_url = _postgres_url()
+        made_postgres = database_url is not None
+    if not database_url:
+        database_url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DJANGO_READ_DOT_ENV_FILE": "false",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
+            "DJANGO_ALLOWED_HOSTS": "testserver",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": "",
+            "COHORTLINE_UNSAFE_PER_PROCESS_CACHE": "true",
+            "CELERY_BROKER_URL": "",
+            "DJANGO_PRIVATE_MEDIA_ROOT": tempfile.mkdtemp(),
+        }
+    )
+    import warnings
+
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return database_url, made_postgres
+
+
+def _fill(count: int):
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from accounts.models import User
+    from cohorts.enums import ApplicationStatus, CohortStatus, RoleKind
+    from cohorts.models import Application, Cohort, Programme, ProgrammeRole
+
+    rng = random.Random(2026)
+    now = timezone.now()
+    programme = Programme.objects.create(name="AI Forward 2026", slug="ai-forward-2026")
+    cohort = Cohort.objects.create(
+        programme=programme,
+        name="March 2026",
+        slug="march-2026",
+        capacity=1000,
+        opens_at=now - datetime.timedelta(days=30),
+        closes_at=now - datetime.timedelta(days=1),
+        starts_on=(now + datetime.timedelta(days=30)).date(),
+        ends_on=(now + datetime.timedelta(days=200)).date(),
+        status=CohortStatus.PUBLISHED,
+        reviewers_per_application=3,
+    )
+    password = make_password("bench-password")
+    admin = User.objects.create(email="admin@example.org", display_name="Admin", password=password)
+    ProgrammeRole.objects.create(user=admin, programme=programme, role=RoleKind.PROGRAMME_ADMIN)
+    reviewers = User.objects.bulk_create(
+        [
+            User(email=f"reviewer{n:02d}@example.org", display_name=f"Reviewer {n}")
+            for n in range(60)
+        ]
+    )
+    ProgrammeRole.objects.bulk_create(
+        [
+            ProgrammeRole(user=u, programme=programme, role=RoleKind.REVIEWER, employer=f"Firm {i}")
+            for i, u in enumerate(reviewers)
+        ]
+    )
+    users = User.objects.bulk_create(
+        [User(email=f"applicant{n:06d}@example.org", password=password) for n in range(count)],
+        batch_size=5000,
+    )
+    Application.objects.bulk_create(
+        [
+            Application(
+                cohort=cohort,
+                applicant=user,
+                status=ApplicationStatus.SUBMITTED,
+                email=user.email,
+                full_name=f"Applicant {n}",
+                employer=f"Employer {rng.randrange(500)}",
+                is_eligible=True,
+                submitted_at=now,
+            )
+            for n, user in enumerate(users)
+        ],
+        batch_size=5000,
+    )
+    return admin, cohort
+
+
+def _per_row_baseline(cohort, actor) -> int:
+    """The path the run replaced: what the web request did, one transition per application."""
+    from collections import defaultdict
+
+    from cohorts import services
+    from cohorts.enums import ApplicationStatus
+    from cohorts.models import Application, ReviewAssignment
+    from notifications import services as notification_services
+
+    preview = services.assignment_preview(cohort=cohort)
+    rows = [
+        ReviewAssignment(application_id=app_id, reviewer_id=reviewer_id)
+        for app_id, reviewer_ids in preview.new.items()
+        for reviewer_id in reviewer_ids
+    ]
+    ReviewAssignment.objects.bulk_create(rows, batch_size=2000)
+    for application in Application.objects.filter(
+        pk__in=[a for a, ids in preview.new.items() if ids], status=ApplicationStatus.SUBMITTED
+    ):
+        services.application_transition(
+            application=application,
+            to_status=ApplicationStatus.IN_REVIEW,
+            actor=actor,
+            note="Reviewers assigned",
+        )
+    per_reviewer: dict[int, int] = defaultdict(int)
+    for row in rows:
+        per_reviewer[row.reviewer_id] += 1
+    reviewers = {u.pk: u for u in preview.reviewers}
+    for reviewer_id, count in per_reviewer.items():
+        notification_services.notify(
+            recipient=reviewers[reviewer_id],
+            kind="review.assigned",
+            context={"count": count, "cohort_name": cohort.name, "programme_name": "P"},
+            url="/reviews/",
+            programme=cohort.programme,
+            dedupe_key=f"bench:{cohort.pk}",
+        )
+    return len(rows)
+
+
+def database_run(count: int, rounds: int) -> None:
+    database_url, made_postgres = _setup_django()
+    from django.db import connection, connections, transaction
+
+    from cohorts import services
+    from cohorts.enums import JobStatus
+
+    print(f"database: {database_url.split('@')[-1].split('?')[0]}")
+    started = time.perf_counter()
+    admin, cohort = _fill(count)
+    print(f"fill: {count:,} applications, 60 reviewers in {time.perf_counter() - started:.1f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+    executed = [0]
+
+    def count(execute, sql, params, many, context):
+        executed[0] += 1
+        return execute(sql, params, many, context)
+
+    def project() -> tuple[float, int, int]:
+        run = services.assignment_run_start(cohort=cohort, actor=admin)
+        executed[0] = 0
+        with connection.execute_wrapper(count):
+            began = time.perf_counter()
+            run = services.assignment_run_execute(run_id=run.pk)
+            elapsed = time.perf_counter() - began
+        assert run.status == JobStatus.DONE, run.error
+        return elapsed, executed[0], run.assignments
+
+    def baseline() -> tuple[float, int, int]:
+        executed[0] = 0
+        with connection.execute_wrapper(count):
+            began = time.perf_counter()
+            made = _per_row_baseline(cohort, admin)
+            elapsed = time.perf_counter() - began
+        return elapsed, executed[0], made
+
+    timings: dict[str, list[float]] = {"project": [], "baseline": []}
+    queries: dict[str, int] = {}
+    for _round in range(rounds):
+        for name, way in (("project", project), ("baseline", baseline)):
+            with transaction.atomic():  # rolled back: every round starts from the same state
+                elapsed, n_queries, made = way()
+                transaction.set_rollback(True)
+            timings[name].append(elapsed)
+            queries[name] = n_queries
+    project_ms = statistics.median(timings["project"]) * 1000
+    baseline_ms = statistics.median(timings["baseline"]) * 1000
+    print(
+        f"assignment run (assignment_run_execute), {made:,} assignments: "
+        f"median {project_ms:,.0f} ms, {queries['project']:,} queries"
+    )
+    print(
+        f"baseline (per-row transitions in the request): median {baseline_ms:,.0f} ms, "
+        f"{queries['baseline']:,} queries"
+    )
+    print(f"ratio project/baseline: {project_ms / baseline_ms:.2f}")
+    connections.close_all()
+    if made_postgres:
+        import psycopg
+
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 if __name__ == "__main__":

@@ -229,7 +229,7 @@ def assign_reviewers(
     _repair(load, members, new_of_reviewer, is_blocked, rev_employer, sub_employer)
     # A path can leave a single move behind (its last reviewer got busier), so repair again until
     # neither pass changes anything; each change lowers the sum of squared loads.
-    while _augment(load, members, new_of_reviewer, is_blocked, rev_employer, sub_employer):
+    while _augment(load, members, new_of_reviewer, is_blocked, banned, rev_employer, sub_employer):
         if not _repair(load, members, new_of_reviewer, is_blocked, rev_employer, sub_employer):
             break
 
@@ -332,6 +332,7 @@ def _augment(
     members: list[set[int]],
     new_of_reviewer: list[set[int]],
     is_blocked: Callable[[int, int], bool],
+    banned: Mapping[int, set[int]],
     rev_employer: list[str],
     sub_employer: list[str],
 ) -> bool:
@@ -382,7 +383,10 @@ def _augment(
                     if employer and employer == clash:
                         continue
                     group = unreached[employer]
-                    reached = [v for v in group if not is_blocked(j, v)]
+                    # Declared conflicts are taken out as a set first: when most reviewers
+                    # conflict with most submissions, checking them one by one dominates.
+                    candidates = group - banned[j] if j in banned else group
+                    reached = [v for v in candidates if not is_blocked(j, v)]
                     for v in reached:
                         group.remove(v)
                         via[v] = (u, j)

@@ -87,7 +87,8 @@ APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
             ApplicationStatus.WITHDRAWN,
         }
     ),
-    ApplicationStatus.NOT_SELECTED: frozenset(),
+    # Only while decisions are hidden (application_withdraw checks): hidden ones answer alike.
+    ApplicationStatus.NOT_SELECTED: frozenset({ApplicationStatus.WITHDRAWN}),
     ApplicationStatus.ACCEPTED: frozenset({ApplicationStatus.WITHDRAWN}),
     ApplicationStatus.DECLINED: frozenset(),
     ApplicationStatus.EXPIRED: frozenset(),
@@ -125,6 +126,7 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    COMMITTING = "committing", _("Committing")
     COMMITTED = "committed", _("Committed")
 
 
@@ -153,3 +155,12 @@ AGE_BANDS = [
     ("45-54", 45, 54),
     ("55+", 55, 200),
 ]
+
+
+class JobStatus(models.TextChoices):
+    """A background job's life: queued → running → done or failed (a stranded one is re-queued)."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

@@ -4,10 +4,12 @@ import datetime
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import EmployerSize, JobLevel, Residency, Sector
+from core.forms import GuardedForm
 
 from .enums import ApplicationStatus
 from .models import Application, Cohort
@@ -28,6 +30,22 @@ _STATUS_RANK = Case(
     *[When(status=value, then=Value(rank)) for rank, value in enumerate(ApplicationStatus.values)],
     output_field=IntegerField(),
 )
+
+
+# Days a filter accepts. Anything outside is a typing mistake (0026 for 2026), and at the ends of
+# the calendar (0001-01-01, 9999-12-31) the day's bounds in the cohort's time zone cannot be
+# converted to UTC at all: Python raises OverflowError.
+EARLIEST_DAY = datetime.date(2000, 1, 1)
+LATEST_DAY = datetime.date(2099, 12, 31)
+
+
+def validate_filter_day(value: datetime.date) -> None:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValidationError(
+            _("Enter a day between %(earliest)s and %(latest)s."),
+            code="out_of_range",
+            params={"earliest": EARLIEST_DAY.isoformat(), "latest": LATEST_DAY.isoformat()},
+        )
 
 
 def _yes_no_unknown(queryset: QuerySet, field: str, value: str) -> QuerySet:
@@ -95,11 +113,13 @@ class ApplicationFilter(django_filters.FilterSet):
         label=_("Submitted on or after"),
         method="filter_submitted_after",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_filter_day],
     )
     submitted_before = django_filters.DateFilter(
         label=_("Submitted on or before"),
         method="filter_submitted_before",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_filter_day],
     )
     sort = ApplicationOrderingFilter(
         label=_("Sort by"),
@@ -111,6 +131,7 @@ class ApplicationFilter(django_filters.FilterSet):
     class Meta:
         model = Application
         fields: list[str] = []
+        form = GuardedForm
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,9 +162,11 @@ class ApplicationFilter(django_filters.FilterSet):
 
     @property
     def active_query(self) -> dict[str, str]:
-        """The filters as given (non-empty ones only), to carry into links and redirects."""
+        """The filters as given (non-empty, valid ones only: the list ignores the others too),
+        to carry into links and redirects."""
+        errors = self.errors
         return {
             name: self.data.get(name)
             for name in self.base_filters
-            if name in self.data and self.data.get(name) not in (None, "")
+            if name in self.data and self.data.get(name) not in (None, "") and name not in errors
         }

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import selectors as account_selectors
 from accounts.models import User
 from accounts.validators import HTTP_URL_MESSAGE, http_url_validator
+from core.forms import NUL_MESSAGE, GuardedForm, GuardedModelForm, contains_nul
+from core.virus_scan import validate_upload_is_clean
 
 from .enums import (
     STAFF_SETTABLE_STATUSES,
@@ -21,7 +23,7 @@ from .enums import (
 from .models import ApplicationQuestion, Cohort, Programme, Quota, ReviewCriterion
 
 
-class RoleGrantForm(forms.Form):
+class RoleGrantForm(GuardedForm):
     email = forms.EmailField(
         label=_("Email of an existing account"),
         help_text=_("The person must have signed up and verified their email first."),
@@ -60,7 +62,7 @@ class RoleGrantForm(forms.Form):
         return user
 
 
-class AnnouncementForm(forms.Form):
+class AnnouncementForm(GuardedForm):
     audience = forms.ChoiceField(
         label=_("To"),
         choices=[
@@ -100,7 +102,7 @@ class AnnouncementForm(forms.Form):
         return message
 
 
-class OutboxFilterForm(forms.Form):
+class OutboxFilterForm(GuardedForm):
     status = forms.ChoiceField(label=_("Status"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     q = forms.CharField(label=_("Recipient or subject"), required=False, max_length=200)
@@ -140,6 +142,16 @@ def raw_answers_from_post(questions, data) -> dict:
     return answers
 
 
+def draft_answer_errors(questions, answers: dict) -> dict[str, list[str]]:
+    """What even a draft may not hold, by field name: a NUL character (see core.forms).
+    Anything else is kept as typed until the applicant submits."""
+    return {
+        _field_name(question): [str(NUL_MESSAGE)]
+        for question in questions
+        if contains_nul(answers.get(question.key))
+    }
+
+
 def _word_limit_validator(limit: int):
     def check(value: str) -> None:
         words = len(value.split())
@@ -152,7 +164,7 @@ def _word_limit_validator(limit: int):
     return check
 
 
-class ApplicationAnswersForm(forms.Form):
+class ApplicationAnswersForm(GuardedForm):
     """Validates answers against the cohort's questions, whatever the browser sent.
 
     Questions hidden by their condition are not validated and their answers are dropped.
@@ -230,7 +242,8 @@ def clean_upload_name(name: str) -> str:
 
 
 def validate_pdf(upload) -> None:
-    """A real PDF of at most 5 MB, judged by its content, not its name."""
+    """A real PDF of at most 5 MB, judged by its content, not its name, and free of malware
+    when a virus scanner is configured (core.virus_scan)."""
     if upload.size == 0:
         raise forms.ValidationError(_("The file is empty."))
     if upload.size > CV_MAX_BYTES:
@@ -247,9 +260,11 @@ def validate_pdf(upload) -> None:
         raise forms.ValidationError(
             _("This is not a PDF file. Export your CV as PDF and try again.")
         )
+    # Before anything is stored: a refused file is never saved, so it can never be served.
+    validate_upload_is_clean(upload)
 
 
-class PdfUploadForm(forms.Form):
+class PdfUploadForm(GuardedForm):
     file = forms.FileField(label=_("CV (PDF, at most 5 MB)"), allow_empty_file=True)
 
     def clean_file(self):
@@ -258,7 +273,7 @@ class PdfUploadForm(forms.Form):
         return upload
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(GuardedForm):
     consent = forms.BooleanField(
         label=_(
             "I have read the privacy notice and agree that my application is processed as it says."
@@ -267,7 +282,7 @@ class SubmitForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(GuardedForm):
     reason = forms.CharField(
         label=_("Why are you withdrawing?"),
         max_length=1000,
@@ -277,7 +292,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-class BulkStatusForm(forms.Form):
+class BulkStatusForm(GuardedForm):
     to_status = forms.ChoiceField(
         label=_("Move selected to"),
         choices=[(s, ApplicationStatus(s).label) for s in STAFF_SETTABLE_STATUSES],
@@ -303,7 +318,7 @@ class BulkStatusForm(forms.Form):
 # --- Programme and cohort set-up -----------------------------------------------------------------
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(GuardedModelForm):
     class Meta:
         model = Programme
         fields = ["name", "tagline", "description", "partners", "is_published"]
@@ -318,7 +333,7 @@ class ProgrammeForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
-class CohortForm(forms.ModelForm):
+class CohortForm(GuardedModelForm):
     """Dates and times are typed in the cohort's own time zone."""
 
     opens_at = forms.DateTimeField(
@@ -338,6 +353,8 @@ class CohortForm(forms.ModelForm):
             "slug",
             "description",
             "capacity",
+            "offer_validity_days",
+            "waitlist_length",
             "timezone",
             "opens_at",
             "closes_at",
@@ -371,6 +388,11 @@ class CohortForm(forms.ModelForm):
                 self.initial[name] = (
                     getattr(self.instance, name).astimezone(tz).replace(tzinfo=None)
                 )
+        # Left empty, the days to answer an offer keep their current value (7 for a new cohort).
+        self.fields["offer_validity_days"].required = False
+        self.fields["offer_validity_days"].help_text = _(
+            "Counted from the release of the decisions (or from a promotion after it)."
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -398,6 +420,11 @@ class CohortForm(forms.ModelForm):
             ),
             "allow_edit_after_submit",
             Div(
+                Div("offer_validity_days", css_class="col-md-6"),
+                Div("waitlist_length", css_class="col-md-6"),
+                css_class="row",
+            ),
+            Div(
                 Div("privacy_notice", css_class="col-md-9"),
                 Div("privacy_notice_version", css_class="col-md-3"),
                 css_class="row",
@@ -408,6 +435,8 @@ class CohortForm(forms.ModelForm):
         import zoneinfo
 
         cleaned = super().clean()
+        if cleaned.get("offer_validity_days") is None and "offer_validity_days" not in self.errors:
+            cleaned["offer_validity_days"] = self.instance.offer_validity_days or 7
         tz_name = cleaned.get("timezone")
         if tz_name:
             tz = zoneinfo.ZoneInfo(tz_name)
@@ -434,7 +463,7 @@ class CohortForm(forms.ModelForm):
         return cleaned
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(GuardedModelForm):
     choices_text = forms.CharField(
         label=_("Choices"),
         required=False,
@@ -558,7 +587,7 @@ class QuestionForm(forms.ModelForm):
         return cleaned
 
 
-class EligibilityRuleForm(forms.Form):
+class EligibilityRuleForm(GuardedForm):
     attribute = forms.ChoiceField(label=_("Attribute"))
     operator = forms.ChoiceField(label=_("Condition"), choices=RuleOperator.choices)
     values_text = forms.CharField(
@@ -614,7 +643,7 @@ class EligibilityRuleForm(forms.Form):
 # --- Review ----------------------------------------------------------------------------------------
 
 
-class ReviewSettingsForm(forms.ModelForm):
+class ReviewSettingsForm(GuardedModelForm):
     review_deadline = forms.DateTimeField(
         label=_("Review deadline"),
         required=False,
@@ -627,6 +656,8 @@ class ReviewSettingsForm(forms.ModelForm):
         fields = [
             "reviewers_per_application",
             "is_blind_review",
+            # Its help text warns what showing files reveals.
+            "is_blind_review_files_visible",
             "reviewers_see_others",
             "review_deadline",
         ]
@@ -645,7 +676,7 @@ class ReviewSettingsForm(forms.ModelForm):
         return value.replace(tzinfo=None).replace(tzinfo=self.instance.tz) if value else None
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(GuardedModelForm):
     labels_text = forms.CharField(
         label=_("Labels of the points"),
         required=False,
@@ -708,7 +739,7 @@ class CriterionForm(forms.ModelForm):
         return cleaned
 
 
-class ConflictForm(forms.Form):
+class ConflictForm(GuardedForm):
     kind = forms.ChoiceField(
         label=_("Conflict with"),
         choices=[(k, label) for k, label in ConflictKind.choices if k != ConflictKind.APPLICATION],
@@ -731,7 +762,16 @@ class ConflictForm(forms.Form):
         return cleaned
 
 
-class ReviewForm(forms.Form):
+class ConflictFlagForm(GuardedForm):
+    """A reviewer stepping away from an assigned application, with an optional reason."""
+
+    reason = forms.CharField(label=_("Why (kept confidential)"), required=False)
+
+    def clean_reason(self) -> str:
+        return self.cleaned_data["reason"].strip()[:300]
+
+
+class ReviewForm(GuardedForm):
     recommendation = forms.ChoiceField(
         label=_("Recommendation"),
         choices=[("", _("Choose…")), *Recommendation.choices],
@@ -771,7 +811,7 @@ class ReviewForm(forms.Form):
         return [self[f"score_{c.pk}"] for c in self.criteria]
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(GuardedForm):
     reviewer = forms.ModelChoiceField(label=_("New reviewer"), queryset=User.objects.none())
 
     def __init__(self, *args, reviewers, **kwargs):
@@ -798,7 +838,7 @@ def quota_value_choices() -> dict[str, list[tuple[str, str]]]:
     }
 
 
-class QuotaForm(forms.ModelForm):
+class QuotaForm(GuardedModelForm):
     attribute = forms.ChoiceField(label=_("Attribute"))
     values = forms.MultipleChoiceField(
         label=_("Values that count"),
@@ -846,7 +886,7 @@ class QuotaForm(forms.ModelForm):
         return cleaned
 
 
-class SelectionRunForm(forms.Form):
+class SelectionRunForm(GuardedForm):
     score_kind = forms.ChoiceField(
         label=_("Rank by"), choices=ScoreKind.choices, initial=ScoreKind.NORMALIZED
     )
@@ -856,6 +896,16 @@ class SelectionRunForm(forms.Form):
         min_value=0,
         max_value=20,
         initial=1,
+    )
+    seed = forms.IntegerField(
+        label=_("Lottery seed (optional)"),
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_(
+            "Ties in score are broken by a lottery. Leave empty for a new draw, or give the seed "
+            "of an earlier run to reproduce its lottery."
+        ),
     )
 
     def __init__(self, *args, max_seats: int | None = None, **kwargs):
@@ -870,7 +920,7 @@ class SelectionRunForm(forms.Form):
         self.helper.form_tag = False
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(GuardedForm):
     reason = forms.CharField(
         label=_("Reason (optional)"),
         required=False,

@@ -13,7 +13,8 @@ _EXEMPT_URL_PREFIXES = ("mfa_", "account_email", "account_confirm_email")
 
 
 class AdminMfaRequiredMiddleware:
-    """Send platform and programme admins without TOTP to the MFA setup page."""
+    """Send platform admins, and everyone whose role shows them other people's personal data
+    (programme admins, staff, reviewers, mentors), to the MFA setup page until they have TOTP."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -35,7 +36,8 @@ class AdminMfaRequiredMiddleware:
         messages.warning(
             request,
             _(
-                "Administrators must use two-factor authentication. Set up an authenticator app to continue."
+                "Your role shows you other people's personal data, so you must use two-factor "
+                "authentication. Set up an authenticator app to continue."
             ),
         )
         return redirect("mfa_activate_totp")

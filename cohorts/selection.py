@@ -35,7 +35,7 @@ import math
 import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -486,3 +486,144 @@ def promotable(
             if missing > seats_left or missing > remaining_pool.get(quota.name, 0):
                 return False
     return True
+
+
+@dataclass(frozen=True)
+class Promotion:
+    id: int  # the waitlisted candidate offered the seat
+    passed_over: list[int]  # better-placed candidates skipped, in waitlist order
+    reason: str  # why they were skipped ("" when none was), in English for logs and tests
+    # The same, for a translated message: "max" (a maximum would be exceeded) or "min" (the
+    # seats left are needed for minimums), and the quotas concerned.
+    reason_kind: str = field(default="", compare=False)
+    reason_quotas: tuple[str, ...] = field(default=(), compare=False)
+
+
+def _least_shortfall(
+    base: Sequence[int],
+    available: Mapping[Profile, int],
+    seats: int,
+    quotas: Sequence[Quota],
+) -> int | None:
+    """The smallest total shortfall below the minimums that adding at most `seats` candidates,
+    taken from `available` (count per profile), can reach while every maximum holds; None when
+    the solver fails. A maximum already exceeded only forbids adding more of its members."""
+    profiles = [p for p, count in available.items() if count > 0]
+    mins = [q.min_count for q in quotas]
+    if not profiles or seats <= 0:
+        return sum(max(m - b, 0) for m, b in zip(mins, base, strict=True) if m is not None)
+    n_p, n_q = len(profiles), len(quotas)
+    # Variables: x_p (how many of profile p are added), then s_q (shortfall of quota q).
+    cost = np.concatenate([np.zeros(n_p), np.ones(n_q)])
+    rows, lows, highs = [], [], []
+    rows.append(np.concatenate([np.ones(n_p), np.zeros(n_q)]))
+    lows.append(0)
+    highs.append(seats)
+    for r, q in enumerate(quotas):
+        members = np.array([1.0 if p[r] else 0.0 for p in profiles])
+        if q.max_count is not None:
+            rows.append(np.concatenate([members, np.zeros(n_q)]))
+            lows.append(-np.inf)
+            highs.append(max(q.max_count - base[r], 0))
+        if mins[r] is not None:
+            # members added + shortfall >= minimum - already counted
+            slack = np.zeros(n_q)
+            slack[r] = 1.0
+            rows.append(np.concatenate([members, slack]))
+            lows.append(mins[r] - base[r])
+            highs.append(np.inf)
+    upper = np.concatenate(
+        [np.array([available[p] for p in profiles], dtype=float), np.full(n_q, np.inf)]
+    )
+    result = milp(
+        cost,
+        constraints=LinearConstraint(np.array(rows), lows, highs),
+        integrality=np.concatenate([np.ones(n_p), np.zeros(n_q)]),
+        bounds=Bounds(np.zeros(n_p + n_q), upper),
+        options={"mip_rel_gap": 0},
+    )
+    if result.status != 0 or result.x is None:
+        return None
+    return round(result.fun)
+
+
+def promotions(
+    holders: Sequence[Mapping[str, str]],
+    waitlist: Sequence[Candidate],
+    seats: int,
+    quotas: Sequence[Quota],
+    *,
+    free: int,
+) -> list[Promotion]:
+    """Who of the waitlist is offered the `free` seats, deciding every quota jointly.
+
+    `holders` are the attributes of those holding a seat (accepted or open offers), `waitlist`
+    the waitlisted candidates in promotion order, `seats` the seat count the quota bounds refer
+    to. A seat goes to the first waitlisted candidate whose promotion keeps the best reachable
+    outcome: every maximum holds, and the total shortfall below the minimums that the seats
+    still free can reach (filling them from the rest of the waitlist) is no larger than without
+    promoting them. So a promotion never puts a reachable minimum out of reach, two minimums
+    are judged together, and a minimum already out of reach blocks nobody who does not make
+    things worse. Seats stay empty when every waitlisted candidate would break a maximum.
+    """
+    bounded = [q for q in quotas if q.min_count is not None or q.max_count is not None]
+    base = [sum(1 for h in holders if q.counts(h)) for q in bounded]
+    remaining = list(waitlist)
+    profile_of = {c.id: tuple(q.counts(c.attributes) for q in bounded) for c in remaining}
+    chosen: list[Promotion] = []
+    for _ in range(max(free, 0)):
+        if not remaining:
+            break
+        available = Counter(profile_of[c.id] for c in remaining)
+        seats_left = max(free - len(chosen), 0)
+        best = _least_shortfall(base, available, seats_left, bounded)
+        verdict: dict[Profile, bool] = {}
+        passed: list[int] = []
+        pick = None
+        for candidate in remaining:
+            profile = profile_of[candidate.id]
+            if profile not in verdict:
+                breaks_max = any(
+                    q.max_count is not None and profile[r] and base[r] + 1 > q.max_count
+                    for r, q in enumerate(bounded)
+                )
+                if breaks_max or best is None:
+                    verdict[profile] = not breaks_max
+                else:
+                    after = [b + profile[r] for r, b in enumerate(base)]
+                    rest = available.copy()
+                    rest[profile] -= 1
+                    reach = _least_shortfall(after, rest, seats_left - 1, bounded)
+                    verdict[profile] = reach is not None and reach <= best
+            if verdict[profile]:
+                pick = candidate
+                break
+            passed.append(candidate.id)
+        if pick is None:
+            break
+        reason, reason_kind, reason_quotas = "", "", ()
+        if passed:
+            first = profile_of[passed[0]]
+            over = [
+                q.name
+                for r, q in enumerate(bounded)
+                if q.max_count is not None and first[r] and base[r] + 1 > q.max_count
+            ]
+            unmet = [
+                (r, q)
+                for r, q in enumerate(bounded)
+                if q.min_count is not None and base[r] < q.min_count
+            ]
+            # Name the unmet minimums they do not count towards; if they count towards all of
+            # them, they were skipped for taking room under a maximum that others need.
+            short = [q.name for r, q in unmet if not first[r]] or [q.name for _, q in unmet]
+            reason_kind, reason_quotas = ("max", tuple(over)) if over else ("min", tuple(short))
+            reason = (
+                f"promoting them would exceed the maximum of {', '.join(over)}"
+                if over
+                else f"the seats left are needed to reach the minimum of {', '.join(short)}"
+            )
+        chosen.append(Promotion(pick.id, passed, reason, reason_kind, reason_quotas))
+        base = [b + profile_of[pick.id][r] for r, b in enumerate(base)]
+        remaining = [c for c in remaining if c.id != pick.id]
+    return chosen

@@ -21,10 +21,32 @@ def review_deadline_reminders_task() -> int:
     return services.review_deadline_reminders()
 
 
+@shared_task(name="cohorts.assignment_run", acks_late=True)
+def assignment_run_task(run_id: int) -> str:
+    run = services.assignment_run_execute(run_id=run_id)
+    return run.status if run else "skipped"
+
+
+@shared_task(name="cohorts.assignment_runs_sweep", acks_late=True)
+def assignment_runs_sweep_task() -> int:
+    return services.assignment_runs_sweep()
+
+
 @shared_task(name="cohorts.selection_run", acks_late=True)
 def selection_run_task(run_id: int) -> str:
     run = services.selection_run_execute(run_id=run_id)
     return run.status if run else "skipped"
+
+
+@shared_task(name="cohorts.selection_commit", acks_late=True)
+def selection_commit_task(run_id: int) -> str:
+    counts = services.selection_commit_execute(run_id=run_id)
+    return "committed" if counts is not None else "skipped"
+
+
+@shared_task(name="cohorts.selection_runs_sweep", acks_late=True)
+def selection_runs_sweep_task() -> int:
+    return services.selection_runs_sweep()
 
 
 @shared_task(name="cohorts.offers_expire", acks_late=True)

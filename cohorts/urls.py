@@ -126,14 +126,19 @@ urlpatterns = [
         name="quota_delete",
     ),
     path(
-        "<slug:slug>/cohorts/<slug:cohort_slug>/selection/runs/<int:run_id>/",
+        "<slug:slug>/cohorts/<slug:cohort_slug>/selection/runs/<int:number>/",
         selection.selection_run,
         name="selection_run",
     ),
     path(
-        "<slug:slug>/cohorts/<slug:cohort_slug>/selection/runs/<int:run_id>/commit/",
+        "<slug:slug>/cohorts/<slug:cohort_slug>/selection/runs/<int:number>/commit/",
         selection.selection_commit,
         name="selection_commit",
+    ),
+    path(
+        "<slug:slug>/cohorts/<slug:cohort_slug>/selection/runs/<int:number>/retry/",
+        selection.selection_retry,
+        name="selection_retry",
     ),
     path(
         "<slug:slug>/cohorts/<slug:cohort_slug>/selection/compare/",

@@ -25,6 +25,9 @@ admin.site.has_permission = lambda request: request.user.is_active and request.u
 admin.site.site_header = _("Cohortline administration")
 admin.site.site_title = _("Cohortline admin")
 
+# 503 "back shortly" when the database or Redis is down; a reference on every error page.
+handler500 = "core.error_pages.server_error"
+
 urlpatterns = [
     path("", cohort_views.landing, name="landing"),
     path("dashboard/", cohort_views.dashboard, name="dashboard"),

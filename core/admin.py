@@ -5,13 +5,19 @@ from .models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only for everyone, superusers included: the audit trail is append-only."""
+
     list_display = ["created_at", "actor", "action", "target_type", "target_id"]
     list_filter = ["action"]
     search_fields = ["actor__email", "target_id"]
     readonly_fields = ["created_at", "actor", "action", "target_type", "target_id", "data"]
+    actions = None
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,4 +1,8 @@
-"""Health checks for /healthz: the database, the cache and the Celery broker."""
+"""Health checks for /healthz: the database, the cache, the Celery broker and the virus scanner.
+
+Each check answers a state word only ("ok", "unavailable", …); why a check failed goes to the
+log, never into the public answer.
+"""
 
 import logging
 import uuid
@@ -8,10 +12,15 @@ from django.core.cache import cache
 from django.db import connection
 from kombu import Connection
 
+from . import virus_scan
+
 logger = logging.getLogger(__name__)
 
 OK = "ok"
 EAGER = "eager"
+UNAVAILABLE = "unavailable"
+NOT_CONFIGURED = "not configured"
+HEALTHY_STATES = {OK, EAGER, NOT_CONFIGURED}
 
 
 def check_database() -> str:
@@ -19,9 +28,9 @@ def check_database() -> str:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
-        logger.warning("health: database check failed: %s", exc)
-        return f"error: {exc.__class__.__name__}"
+    except Exception:  # any failure means unhealthy
+        logger.warning("health: database check failed", exc_info=True)
+        return UNAVAILABLE
     return OK
 
 
@@ -31,10 +40,13 @@ def check_cache() -> str:
         cache.set(key, "1", timeout=10)
         value = cache.get(key)
         cache.delete(key)
-    except Exception as exc:  # noqa: BLE001
-        logger.warning("health: cache check failed: %s", exc)
-        return f"error: {exc.__class__.__name__}"
-    return OK if value == "1" else "error: value not stored"
+    except Exception:
+        logger.warning("health: cache check failed", exc_info=True)
+        return UNAVAILABLE
+    if value != "1":
+        logger.warning("health: cache check failed: the value written was not read back")
+        return UNAVAILABLE
+    return OK
 
 
 def check_broker() -> str:
@@ -46,14 +58,26 @@ def check_broker() -> str:
             broker_url, connect_timeout=2, transport_options={"max_retries": 0}
         ) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception as exc:  # noqa: BLE001
-        logger.warning("health: broker check failed: %s", exc)
-        return f"error: {exc.__class__.__name__}"
+    except Exception:
+        logger.warning("health: broker check failed", exc_info=True)
+        return UNAVAILABLE
     return OK
 
 
+def check_virus_scanner() -> str:
+    """Not configured is healthy (uploads are then not scanned); configured must answer."""
+    if not virus_scan.is_configured():
+        return NOT_CONFIGURED
+    return OK if virus_scan.ping() else UNAVAILABLE
+
+
 def health_report() -> tuple[bool, dict[str, str]]:
-    """Run every check; healthy when each one is ok (or eager for the broker)."""
-    checks = {"database": check_database(), "cache": check_cache(), "broker": check_broker()}
-    healthy = all(state in (OK, EAGER) for state in checks.values())
+    """Run every check; healthy when each one is in a healthy state."""
+    checks = {
+        "database": check_database(),
+        "cache": check_cache(),
+        "broker": check_broker(),
+        "virus_scanner": check_virus_scanner(),
+    }
+    healthy = all(state in HEALTHY_STATES for state in checks.values())
     return healthy, checks

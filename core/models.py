@@ -13,8 +13,32 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AuditEntryImmutableError(Exception):
+    """Raised on any attempt to change or delete an audit entry."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Bulk `update()` and `delete()` refuse: the trail is append-only.
+
+    Only this default manager refuses. Django's own bookkeeping goes through the base manager:
+    deleting a user sets `actor` to NULL on their entries (pseudonymised, not removed).
+    """
+
+    def update(self, **kwargs):
+        raise AuditEntryImmutableError("Audit entries cannot be changed.")
+
+    def delete(self):
+        raise AuditEntryImmutableError("Audit entries cannot be deleted.")
+
+    delete.queryset_only = True
+
+
 class AuditEntry(models.Model):
-    """An append-only record of a sensitive action: who did what to which object."""
+    """An append-only record of a sensitive action: who did what to which object.
+
+    Rows are written once by `core.services.audit_record`; saving an existing row, deleting a
+    row and bulk updates or deletes raise `AuditEntryImmutableError`.
+    """
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -29,6 +53,8 @@ class AuditEntry(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit entry")
@@ -37,3 +63,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditEntryImmutableError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditEntryImmutableError("Audit entries cannot be deleted.")

@@ -37,12 +37,24 @@ class Notification(TimeStampedModel):
         _("staged"), default=False, help_text=_("Hidden from the recipient until released.")
     )
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    batch = models.CharField(
+        _("batch"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Staged messages of one workflow step, released together (for example one "
+            "cohort's decision letters)."
+        ),
+    )
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "is_staged", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "is_staged", "read_at"]),
+            models.Index(fields=["batch", "is_staged"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "dedupe_key"],
@@ -87,12 +99,22 @@ class EmailMessage(TimeStampedModel):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    batch = models.CharField(
+        _("batch"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Staged messages of one workflow step, released together (for example one "
+            "cohort's decision letters)."
+        ),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "updated_at"]),
             models.Index(fields=["programme", "status"]),
+            models.Index(fields=["batch", "status"]),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -18,6 +18,14 @@ class Kind:
     description: str | Promise
     is_mandatory: bool = False
     example: dict = field(default_factory=dict)
+    # Staged messages of a workflow-owned kind (decision letters) are released only by that
+    # workflow, never from the outbox page: releasing them alone would tell applicants a decision
+    # the workflow has not made visible.
+    released_by: str | Promise = ""
+
+    @property
+    def is_workflow_owned(self) -> bool:
+        return bool(self.released_by)
 
     @property
     def template_dir(self) -> str:
@@ -87,6 +95,7 @@ KINDS: dict[str, Kind] = {
             label=_("Offers"),
             description=_("An offer of a seat in a cohort, and how long you have to answer."),
             is_mandatory=True,
+            released_by=_("the release of the cohort's decisions"),
             example={
                 "cohort_name": "Main intake",
                 "programme_name": "AI Forward 2026",
@@ -109,6 +118,7 @@ KINDS: dict[str, Kind] = {
             label=_("Waitlist decisions"),
             description=_("When you are placed on a cohort's waitlist."),
             is_mandatory=True,
+            released_by=_("the release of the cohort's decisions"),
             example={"cohort_name": "Main intake", "programme_name": "AI Forward 2026"},
         ),
         Kind(
@@ -116,6 +126,7 @@ KINDS: dict[str, Kind] = {
             label=_("Decisions"),
             description=_("When an application is not selected."),
             is_mandatory=True,
+            released_by=_("the release of the cohort's decisions"),
             example={"cohort_name": "Main intake", "programme_name": "AI Forward 2026"},
         ),
         Kind(
@@ -153,3 +164,7 @@ def get_kind(name: str) -> Kind:
 
 def all_kinds() -> list[Kind]:
     return list(KINDS.values())
+
+
+def workflow_owned_kinds() -> list[str]:
+    return [kind.name for kind in KINDS.values() if kind.is_workflow_owned]

@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 
 from .enums import EmailStatus
 from .models import EmailMessage, Notification, NotificationPreference
-from .registry import Kind, all_kinds
+from .registry import Kind, all_kinds, workflow_owned_kinds
 
 
 def notification_list_for_user(*, user) -> QuerySet[Notification]:
@@ -69,6 +69,16 @@ def email_status_counts_for_programme(*, programme) -> dict[str, int]:
     ):
         counts[row["status"]] = row["n"]
     return counts
+
+
+def releasable_staged_count_for_programme(*, programme) -> int:
+    """Staged emails the outbox may release: not decision letters, which their workflow
+    releases."""
+    return (
+        EmailMessage.objects.filter(programme=programme, status=EmailStatus.STAGED)
+        .exclude(kind__in=workflow_owned_kinds())
+        .count()
+    )
 
 
 def email_get_for_programme(*, programme, message_id: int) -> EmailMessage | None:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import rendering, selectors, services
 from .forms import PreferencesForm
@@ -66,10 +66,14 @@ def notification_mark_all_read(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def notification_open(request, notification_id):
-    """Mark the notification read and go to what it is about."""
+    """Go to what the notification is about; a POST (the list's form) also marks it read.
+
+    A GET changes nothing, so a prefetch or a link in an email cannot mark anything read."""
     notification = _notification_or_404(request, notification_id)
-    services.notification_mark_read(user=request.user, notification=notification)
+    if request.method == "POST":
+        services.notification_mark_read(user=request.user, notification=notification)
     target = notification.url
     if not target or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}

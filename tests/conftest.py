@@ -97,7 +97,8 @@ def _fresh_cache():
 
 # --- Personas -------------------------------------------------------------------------------
 # `programme` is the programme the personas work in; `other_programme` has its own admin and
-# data, which the personas must never see.
+# data, which the personas must never see. Every role that sees other people's personal data
+# has an authenticator app, as MFA requires.
 
 
 @pytest.fixture
@@ -138,17 +139,19 @@ def programme_admin(programme):
 
 @pytest.fixture
 def reviewer(programme):
-    return _member(programme, "reviewer@example.com", "Thomas Goh", RoleKind.REVIEWER)
+    return _member(
+        programme, "reviewer@example.com", "Thomas Goh", RoleKind.REVIEWER, with_totp=True
+    )
 
 
 @pytest.fixture
 def mentor(programme):
-    return _member(programme, "mentor@example.com", "Helena Park", RoleKind.MENTOR)
+    return _member(programme, "mentor@example.com", "Helena Park", RoleKind.MENTOR, with_totp=True)
 
 
 @pytest.fixture
 def staff(programme):
-    return _member(programme, "staff@example.com", "Ahmad Zulkifli", RoleKind.STAFF)
+    return _member(programme, "staff@example.com", "Ahmad Zulkifli", RoleKind.STAFF, with_totp=True)
 
 
 @pytest.fixture

@@ -6,13 +6,20 @@ from .applications import (
     EligibilityRule,
 )
 from .programmes import Partner, Programme, ProgrammeQuerySet, ProgrammeRole
-from .reviews import ConflictOfInterest, Review, ReviewAssignment, ReviewCriterion
+from .reviews import (
+    AssignmentRun,
+    ConflictOfInterest,
+    Review,
+    ReviewAssignment,
+    ReviewCriterion,
+)
 from .selection import Offer, Participant, Quota, SelectionRun
 
 __all__ = [
     "Application",
     "ApplicationEvent",
     "ApplicationQuestion",
+    "AssignmentRun",
     "Cohort",
     "ConflictOfInterest",
     "EligibilityRule",

@@ -79,6 +79,23 @@ class Cohort(TimeStampedModel):
         _("days to answer an offer"), default=7, validators=[MinValueValidator(1)]
     )
     is_waitlist_paused = models.BooleanField(_("waitlist promotion paused"), default=False)
+    waitlist_length = models.PositiveIntegerField(
+        _("waitlist length"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many of those not offered a seat wait for one, best first; the others are not "
+            "selected. Leave empty to waitlist everyone."
+        ),
+    )
+    is_blind_review_files_visible = models.BooleanField(
+        _("reviewers see uploaded files in blind review"),
+        default=False,
+        help_text=_(
+            "CVs and other uploaded files usually carry the applicant's name, employer and "
+            "contact details: showing them ends the anonymity of blind review."
+        ),
+    )
     decisions_released_at = models.DateTimeField(
         _("decisions released at"),
         null=True,
@@ -300,6 +317,8 @@ class Application(TimeStampedModel):
     def is_withdrawable(self) -> bool:
         from ..enums import APPLICATION_TRANSITIONS
 
+        if self.status == ApplicationStatus.NOT_SELECTED:
+            return self.cohort.decisions_released_at is None
         return ApplicationStatus.WITHDRAWN in APPLICATION_TRANSITIONS[self.status]
 
 

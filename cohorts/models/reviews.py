@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
-from ..enums import ConflictKind, Recommendation
+from ..enums import ConflictKind, JobStatus, Recommendation
 from .applications import Application, Cohort
 from .programmes import Programme
 
@@ -129,3 +129,41 @@ class ConflictOfInterest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.reviewer}: {self.value}"
+
+
+class AssignmentRun(TimeStampedModel):
+    """One "assign reviewers" of a cohort, done in the background: requested, claimed by a
+    worker, finished. A run left queued or running by a lost task is taken up again."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="assignment_runs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    assignments = models.PositiveIntegerField(_("assignments made"), default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("reviewer assignment run")
+        verbose_name_plural = _("reviewer assignment runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort"],
+                condition=Q(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]),
+                name="cohorts_one_active_assignment_run",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Assignment of {self.cohort} ({self.get_status_display()})"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)

@@ -56,10 +56,15 @@ class SelectionRun(TimeStampedModel):
 
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="selection_runs")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField(_("number"), default=0)
     status = models.CharField(
         _("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED
     )
     progress = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When a worker last took up the run or its commit.")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
     score_kind = models.CharField(
         _("score"), max_length=16, choices=ScoreKind.choices, default=ScoreKind.NORMALIZED
     )
@@ -89,17 +94,24 @@ class SelectionRun(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["cohort"],
-                condition=Q(status=RunStatus.COMMITTED),
+                condition=Q(status__in=[RunStatus.COMMITTED, RunStatus.COMMITTING]),
                 name="cohorts_one_committed_run",
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "number"], name="cohorts_selection_run_number_unique"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Run {self.pk} of {self.cohort}"
+        return f"Run {self.number} of {self.cohort}"
 
     @property
     def is_finished(self) -> bool:
         return self.status in (RunStatus.DONE, RunStatus.FAILED, RunStatus.COMMITTED)
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.COMMITTING)
 
 
 class Offer(TimeStampedModel):

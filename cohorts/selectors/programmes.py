@@ -84,10 +84,17 @@ def role_get_for_programme(*, programme: Programme, role_id: int) -> ProgrammeRo
     )
 
 
+# Every role that sees other people's personal data (applications, CVs, scores, mentees, exports).
+MFA_REQUIRED_ROLES = frozenset(
+    {RoleKind.PROGRAMME_ADMIN, RoleKind.STAFF, RoleKind.REVIEWER, RoleKind.MENTOR}
+)
+
+
 def user_requires_mfa(*, user: User) -> bool:
-    """Platform admins and programme admins must use a second factor."""
+    """Platform admins and anyone holding a role that sees personal data must use a second
+    factor (when COHORTLINE_ADMIN_MFA_REQUIRED is on)."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    return ProgrammeRole.objects.filter(user=user, role=RoleKind.PROGRAMME_ADMIN).exists()
+    return ProgrammeRole.objects.filter(user=user, role__in=MFA_REQUIRED_ROLES).exists()

@@ -1,13 +1,15 @@
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast, Lower, Trim
 from django.utils import timezone
 
 from accounts.models import ApplicantProfile, User
 
-from ..enums import ApplicationStatus, RoleKind
+from ..enums import ApplicationStatus, ConflictKind, RoleKind
 from ..models import (
     Application,
+    AssignmentRun,
     Cohort,
     ConflictOfInterest,
     Programme,
@@ -65,6 +67,49 @@ def conflict_list_for_reviewer(
 
 def conflict_list_for_programme(*, programme: Programme) -> list[ConflictOfInterest]:
     return list(ConflictOfInterest.objects.filter(programme=programme))
+
+
+def assignment_list_conflicted(*, cohort: Cohort) -> QuerySet[ReviewAssignment]:
+    """Active assignments whose reviewer has declared a conflict that matches the application
+    (its email, its employer, or its number). In blind review a declaration leaves them in
+    place so that it reveals nothing; the admin reassigns them all at once."""
+    conflicts = ConflictOfInterest.objects.filter(
+        programme_id=cohort.programme_id, reviewer_id=OuterRef("reviewer_id")
+    ).annotate(match=Lower(Trim("value")))
+    person = conflicts.filter(
+        kind=ConflictKind.PERSON, match=Lower(Trim(OuterRef("application__email")))
+    )
+    employer = conflicts.filter(
+        kind=ConflictKind.EMPLOYER, match=Lower(Trim(OuterRef("application__employer")))
+    ).exclude(match="")
+    number = conflicts.filter(
+        kind=ConflictKind.APPLICATION,
+        value=Cast(OuterRef("application_id"), output_field=CharField()),
+    )
+    return (
+        ReviewAssignment.objects.filter(
+            application__cohort=cohort,
+            is_active=True,
+            application__status__in=REVIEWABLE_STATUSES,
+        )
+        .filter(Exists(person) | Exists(employer) | Exists(number))
+        .select_related("application", "reviewer")
+        .order_by("application_id", "id")
+    )
+
+
+def programme_has_blind_review(*, programme: Programme) -> bool:
+    return Cohort.objects.filter(programme=programme, is_blind_review=True).exists()
+
+
+def assignment_run_latest(*, cohort: Cohort) -> AssignmentRun | None:
+    """The cohort's most recent "assign reviewers" run, with who asked for it."""
+    return (
+        AssignmentRun.objects.filter(cohort=cohort)
+        .select_related("requested_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def assignment_list_for_reviewer(*, reviewer: User) -> QuerySet[ReviewAssignment]:

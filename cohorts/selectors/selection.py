@@ -19,25 +19,34 @@ def run_list_for_cohort(*, cohort: Cohort) -> QuerySet[SelectionRun]:
     )
 
 
-def run_get_for_cohort(*, cohort: Cohort, run_id: int) -> SelectionRun | None:
+def run_get_for_cohort(*, cohort: Cohort, number: int) -> SelectionRun | None:
+    """The cohort's run with this number (runs are numbered 1, 2, 3… per cohort)."""
     return (
-        SelectionRun.objects.filter(cohort=cohort, pk=run_id)
+        SelectionRun.objects.filter(cohort=cohort, number=number)
         .select_related("author", "committed_by")
         .first()
     )
 
 
 def committed_run(*, cohort: Cohort) -> SelectionRun | None:
-    return SelectionRun.objects.filter(cohort=cohort, status="committed").first()
+    """The committed run, or the one being committed."""
+    return SelectionRun.objects.filter(
+        cohort=cohort, status__in=["committed", "committing"]
+    ).first()
 
 
 def run_summary(run: SelectionRun) -> dict:
     scores = [run.scores[str(i)] for i in run.selected if str(i) in run.scores]
+    cutoff = min(scores) if scores else None
     return {
         "count": len(run.selected),
         "total": sum(scores),
         "mean": sum(scores) / len(scores) if scores else None,
-        "cutoff": min(scores) if scores else None,
+        "cutoff": cutoff,
+        # Quotas can keep out someone who scores above the lowest selected score.
+        "above_cutoff_waiting": sum(
+            1 for i in run.waitlist if cutoff is not None and run.scores.get(str(i), 0) > cutoff
+        ),
     }
 
 
@@ -101,22 +110,53 @@ def explain(run: SelectionRun, application: Application) -> str:
             "score": score,
         }
     position = run.waitlist.index(application.pk) + 1 if application.pk in run.waitlist else None
-    at_max = [q for q in binding if q.max_count is not None]
-    if summary["cutoff"] is not None and score > summary["cutoff"]:
-        if not at_max:
+    bounds = quota_bounds(run.quotas, run.seats)
+    at_max = [
+        q
+        for q in bounds
+        if q.name in run.binding and q.max_count is not None and attrs.get(q.attribute) in q.values
+    ]
+    needed_min = [
+        q
+        for q in bounds
+        if q.name in run.binding
+        and q.min_count is not None
+        and attrs.get(q.attribute) not in q.values
+    ]
+    length = run.cohort.waitlist_length
+    if length is not None and position and position > length:
+        if run.status == "committed":
             return _(
-                "Waitlisted at position %(pos)s: score %(score).2f is above the cut-off, but seats "
-                "were needed to meet minimum quotas this applicant does not count towards."
-            ) % {"pos": position, "score": score}
+                "Not selected: ranked %(pos)s after the selected, beyond the waitlist of %(n)s."
+            ) % {"pos": position, "n": length}
         return _(
-            "Waitlisted at position %(pos)s: score %(score).2f is above the cut-off, but “%(quota)s” was at its maximum."
-        ) % {
-            "pos": position,
-            "score": score,
-            "quota": binding[0].name,
-        }
+            "Would not be selected if committed now: ranked %(pos)s after the selected, beyond "
+            "the cohort's waitlist of %(n)s."
+        ) % {"pos": position, "n": length}
+    if summary["cutoff"] is not None and score > summary["cutoff"]:
+        if at_max:
+            return _(
+                "Waitlisted at position %(pos)s: score %(score).2f is above the lowest selected "
+                "score, but “%(quota)s”, which this applicant counts towards, was at its maximum."
+            ) % {"pos": position, "score": score, "quota": at_max[0].name}
+        if needed_min:
+            return _(
+                "Waitlisted at position %(pos)s: score %(score).2f is above the lowest selected "
+                "score, but seats were needed to meet the minimum of %(quotas)s, which this "
+                "applicant does not count towards."
+            ) % {
+                "pos": position,
+                "score": score,
+                "quotas": ", ".join(f"“{q.name}”" for q in needed_min),
+            }
+        return _(
+            "Waitlisted at position %(pos)s: score %(score).2f is above the lowest selected "
+            "score, but the quotas taken together left no seat for someone with this "
+            "applicant's attributes."
+        ) % {"pos": position, "score": score}
     return _(
-        "Waitlisted at position %(pos)s: score %(score).2f is below the cut-off of %(cutoff).2f."
+        "Waitlisted at position %(pos)s: score %(score).2f is below the lowest selected score "
+        "of %(cutoff).2f."
     ) % {
         "pos": position,
         "score": score,

@@ -69,7 +69,7 @@ _SNAPSHOT_FIELDS = [
 def _lock(application: Application) -> Application:
     """The application re-read under a row lock, so concurrent requests cannot overwrite it."""
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("cohort__programme", "applicant")
         .get(pk=application.pk)
     )
@@ -107,6 +107,64 @@ def application_transition(
         note=note,
     )
     return application
+
+
+# Ids per statement: well under SQLite's limit on parameters (32,766); PostgreSQL has none.
+_BULK_CHUNK = 2000
+
+
+def applications_transition_bulk(
+    *,
+    application_ids: list[int],
+    from_status: str,
+    to_status: str,
+    actor: User | None,
+    note: str = "",
+) -> list[int]:
+    """application_transition for many applications at once: those of `application_ids` still
+    in `from_status` move to `to_status` (status and updated_at, as one UPDATE per 2,000), and
+    each gets the same ApplicationEvent the one-by-one path writes (one bulk INSERT). Others
+    are skipped. Returns the ids moved. Call inside a transaction: the rows are locked first,
+    so the events match exactly the rows changed. Raises ApplicationError if the transition
+    table forbids the move.
+    """
+    if to_status not in APPLICATION_TRANSITIONS[from_status]:
+        raise ApplicationError(
+            _("An application that is %(from)s cannot become %(to)s.")
+            % {
+                "from": ApplicationStatus(from_status).label.lower(),
+                "to": ApplicationStatus(to_status).label.lower(),
+            }
+        )
+    now = timezone.now()
+    moved: list[int] = []
+    for start in range(0, len(application_ids), _BULK_CHUNK):
+        chunk = application_ids[start : start + _BULK_CHUNK]
+        ids = list(
+            Application.objects.select_for_update(of=("self",))
+            .filter(pk__in=chunk, status=from_status)
+            .values_list("pk", flat=True)
+        )
+        if ids:
+            Application.objects.filter(pk__in=ids, status=from_status).update(
+                status=to_status, updated_at=now
+            )
+            moved.extend(ids)
+    ApplicationEvent.objects.bulk_create(
+        [
+            ApplicationEvent(
+                application_id=pk,
+                actor=actor,
+                from_status=from_status,
+                to_status=to_status,
+                note=note,
+                created_at=now,
+            )
+            for pk in moved
+        ],
+        batch_size=_BULK_CHUNK,
+    )
+    return moved
 
 
 @transaction.atomic
@@ -158,28 +216,47 @@ def _ensure_editable(application: Application) -> None:
     raise ApplicationError(_("This application can no longer be changed."))
 
 
+def _changed_meanwhile(expected: str, actual: str) -> str:
+    if expected == ApplicationStatus.DRAFT and actual == ApplicationStatus.SUBMITTED:
+        return _(
+            "Your application was submitted meanwhile, so this change was not saved. "
+            "Reload the page to see what was submitted."
+        )
+    return _("This application changed meanwhile, so this change was not saved. Reload the page.")
+
+
+def _with_files_of(application: Application, answers: dict) -> dict:
+    """`answers` (validated, without file questions) plus the files already uploaded."""
+    files = {k: v for k, v in application.answers.items() if isinstance(v, dict)}
+    return {**files, **answers}
+
+
 @transaction.atomic
 def application_save_answers(
-    *, application: Application, answers: dict, actor: User, replace: bool = False
+    *,
+    application: Application,
+    answers: dict,
+    actor: User,
+    replace: bool = False,
+    expected_status: str | None = None,
 ) -> selectors.Eligibility:
     """Store the answers and re-check eligibility.
 
     A draft keeps everything typed (`answers` are merged in). With `replace`, the answers (already
     validated, hidden conditional ones dropped) replace the stored ones, keeping uploaded files.
     For a submitted application (when the cohort allows edits) the change is recorded as an
-    edit. Raises ApplicationError when the application may not be changed.
+    edit. `expected_status` is the status the change was made for (by default the status of
+    `application` as the caller read it): a draft's autosave that lands after the submission
+    is refused, never turned into an edit of the submitted answers. Raises ApplicationError
+    when the application may not be changed.
     """
-    expected = application.status
+    expected = expected_status or application.status
     locked = _lock(application)
     if locked.status != expected:
-        # e.g. an autosave that arrives just after the submit it raced with
-        raise ApplicationError(
-            _("This application changed meanwhile (it was submitted). Reload the page.")
-        )
+        raise ApplicationError(_changed_meanwhile(expected, locked.status))
     _ensure_editable(locked)
     if replace:
-        files = {k: v for k, v in locked.answers.items() if isinstance(v, dict)}
-        locked.answers = {**files, **answers}
+        locked.answers = _with_files_of(locked, answers)
     else:
         locked.answers = {**locked.answers, **answers}
     profile = _profile(locked.applicant)
@@ -250,15 +327,20 @@ def application_attach_file(
 
 @transaction.atomic
 def application_submit(
-    *, application: Application, actor: User, consent: bool, answer_errors: dict | None = None
+    *, application: Application, actor: User, consent: bool, answers: dict | None = None
 ) -> Application:
     """Submit a draft: within the window, with valid answers, a CV, consent and eligibility.
 
-    Records the consent (time and notice version), snapshots the profile, writes the event and
-    sends a receipt. Raises ApplicationError with the reason otherwise.
+    `answers` are the answers the applicant pressed Submit with, already validated against the
+    questions (hidden conditional ones dropped): they replace the stored draft's answers, files
+    kept, under the same row lock as the submission, so what is submitted is exactly what was
+    posted whatever an autosave stored meanwhile. Without `answers` the stored ones are
+    submitted. Records the consent (time and notice version), snapshots the profile, writes the
+    event and sends a receipt. Raises ApplicationError with the reason otherwise; nothing is
+    changed then.
     """
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("cohort__programme")
         .get(pk=application.pk)
     )
@@ -273,8 +355,8 @@ def application_submit(
                 "date": timezone.localtime(cohort.closes_at, cohort.tz).strftime("%d %b %Y %H:%M"),
             }
         )
-    if answer_errors:
-        raise ApplicationError(_("Some answers need attention; see the marked questions."))
+    if answers is not None:
+        application.answers = _with_files_of(application, answers)
     if not application.cv:
         raise ApplicationError(_("Upload your CV (PDF) before submitting."))
     missing_files = [
@@ -327,24 +409,42 @@ def application_submit(
 
 @transaction.atomic
 def application_withdraw(*, application: Application, actor: User, reason: str) -> Application:
-    """Withdraw (applicant's choice), with an optional reason; notifies the applicant."""
+    """Withdraw (applicant's choice), with an optional reason; notifies the applicant.
+
+    Locks the cohort's row first, as every service that changes seats does, so a withdrawal
+    racing an accept (cohort → offer → application) waits for it instead of deadlocking. A
+    decision not yet released can be withdrawn whatever it is, so that hidden decisions all
+    answer alike; a released "not selected" cannot.
+    """
+    cohort = Cohort.objects.select_for_update(of=("self",)).get(pk=application.cohort_id)
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("cohort__programme")
         .get(pk=application.pk)
     )
     previous = application.status
+    if previous == ApplicationStatus.NOT_SELECTED and cohort.decisions_released_at is not None:
+        raise ApplicationError(
+            _("This application was not selected; there is nothing to withdraw.")
+        )
     application_transition(
         application=application,
         to_status=ApplicationStatus.WITHDRAWN,
         actor=actor,
         note=reason.strip(),
     )
-    if previous in (ApplicationStatus.OFFERED, ApplicationStatus.ACCEPTED):
-        # The seat is free again: close the offer, end the participation, promote.
-        from .selection import seat_released
+    if previous in (
+        ApplicationStatus.OFFERED,
+        ApplicationStatus.ACCEPTED,
+        ApplicationStatus.WAITLISTED,
+        ApplicationStatus.NOT_SELECTED,
+    ):
+        # A freed seat goes to the waitlist; an unreleased letter is discarded.
+        from .selection import selection_application_withdrawn
 
-        seat_released(application=application)
+        selection_application_withdrawn(
+            application=application, previous_status=previous, cohort=application.cohort
+        )
     application.withdrawn_reason = reason.strip()
     application.save(update_fields=["withdrawn_reason", "updated_at"])
     notification_services.notify(
@@ -369,7 +469,9 @@ def application_bulk_transition(
     (moved, skipped); skipped ones stay as they were."""
     moved = skipped = 0
     for application in (
-        Application.objects.select_for_update().filter(cohort=cohort, pk__in=ids).order_by("pk")
+        Application.objects.select_for_update(of=("self",))
+        .filter(cohort=cohort, pk__in=ids)
+        .order_by("pk")
     ):
         try:
             application_transition(

@@ -62,7 +62,7 @@ def programme_role_revoke(*, grant: ProgrammeRole, revoked_by: User) -> None:
     """Remove a role. Audited. Raises RoleError when it would leave the programme without an admin."""
     if grant.role == RoleKind.PROGRAMME_ADMIN:
         # Lock the programme so that two admins removing each other cannot both succeed.
-        Programme.objects.select_for_update().get(pk=grant.programme_id)
+        Programme.objects.select_for_update(of=("self",)).get(pk=grant.programme_id)
         admins = ProgrammeRole.objects.filter(
             programme_id=grant.programme_id, role=RoleKind.PROGRAMME_ADMIN
         )

@@ -3,9 +3,11 @@
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,9 +17,10 @@ from notifications import services as notification_services
 
 from .. import assignment as assigning
 from .. import scoring, selectors
-from ..enums import ApplicationStatus, ConflictKind
+from ..enums import ApplicationStatus, ConflictKind, JobStatus
 from ..models import (
     Application,
+    AssignmentRun,
     Cohort,
     ConflictOfInterest,
     Programme,
@@ -25,7 +28,7 @@ from ..models import (
     ReviewAssignment,
     ReviewCriterion,
 )
-from .applications import ApplicationError, application_transition
+from .applications import ApplicationError, applications_transition_bulk
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +65,10 @@ def criterion_delete(*, criterion: ReviewCriterion) -> None:
 def conflict_declare(
     *, reviewer: User, programme: Programme, kind: str, value: str, note: str = ""
 ) -> ConflictOfInterest:
-    """Record a conflict; assignments it touches are removed and the affected scores updated.
+    """Record a conflict. No later run assigns what it matches. Assignments it matches in
+    cohorts with open review are removed at once (and the scores updated); in blind review
+    they stay until the admin reassigns every conflicted assignment together, because an
+    application leaving the queue right after the declaration would name its applicant.
     Raises ReviewError when declared twice."""
     value = value.strip()
     try:
@@ -96,6 +102,9 @@ def _remove_conflicting_assignments(conflict: ConflictOfInterest) -> list[Applic
     assignments = ReviewAssignment.objects.filter(
         reviewer=conflict.reviewer, is_active=True, application__in=_conflict_applications(conflict)
     )
+    if conflict.kind != ConflictKind.APPLICATION:
+        # Blind review: see conflict_declare; selectors.assignment_list_conflicted finds them.
+        assignments = assignments.filter(application__cohort__is_blind_review=False)
     touched = list(Application.objects.filter(pk__in=assignments.values("application_id")))
     assignments.update(
         is_active=False, removed_reason=_("Conflict of interest declared by the reviewer")
@@ -144,9 +153,22 @@ class AssignmentPreview:
     shortfall: list[tuple[Application, str]]
     new_count: int
     problem: str  # non-empty when the run cannot be committed
+    # Active assignments a declared conflict matches: the run removes and replaces them.
+    conflicted: list[ReviewAssignment]
 
 
-def _inputs(cohort: Cohort):
+def _reviewer_problem(k: int, reviewer_count: int) -> str:
+    if not reviewer_count:
+        return _("This programme has no reviewers yet. Add some on the team page.")
+    if k > reviewer_count:
+        return _(
+            "Each application needs %(k)s reviewers but the programme has only %(n)s. "
+            "Add reviewers or lower the number per application."
+        ) % {"k": k, "n": reviewer_count}
+    return ""
+
+
+def _inputs(cohort: Cohort, replacing: set[tuple[int, int]]):
     reviewers = selectors.reviewer_list_for_programme(programme=cohort.programme)
     employers = selectors.reviewer_employers(users=reviewers)
     applications = list(
@@ -160,7 +182,7 @@ def _inputs(cohort: Cohort):
     for app_id, reviewer_id, active in ReviewAssignment.objects.filter(
         application__cohort=cohort
     ).values_list("application_id", "reviewer_id", "is_active"):
-        if active and reviewer_id in current:
+        if active and reviewer_id in current and (app_id, reviewer_id) not in replacing:
             existing[app_id].add(reviewer_id)
         else:
             forbidden.add(
@@ -194,15 +216,11 @@ def _inputs(cohort: Cohort):
 def assignment_preview(*, cohort: Cohort) -> AssignmentPreview:
     """What "assign reviewers" would do now, without writing anything."""
     k = cohort.reviewers_per_application
-    reviewers, applications, submissions, pure_reviewers, existing, forbidden = _inputs(cohort)
-    problem = ""
-    if not reviewers:
-        problem = _("This programme has no reviewers yet. Add some on the team page.")
-    elif k > len(reviewers):
-        problem = _(
-            "Each application needs %(k)s reviewers but the programme has only %(n)s. "
-            "Add reviewers or lower the number per application."
-        ) % {"k": k, "n": len(reviewers)}
+    conflicted = list(selectors.assignment_list_conflicted(cohort=cohort))
+    reviewers, applications, submissions, pure_reviewers, existing, forbidden = _inputs(
+        cohort, {(a.application_id, a.reviewer_id) for a in conflicted}
+    )
+    problem = _reviewer_problem(k, len(reviewers))
     result = assigning.assign_reviewers(
         submissions, pure_reviewers, k, existing=existing, forbidden=forbidden, seed=cohort.pk
     )
@@ -220,40 +238,137 @@ def assignment_preview(*, cohort: Cohort) -> AssignmentPreview:
         shortfall=[(by_id[app_id], reason) for app_id, reason in sorted(result.shortfall.items())],
         new_count=sum(len(v) for v in result.new.values()),
         problem=problem,
+        conflicted=conflicted,
     )
 
 
-@transaction.atomic
-def assignment_commit(*, cohort: Cohort, actor: User) -> int:
-    """Assign reviewers as previewed; each reviewer gets one digest. Returns new assignments.
+# --- Assignment runs (in the background) -----------------------------------------------------
 
-    Raises ReviewError when the cohort has fewer reviewers than it asks per application.
-    """
-    Cohort.objects.select_for_update().get(pk=cohort.pk)  # one run at a time
+# A run queued this long without a worker taking it was probably lost with the broker.
+ASSIGNMENT_RUN_STALE_QUEUED_SECONDS = 120
+# A run interrupted this many times (its worker killed each time) is failed, not retried again.
+ASSIGNMENT_RUN_MAX_ATTEMPTS = 3
+
+
+class _RunTakenOver(Exception):
+    """The sweeper gave the run to another worker meanwhile: this one's work is rolled back."""
+
+
+def _stale_running_seconds() -> int:
+    # Past the hard time limit the worker has certainly been killed; the margin covers clocks.
+    return settings.CELERY_TASK_TIME_LIMIT + 60
+
+
+def assignment_run_start(*, cohort: Cohort, actor: User) -> AssignmentRun:
+    """Queue "assign reviewers" for the cohort; a worker does it after commit
+    (assignment_run_execute). Raises ReviewError when a run is already queued or running, or
+    the programme has too few reviewers."""
+    reviewers = selectors.reviewer_list_for_programme(programme=cohort.programme)
+    problem = _reviewer_problem(cohort.reviewers_per_application, len(reviewers))
+    if problem:
+        raise ReviewError(problem)
+    try:
+        with transaction.atomic():
+            run = AssignmentRun.objects.create(cohort=cohort, requested_by=actor)
+    except IntegrityError as exc:  # the database allows one active run per cohort
+        raise ReviewError(
+            _("Reviewers are already being assigned in this cohort. Wait for that to finish.")
+        ) from exc
+    transaction.on_commit(lambda: _enqueue_assignment_run(run.pk))
+    return run
+
+
+def _enqueue_assignment_run(run_id: int) -> None:
+    from ..tasks import assignment_run_task
+
+    try:
+        assignment_run_task.apply_async(args=[run_id])
+    except Exception:  # the sweeper enqueues it again
+        logger.warning("reviews: could not enqueue assignment run %s", run_id, exc_info=True)
+
+
+def assignment_run_execute(*, run_id: int) -> AssignmentRun | None:
+    """Claim a queued run (conditional UPDATE) and do it in one transaction: replace the
+    assignments declared conflicts match, assign reviewers as previewed, move submitted
+    applications to "in review", send each reviewer one digest, audit, mark the run done.
+    Any error rolls all of that back and marks the run failed with a readable message.
+    Idempotent: a run that is not queued is left alone and None returned."""
+    claimed_at = timezone.now()
+    claimed = AssignmentRun.objects.filter(pk=run_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING,
+        claimed_at=claimed_at,
+        attempts=F("attempts") + 1,
+        progress=10,
+        updated_at=claimed_at,
+    )
+    if not claimed:
+        return None
+    run = AssignmentRun.objects.select_related("requested_by").get(pk=run_id)
+    try:
+        _assignment_run_apply(run=run, claimed_at=claimed_at)
+    except _RunTakenOver:
+        logger.warning("reviews: assignment run %s was taken over; rolled back", run_id)
+    except Exception as exc:
+        if isinstance(exc, ReviewError):
+            error = str(exc)
+        else:
+            logger.exception("reviews: assignment run %s failed", run_id)
+            error = _(
+                "Unexpected error (%(error)s). Nothing was changed; try again, and report it "
+                "if it happens again."
+            ) % {"error": f"{exc.__class__.__name__}: {exc}"[:300]}
+        now = timezone.now()
+        AssignmentRun.objects.filter(
+            pk=run_id, status=JobStatus.RUNNING, claimed_at=claimed_at
+        ).update(
+            status=JobStatus.FAILED, error=error, progress=100, finished_at=now, updated_at=now
+        )
+    run.refresh_from_db()
+    return run
+
+
+@transaction.atomic
+def _assignment_run_apply(*, run: AssignmentRun, claimed_at: datetime) -> int:
+    """The whole of a run, all or nothing. A constant number of queries in the number of
+    applications (plus a few per reviewer for the digests)."""
+    cohort = (
+        Cohort.objects.select_for_update(of=("self",))
+        .select_related("programme")
+        .get(pk=run.cohort_id)
+    )
+    actor = run.requested_by
     preview = assignment_preview(cohort=cohort)
     if preview.problem:
         raise ReviewError(preview.problem)
+    now = timezone.now()
+    replaced = [a.pk for a in preview.conflicted]
+    rescored = list(
+        Application.objects.filter(
+            assignments__pk__in=replaced, assignments__review__is_submitted=True
+        ).distinct()
+    )
+    ReviewAssignment.objects.filter(pk__in=replaced, is_active=True).update(
+        is_active=False,
+        removed_reason=_("Conflict of interest declared by the reviewer"),
+        updated_at=now,
+    )
     rows = [
         ReviewAssignment(application_id=app_id, reviewer_id=reviewer_id)
         for app_id, reviewer_ids in preview.new.items()
         for reviewer_id in reviewer_ids
     ]
     ReviewAssignment.objects.bulk_create(rows, batch_size=2000)
-    with_reviewers = [app_id for app_id, ids in preview.new.items() if ids]
-    for application in Application.objects.filter(
-        pk__in=with_reviewers, status=ApplicationStatus.SUBMITTED
-    ):
-        application_transition(
-            application=application,
-            to_status=ApplicationStatus.IN_REVIEW,
-            actor=actor,
-            note=_("Reviewers assigned"),
-        )
-    per_reviewer = defaultdict(int)
+    applications_transition_bulk(
+        application_ids=sorted(app_id for app_id, ids in preview.new.items() if ids),
+        from_status=ApplicationStatus.SUBMITTED,
+        to_status=ApplicationStatus.IN_REVIEW,
+        actor=actor,
+        note=_("Reviewers assigned"),
+    )
+    per_reviewer: dict[int, int] = defaultdict(int)
     for row in rows:
         per_reviewer[row.reviewer_id] += 1
     reviewers = {u.pk: u for u in preview.reviewers}
-    run = timezone.now().strftime("%Y%m%d%H%M%S")
     for reviewer_id, count in per_reviewer.items():
         notification_services.notify(
             recipient=reviewers[reviewer_id],
@@ -266,10 +381,72 @@ def assignment_commit(*, cohort: Cohort, actor: User) -> int:
             },
             url="/reviews/",
             programme=cohort.programme,
-            dedupe_key=f"review-assigned:{cohort.pk}:{run}",
+            dedupe_key=f"review-assigned:{cohort.pk}:run-{run.pk}",
         )
-    audit_record(actor=actor, action="reviews.assign", target=cohort, assignments=len(rows))
+    audit_record(
+        actor=actor,
+        action="reviews.assign",
+        target=cohort,
+        assignments=len(rows),
+        reassigned_for_conflicts=len(replaced),
+        run=run.pk,
+    )
+    finished = AssignmentRun.objects.filter(
+        pk=run.pk, status=JobStatus.RUNNING, claimed_at=claimed_at
+    ).update(
+        status=JobStatus.DONE,
+        progress=100,
+        assignments=len(rows),
+        error="",
+        finished_at=now,
+        updated_at=now,
+    )
+    if not finished:
+        raise _RunTakenOver
+    _scores_changed(rescored)
     return len(rows)
+
+
+def assignment_runs_sweep(*, now: datetime | None = None) -> int:
+    """Take up runs a lost task left behind. Queued for over two minutes (the broker lost the
+    message): enqueued again. Running past the hard time limit (the worker died; its
+    transaction rolled back, so nothing was written): queued and enqueued again, or failed
+    after ASSIGNMENT_RUN_MAX_ATTEMPTS. Returns how many runs were enqueued."""
+    now = now or timezone.now()
+    again: list[int] = []
+    stale = AssignmentRun.objects.filter(
+        status=JobStatus.RUNNING,
+        claimed_at__lt=now - timedelta(seconds=_stale_running_seconds()),
+    )
+    for run in stale:
+        mine = AssignmentRun.objects.filter(
+            pk=run.pk, status=JobStatus.RUNNING, claimed_at=run.claimed_at
+        )
+        if run.attempts >= ASSIGNMENT_RUN_MAX_ATTEMPTS:
+            mine.update(
+                status=JobStatus.FAILED,
+                progress=100,
+                error=_(
+                    "The run was interrupted %(n)s times (its worker stopped) and was given "
+                    "up. Nothing was changed; try again."
+                )
+                % {"n": run.attempts},
+                finished_at=now,
+                updated_at=now,
+            )
+        elif mine.update(status=JobStatus.QUEUED, progress=0, updated_at=now):
+            again.append(run.pk)
+    forgotten = AssignmentRun.objects.filter(
+        status=JobStatus.QUEUED,
+        updated_at__lt=now - timedelta(seconds=ASSIGNMENT_RUN_STALE_QUEUED_SECONDS),
+    ).values_list("pk", flat=True)
+    for pk in list(forgotten):
+        # Touched, so that the next sweep waits another two minutes before trying again.
+        if AssignmentRun.objects.filter(pk=pk, status=JobStatus.QUEUED).update(updated_at=now):
+            again.append(pk)
+    for pk in again:
+        transaction.on_commit(lambda pk=pk: _enqueue_assignment_run(pk))
+    return len(again)
 
 
 def _may_review(reviewer: User, application: Application) -> str:
@@ -400,7 +577,9 @@ def review_save(
             )
         if not recommendation:
             raise ReviewError(_("Choose a recommendation before submitting."))
-    review, _created = Review.objects.select_for_update().get_or_create(assignment=assignment)
+    review, _created = Review.objects.select_for_update(of=("self",)).get_or_create(
+        assignment=assignment
+    )
     review.scores = clean
     review.recommendation = recommendation
     review.comment = comment.strip()
@@ -529,10 +708,12 @@ __all__ = [
     "ApplicationError",
     "AssignmentPreview",
     "ReviewError",
-    "assignment_commit",
     "assignment_flag_conflict",
     "assignment_preview",
     "assignment_reassign",
+    "assignment_run_execute",
+    "assignment_run_start",
+    "assignment_runs_sweep",
     "assignments_deactivate_for_reviewer",
     "conflict_declare",
     "conflict_remove",

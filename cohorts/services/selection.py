@@ -6,7 +6,11 @@ import random
 import time
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F as models_F
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +20,7 @@ from notifications import services as notification_services
 
 from .. import selection
 from ..enums import AGE_BANDS, ApplicationStatus, OfferStatus, RunStatus, ScoreKind
-from ..models import Application, Cohort, Offer, Participant, Quota, SelectionRun
+from ..models import Application, ApplicationEvent, Cohort, Offer, Participant, Quota, SelectionRun
 from .applications import application_transition
 
 logger = logging.getLogger(__name__)
@@ -111,18 +115,41 @@ def selection_pool(*, cohort: Cohort, min_reviews: int):
 # --- Runs ---------------------------------------------------------------------------------------
 
 
+DECISION_KINDS = ("selection.offer", "selection.waitlisted", "selection.not_selected")
+
+
+def decisions_batch(cohort_id: int) -> str:
+    """The outbox batch that holds one cohort's staged decision letters."""
+    return f"selection.decisions:{cohort_id}"
+
+
 @transaction.atomic
 def selection_run_start(
-    *, cohort: Cohort, author: User, score_kind: str, seats: int, min_reviews: int
+    *,
+    cohort: Cohort,
+    author: User,
+    score_kind: str,
+    seats: int,
+    min_reviews: int,
+    seed: int | None = None,
 ) -> SelectionRun:
-    """Record a run with its inputs and compute it in the background (after commit)."""
+    """Record a run with its inputs and compute it in the background (after commit).
+
+    Runs are numbered 1, 2, 3… per cohort. Without `seed`, the tie-breaking lottery draws a
+    new one; giving a stored seed reproduces that run's lottery.
+    """
+    Cohort.objects.select_for_update(of=("self",)).filter(
+        pk=cohort.pk
+    ).first()  # numbers one at a time
+    number = (SelectionRun.objects.filter(cohort=cohort).aggregate(n=Max("number"))["n"] or 0) + 1
     run = SelectionRun.objects.create(
         cohort=cohort,
+        number=number,
         author=author,
         score_kind=score_kind,
         seats=seats,
         min_reviews=min_reviews,
-        seed=random.SystemRandom().randrange(1, 2**31),
+        seed=seed if seed is not None else random.SystemRandom().randrange(1, 2**31),
         quotas=_quota_snapshot(cohort),
     )
     transaction.on_commit(lambda: _enqueue_run(run.pk))
@@ -135,16 +162,52 @@ def _enqueue_run(run_id: int) -> None:
     try:
         selection_run_task.apply_async(args=[run_id])
     except Exception:
-        logger.warning("selection: could not enqueue run %s", run_id, exc_info=True)
+        logger.warning(
+            "selection: could not enqueue run %s; the sweeper will", run_id, exc_info=True
+        )
+
+
+def _enqueue_commit(run_id: int) -> None:
+    from ..tasks import selection_commit_task
+
+    try:
+        selection_commit_task.apply_async(args=[run_id])
+    except Exception:
+        logger.warning(
+            "selection: could not enqueue the commit of run %s; the sweeper will",
+            run_id,
+            exc_info=True,
+        )
+
+
+def _stale_before():
+    """A worker that claimed a job before this moment has died: the hard time limit is past."""
+    return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+def _claim(run_id: int, status: str, *, to_status: str | None = None) -> bool:
+    """Take up a run in `status` that no live worker holds (conditional UPDATE)."""
+    now = timezone.now()
+    fresh = SelectionRun.objects.filter(pk=run_id, status=status, claimed_at__isnull=True)
+    stale = SelectionRun.objects.filter(pk=run_id, status=status, claimed_at__lt=_stale_before())
+    changes = {"claimed_at": now, "updated_at": now}
+    if to_status:
+        changes["status"] = to_status
+    for candidates in (fresh, stale):
+        if candidates.update(**changes):
+            SelectionRun.objects.filter(pk=run_id).update(attempts=models_F("attempts") + 1)
+            return True
+    return False
 
 
 def selection_run_execute(*, run_id: int) -> SelectionRun | None:
     """Compute a queued run: build the candidates, solve, store the result. Idempotent."""
-    claimed = SelectionRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, progress=10, updated_at=timezone.now()
-    )
-    if not claimed:
+    if not (
+        _claim(run_id, RunStatus.QUEUED, to_status=RunStatus.RUNNING)
+        or _claim(run_id, RunStatus.RUNNING)  # redelivered after its worker died
+    ):
         return None
+    SelectionRun.objects.filter(pk=run_id).update(progress=10)
     run = SelectionRun.objects.select_related("cohort").get(pk=run_id)
     started = time.monotonic()
     try:
@@ -187,23 +250,95 @@ def selection_run_execute(*, run_id: int) -> SelectionRun | None:
         run.error = f"{exc.__class__.__name__}: {exc}"
     run.progress = 100
     run.duration_ms = int((time.monotonic() - started) * 1000)
+    run.claimed_at = None
     run.save()
     return run
 
 
-@transaction.atomic
-def selection_run_commit(*, run: SelectionRun, actor: User) -> dict[str, int]:
-    """Turn a finished run into decisions: offers for the selected, a ranked waitlist, and
-    "not selected" for the rest; decision letters are staged for release. Audited.
+MAX_ATTEMPTS = 3
 
-    Raises SelectionError when the run is not optimal, or the cohort already has a committed
-    run (or another commit is in progress: the cohort row is locked).
+
+def selection_runs_sweep() -> int:
+    """Periodic: hand stranded runs and commits to a worker again. Returns how many.
+
+    A run or commit still queued a couple of minutes after it was asked for (its enqueue failed
+    or the broker lost it) is enqueued again; one claimed by a worker that has been silent past
+    the hard time limit (it died) is reclaimed. After MAX_ATTEMPTS a run is marked failed and a
+    commit goes back to "done" with the reason, for the admin to retry.
     """
-    cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=run.cohort_id)
-    run = SelectionRun.objects.select_for_update().get(pk=run.pk)
+    now = timezone.now()
+    quiet = now - timedelta(seconds=120)
+    swept = 0
+    for run in SelectionRun.objects.filter(
+        status__in=[RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.COMMITTING]
+    ).only("pk", "status", "claimed_at", "attempts", "updated_at"):
+        stranded = (run.claimed_at is None and run.updated_at < quiet) or (
+            run.claimed_at is not None and run.claimed_at < _stale_before()
+        )
+        if not stranded:
+            continue
+        if run.attempts >= MAX_ATTEMPTS:
+            message = _("The work stopped %(n)s times without finishing.") % {"n": run.attempts}
+            if run.status == RunStatus.COMMITTING:
+                SelectionRun.objects.filter(pk=run.pk, status=RunStatus.COMMITTING).update(
+                    status=RunStatus.DONE, claimed_at=None, error=message, updated_at=now
+                )
+            else:
+                SelectionRun.objects.filter(pk=run.pk, status=run.status).update(
+                    status=RunStatus.FAILED,
+                    claimed_at=None,
+                    error=message,
+                    progress=100,
+                    updated_at=now,
+                )
+            continue
+        # Touch the row so the next sweep waits again; a run that never gets claimed (its task
+        # fails before it starts) still uses up its attempts.
+        SelectionRun.objects.filter(pk=run.pk).update(
+            updated_at=now,
+            attempts=models_F("attempts") + (1 if run.claimed_at is None else 0),
+        )
+        if run.status == RunStatus.COMMITTING:
+            _enqueue_commit(run.pk)
+        else:
+            _enqueue_run(run.pk)
+        swept += 1
+    return swept
+
+
+def selection_run_retry(*, run: SelectionRun, actor: User) -> SelectionRun:
+    """Compute a failed run again with the same inputs and seed. Audited."""
+    updated = SelectionRun.objects.filter(pk=run.pk, status=RunStatus.FAILED).update(
+        status=RunStatus.QUEUED,
+        progress=0,
+        error="",
+        claimed_at=None,
+        attempts=0,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise SelectionError(_("Only a failed run can be tried again."))
+    audit_record(actor=actor, action="selection.retry", target=run.cohort, run=run.number)
+    transaction.on_commit(lambda: _enqueue_run(run.pk))
+    run.refresh_from_db()
+    return run
+
+
+@transaction.atomic
+def selection_run_commit(*, run: SelectionRun, actor: User) -> SelectionRun:
+    """Ask for a finished run to be committed; the work is done in the background
+    (`selection_commit_execute`), with progress on the run's page. Audited when done.
+
+    Raises SelectionError when the run is not a finished, feasible run, the cohort already has
+    a committed run or a commit in progress, or the run needs more seats than are free.
+    """
+    cohort = Cohort.objects.select_for_update(of=("self",)).get(pk=run.cohort_id)
+    run = SelectionRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
     if run.status != RunStatus.DONE or run.result_status != "optimal":
         raise SelectionError(_("Only a finished, feasible run can be committed."))
-    if SelectionRun.objects.filter(cohort=cohort, status=RunStatus.COMMITTED).exists():
+    if SelectionRun.objects.filter(
+        cohort=cohort, status__in=[RunStatus.COMMITTED, RunStatus.COMMITTING]
+    ).exists():
         raise SelectionError(_("This cohort's selection has already been committed."))
     free = cohort.capacity - seats_taken(cohort)
     if len(run.selected) > free:
@@ -213,102 +348,342 @@ def selection_run_commit(*, run: SelectionRun, actor: User) -> dict[str, int]:
             )
             % {"n": len(run.selected), "free": free}
         )
-    now = timezone.now()
-    expires = now + timedelta(days=cohort.offer_validity_days)
-    applications = Application.objects.in_bulk(run.selected + run.waitlist)
-    pool_ids = set(applications)
-    counts = {"offered": 0, "waitlisted": 0, "not_selected": 0}
-    offered, waitlisted = [], []
-    for app_id in run.selected:
-        application = applications.get(app_id)
-        if application is None or application.status not in (
-            ApplicationStatus.SUBMITTED,
-            ApplicationStatus.IN_REVIEW,
-        ):
-            continue  # withdrawn since the run: the seat goes to the waitlist later
-        _to_in_review(application, actor)
-        application_transition(
-            application=application,
-            to_status=ApplicationStatus.OFFERED,
-            actor=actor,
-            note=_("Selected"),
-        )
-        Offer.objects.create(application=application, run=run, expires_at=expires)
-        offered.append(application)
-    for position, app_id in enumerate(run.waitlist, start=1):
-        application = applications.get(app_id)
-        if application is None or application.status not in (
-            ApplicationStatus.SUBMITTED,
-            ApplicationStatus.IN_REVIEW,
-        ):
-            continue
-        _to_in_review(application, actor)
-        application_transition(
-            application=application,
-            to_status=ApplicationStatus.WAITLISTED,
-            actor=actor,
-            note=_("Waitlisted at position %(n)s") % {"n": position},
-        )
-        application.waitlist_rank = position
-        application.save(update_fields=["waitlist_rank", "updated_at"])
-        waitlisted.append(application)
-    rest = Application.objects.filter(
-        cohort=cohort, status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW]
-    ).exclude(pk__in=pool_ids)
-    not_selected = []
-    for application in rest:
-        _to_in_review(application, actor)
-        application_transition(
-            application=application,
-            to_status=ApplicationStatus.NOT_SELECTED,
-            actor=actor,
-            note=_("Not selected"),
-        )
-        not_selected.append(application)
-    counts.update(offered=len(offered), waitlisted=len(waitlisted), not_selected=len(not_selected))
-    context = {
-        "cohort_name": cohort.name,
-        "programme_name": cohort.programme.name,
-        "expires_at": expires,
-        "tz": cohort.timezone,
-    }
-    for kind, people in (
-        ("selection.offer", offered),
-        ("selection.waitlisted", waitlisted),
-        ("selection.not_selected", not_selected),
-    ):
-        if people:
-            notification_services.notify_bulk(
-                recipients=[
-                    a.applicant
-                    for a in Application.objects.filter(
-                        pk__in=[p.pk for p in people]
-                    ).select_related("applicant")
-                ],
-                kind=kind,
-                context=context,
-                url="/applications/",
-                programme=cohort.programme,
-                dedupe_key=f"{kind}:{cohort.pk}",
-                staged=True,
-            )
-    run.status = RunStatus.COMMITTED
-    run.committed_at = now
+    run.status = RunStatus.COMMITTING
     run.committed_by = actor
+    run.claimed_at = None
+    run.attempts = 0
+    run.progress = 0
+    run.error = ""
     try:
         with transaction.atomic():
-            run.save(update_fields=["status", "committed_at", "committed_by", "updated_at"])
+            run.save(
+                update_fields=[
+                    "status",
+                    "committed_by",
+                    "claimed_at",
+                    "attempts",
+                    "progress",
+                    "error",
+                    "updated_at",
+                ]
+            )
     except IntegrityError as exc:
         raise SelectionError(_("This cohort's selection has already been committed.")) from exc
-    audit_record(actor=actor, action="selection.commit", target=cohort, run=run.pk, **counts)
+    _progress(run.pk, 0)  # a commit tried before may have left its figure behind
+    transaction.on_commit(lambda: _enqueue_commit(run.pk))
+    return run
+
+
+def commit_progress(run: SelectionRun) -> int:
+    """How far a commit in progress has come (0–100); the commit writes in one transaction, so
+    its progress travels through the cache."""
+    if run.status == RunStatus.COMMITTED:
+        return 100
+    return int(cache.get(_progress_key(run.pk)) or 0)
+
+
+def _progress_key(run_id: int) -> str:
+    return f"selection:commit-progress:{run_id}"
+
+
+def _progress(run_id: int, percent: int) -> None:
+    try:
+        cache.set(_progress_key(run_id), percent, 3600)
+    except Exception:
+        logger.warning("selection: could not record commit progress", exc_info=True)
+
+
+def selection_commit_execute(*, run_id: int) -> dict[str, int] | None:
+    """Commit a run whose commit was asked for: offers for the selected, the waitlist (as long as
+    the cohort's waitlist length), "not selected" for the rest, and the decision letters staged
+    for release. Set-based: a few statements per kind of decision, whatever the cohort's size.
+
+    One transaction: a worker that dies midway leaves nothing behind and the sweeper hands the
+    commit to another. Idempotent: a second delivery finds the run claimed or committed. A
+    commit that fails returns the run to "done" with the error, so the admin can try again.
+    Returns the counts, or None when there was nothing to do.
+    """
+    if not _claim(run_id, RunStatus.COMMITTING):
+        return None
+    started = time.monotonic()
+    try:
+        with transaction.atomic():
+            cohort = (
+                Cohort.objects.select_for_update(of=("self",))
+                .select_related("programme")
+                .get(pk=SelectionRun.objects.values_list("cohort_id", flat=True).get(pk=run_id))
+            )
+            run = SelectionRun.objects.select_for_update(of=("self",)).get(pk=run_id)
+            if run.status != RunStatus.COMMITTING:
+                return None
+            counts = _commit_writes(run=run, cohort=cohort)
+            run.status = RunStatus.COMMITTED
+            run.committed_at = timezone.now()
+            run.progress = 100
+            run.claimed_at = None
+            run.save(
+                update_fields=["status", "committed_at", "progress", "claimed_at", "updated_at"]
+            )
+            audit_record(
+                actor=run.committed_by,
+                action="selection.commit",
+                target=cohort,
+                run=run.number,
+                seconds=round(time.monotonic() - started, 1),
+                **counts,
+            )
+    except Exception as exc:
+        logger.exception("selection: commit of run %s failed", run_id)
+        SelectionRun.objects.filter(pk=run_id, status=RunStatus.COMMITTING).update(
+            status=RunStatus.DONE,
+            claimed_at=None,
+            error=_("The commit failed and nothing was changed: %(error)s")
+            % {"error": f"{exc.__class__.__name__}: {exc}"},
+            updated_at=timezone.now(),
+        )
+        return None
+    _progress(run_id, 100)
     return counts
 
 
-def _to_in_review(application: Application, actor: User) -> None:
-    if application.status == ApplicationStatus.SUBMITTED:
-        application_transition(
-            application=application, to_status=ApplicationStatus.IN_REVIEW, actor=actor
+CHUNK = 5000
+
+
+def _move(
+    *,
+    ids: list[int],
+    from_status: str,
+    to_status: str,
+    actor: User | None,
+    note: str | dict[int, str] = "",
+) -> None:
+    """Move these applications from one status to another with conditional UPDATEs and write
+    their events in bulk: `application_transition` for many rows at once. Raises SelectionError
+    when any row was changed meanwhile (the caller's transaction then undoes everything)."""
+    now = timezone.now()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        moved = Application.objects.filter(pk__in=chunk, status=from_status).update(
+            status=to_status, updated_at=now
         )
+        if moved != len(chunk):
+            raise SelectionError(_("Applications changed during the commit; try again."))
+    ApplicationEvent.objects.bulk_create(
+        [
+            ApplicationEvent(
+                application_id=app_id,
+                actor=actor,
+                from_status=from_status,
+                to_status=to_status,
+                note=note.get(app_id, "") if isinstance(note, dict) else note,
+                created_at=now,
+            )
+            for app_id in ids
+        ],
+        batch_size=2000,
+    )
+
+
+def _stamp():
+    """A moment unique to one step of a commit: rows it moved carry it as `updated_at`, so the
+    events can be written from exactly those rows."""
+    return timezone.now()
+
+
+def _events_from_rows(
+    *, cohort: Cohort, status: str, stamp, from_status: str, actor: User | None, note: str
+) -> None:
+    """Write the events of the rows just moved to `status` (marked by `stamp`) with one
+    INSERT … SELECT. A note containing the marker "\x00" gets the waitlist rank in its place."""
+    events = connection.ops.quote_name(ApplicationEvent._meta.db_table)
+    applications = connection.ops.quote_name(Application._meta.db_table)
+    prefix, _marker, suffix = note.partition("\x00")
+    note_sql = "%s || CAST(waitlist_rank AS TEXT) || %s" if _marker else "%s"
+    note_params = [prefix, suffix] if _marker else [note]
+    stamp = connection.ops.adapt_datetimefield_value(stamp)  # as the ORM stored it
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {events} (application_id, actor_id, from_status, to_status, note, "  # noqa: S608 - our tables
+            f"created_at) SELECT id, %s, %s, %s, {note_sql}, %s FROM {applications} "
+            "WHERE cohort_id = %s AND status = %s AND updated_at = %s",
+            [
+                actor.pk if actor else None,
+                from_status,
+                status,
+                *note_params,
+                stamp,
+                cohort.pk,
+                status,
+                stamp,
+            ],
+        )
+
+
+def _move_rest(
+    *, cohort: Cohort, from_status: str, to_status: str, expected: int, actor, note: str = ""
+) -> None:
+    """Move every application of the cohort still in `from_status`: one UPDATE and one
+    INSERT … SELECT whatever their number. Raises SelectionError when the count is not
+    `expected` (something changed meanwhile; the transaction undoes everything)."""
+    stamp = _stamp()
+    moved = Application.objects.filter(cohort=cohort, status=from_status).update(
+        status=to_status, updated_at=stamp
+    )
+    if moved != expected:
+        raise SelectionError(_("Applications changed during the commit; try again."))
+    _events_from_rows(
+        cohort=cohort,
+        status=to_status,
+        stamp=stamp,
+        from_status=from_status,
+        actor=actor,
+        note=note,
+    )
+
+
+def _move_to_waitlist(*, cohort: Cohort, ids: list[int], actor) -> None:
+    """The waitlist, in order: statuses and ranks in one statement on PostgreSQL, events in
+    one INSERT … SELECT."""
+    if not ids:
+        return
+    stamp = _stamp()
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Application._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS a SET status = %s, waitlist_rank = v.rank, updated_at = %s "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::integer[]) AS v(id, rank) "
+                "WHERE a.id = v.id AND a.status = %s",
+                [
+                    ApplicationStatus.WAITLISTED,
+                    stamp,
+                    ids,
+                    list(range(1, len(ids) + 1)),
+                    ApplicationStatus.IN_REVIEW,
+                ],
+            )
+            moved = cursor.rowcount
+    else:
+        moved = 0
+        for start in range(0, len(ids), CHUNK):
+            moved += Application.objects.filter(
+                pk__in=ids[start : start + CHUNK], status=ApplicationStatus.IN_REVIEW
+            ).update(status=ApplicationStatus.WAITLISTED, updated_at=stamp)
+        Application.objects.bulk_update(
+            [Application(pk=pk, waitlist_rank=rank) for rank, pk in enumerate(ids, 1)],
+            ["waitlist_rank"],
+            batch_size=500,
+        )
+    if moved != len(ids):
+        raise SelectionError(_("Applications changed during the commit; try again."))
+    _events_from_rows(
+        cohort=cohort,
+        status=ApplicationStatus.WAITLISTED,
+        stamp=stamp,
+        from_status=ApplicationStatus.IN_REVIEW,
+        actor=actor,
+        note=_("Waitlisted at position %(n)s") % {"n": "\x00"},
+    )
+
+
+def _commit_writes(*, run: SelectionRun, cohort: Cohort) -> dict[str, int]:
+    """The commit's writes, a few statements per decision whatever the cohort's size."""
+    actor = run.committed_by
+    open_statuses = [ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW]
+    status_of = dict(
+        Application.objects.filter(cohort=cohort, status__in=open_statuses).values_list(
+            "pk", "status"
+        )
+    )
+    _progress(run.pk, 5)
+    submitted = sum(1 for status in status_of.values() if status == ApplicationStatus.SUBMITTED)
+    _move_rest(
+        cohort=cohort,
+        from_status=ApplicationStatus.SUBMITTED,
+        to_status=ApplicationStatus.IN_REVIEW,
+        expected=submitted,
+        actor=actor,
+    )
+    _progress(run.pk, 15)
+    # Withdrawn (or otherwise moved) since the run: their seat goes to the waitlist later.
+    offered = [pk for pk in run.selected if pk in status_of]
+    chosen = set(offered)
+    waiting = [pk for pk in run.waitlist if pk in status_of and pk not in chosen]
+    if cohort.waitlist_length is not None:
+        waiting = waiting[: cohort.waitlist_length]
+    rest = len(status_of) - len(offered) - len(waiting)
+    _move(
+        ids=offered,
+        from_status=ApplicationStatus.IN_REVIEW,
+        to_status=ApplicationStatus.OFFERED,
+        actor=actor,
+        note=_("Selected"),
+    )
+    now = timezone.now()
+    Offer.objects.bulk_create(
+        [
+            Offer(
+                application_id=pk,
+                run=run,
+                expires_at=now + timedelta(days=cohort.offer_validity_days),
+            )
+            for pk in offered
+        ],
+        batch_size=2000,
+    )
+    _progress(run.pk, 25)
+    _move_to_waitlist(cohort=cohort, ids=waiting, actor=actor)
+    _progress(run.pk, 40)
+    _move_rest(
+        cohort=cohort,
+        from_status=ApplicationStatus.IN_REVIEW,
+        to_status=ApplicationStatus.NOT_SELECTED,
+        expected=rest,
+        actor=actor,
+        note=_("Not selected"),
+    )
+    _progress(run.pk, 55)
+    # Rewritten at release with the deadline the offers get then; this one previews it.
+    _stage_letters(
+        cohort=cohort,
+        kind="selection.offer",
+        status=ApplicationStatus.OFFERED,
+        expires_at=now + timedelta(days=cohort.offer_validity_days),
+    )
+    _progress(run.pk, 65)
+    _stage_letters(cohort=cohort, kind="selection.waitlisted", status=ApplicationStatus.WAITLISTED)
+    _progress(run.pk, 80)
+    _stage_letters(
+        cohort=cohort, kind="selection.not_selected", status=ApplicationStatus.NOT_SELECTED
+    )
+    _progress(run.pk, 95)
+    return {"offered": len(offered), "waitlisted": len(waiting), "not_selected": rest}
+
+
+def _letter_context(cohort: Cohort, expires_at=None) -> dict:
+    return {
+        "cohort_name": cohort.name,
+        "programme_name": cohort.programme.name,
+        "expires_at": expires_at,
+        "tz": cohort.timezone,
+    }
+
+
+def _stage_letters(*, cohort: Cohort, kind: str, status: str, expires_at=None) -> int:
+    """Stage `kind` letters for every applicant of the cohort now in `status`; they wait in
+    the cohort's batch until the decisions are released."""
+    recipients = User.objects.filter(applications__cohort=cohort, applications__status=status).only(
+        "pk", "email", "display_name", "language"
+    )
+    return notification_services.notify_bulk(
+        recipients=recipients,
+        kind=kind,
+        context=_letter_context(cohort, expires_at),
+        url="/applications/",
+        programme=cohort.programme,
+        batch=decisions_batch(cohort.pk),
+        staged=True,
+    )
 
 
 # --- Offers and the waitlist ----------------------------------------------------------------------
@@ -316,12 +691,12 @@ def _to_in_review(application: Application, actor: User) -> None:
 
 def _lock_offer(offer: Offer) -> tuple[Offer, Cohort]:
     cohort = (
-        Cohort.objects.select_for_update()
+        Cohort.objects.select_for_update(of=("self",))
         .select_related("programme")
         .get(pk=offer.application.cohort_id)
     )
     offer = (
-        Offer.objects.select_for_update()
+        Offer.objects.select_for_update(of=("self",))
         .select_related("application__applicant", "run")
         .get(pk=offer.pk)
     )
@@ -387,38 +762,71 @@ def offer_decline(*, offer: Offer, user: User, reason: str = "") -> Offer:
 
 @transaction.atomic
 def decisions_release(*, cohort: Cohort, actor: User) -> int:
-    """Send the staged decision letters and show the decisions to applicants; offers' answer
-    period starts now. Returns the number of letters released. Audited."""
-    cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
+    """Show this cohort's decisions to its applicants and send their letters; the offers'
+    answer period starts now. Returns the number of letters released. Audited.
+
+    Only this cohort's staged letters leave. Offer letters are written now, from the offers
+    open now and with the deadline they get now, so every letter states the deadline its offer
+    really has (promotions and withdrawals since the commit included).
+    """
+    cohort = (
+        Cohort.objects.select_for_update(of=("self",)).select_related("programme").get(pk=cohort.pk)
+    )
     if cohort.decisions_released_at is not None:
         raise SelectionError(_("The decisions of this cohort have already been released."))
     if not SelectionRun.objects.filter(cohort=cohort, status=RunStatus.COMMITTED).exists():
         raise SelectionError(_("Commit a selection run first."))
     now = timezone.now()
-    released = sum(
-        notification_services.staged_release(programme=cohort.programme, kind=kind)
-        for kind in ("selection.offer", "selection.waitlisted", "selection.not_selected")
-    )
+    expires = now + timedelta(days=cohort.offer_validity_days)
     Offer.objects.filter(application__cohort=cohort, status=OfferStatus.OPEN).update(
-        expires_at=now + timedelta(days=cohort.offer_validity_days), updated_at=now
+        expires_at=expires, updated_at=now
     )
+    batch = decisions_batch(cohort.pk)
+    offered_users = list(
+        User.objects.filter(
+            applications__cohort=cohort,
+            applications__status=ApplicationStatus.OFFERED,
+            applications__offer__status=OfferStatus.OPEN,
+        ).only("pk", "email", "display_name", "language")
+    )
+    notification_services.staged_discard(batch=batch, recipient_ids=None, kind="selection.offer")
+    letters = notification_services.notify_bulk(
+        recipients=offered_users,
+        kind="selection.offer",
+        context=_letter_context(cohort, expires),
+        url="/applications/",
+        programme=cohort.programme,
+        batch=batch,
+    )
+    letters += notification_services.staged_release(batch=batch)
     cohort.decisions_released_at = now
     cohort.save(update_fields=["decisions_released_at", "updated_at"])
-    audit_record(actor=actor, action="selection.release", target=cohort, letters=released)
-    return released
+    audit_record(actor=actor, action="selection.release", target=cohort, letters=letters)
+    return letters
 
 
-def seat_released(*, application: Application) -> None:
-    """An offered or accepted applicant withdrew: close the offer, end the participation and give
-    the seat to the waitlist (the caller holds the transaction)."""
-    cohort = (
-        Cohort.objects.select_for_update().select_related("programme").get(pk=application.cohort_id)
+def _lock_cohort(cohort_id: int) -> Cohort:
+    return (
+        Cohort.objects.select_for_update(of=("self",)).select_related("programme").get(pk=cohort_id)
     )
-    Offer.objects.filter(
-        application=application, status__in=[OfferStatus.OPEN, OfferStatus.ACCEPTED]
-    ).update(status=OfferStatus.WITHDRAWN, decided_at=timezone.now(), updated_at=timezone.now())
-    Participant.objects.filter(application=application).delete()
-    _promote(cohort, actor=None)
+
+
+def selection_application_withdrawn(
+    *, application: Application, previous_status: str, cohort: Cohort
+) -> None:
+    """An applicant withdrew a decided application (the caller holds the transaction and the
+    cohort's lock): a held seat is freed and given to the waitlist; a decision letter not yet
+    released is discarded, since it no longer says what the release would."""
+    if cohort.decisions_released_at is None:
+        notification_services.staged_discard(
+            batch=decisions_batch(cohort.pk), recipient_ids=[application.applicant_id]
+        )
+    if previous_status in (ApplicationStatus.OFFERED, ApplicationStatus.ACCEPTED):
+        Offer.objects.filter(
+            application=application, status__in=[OfferStatus.OPEN, OfferStatus.ACCEPTED]
+        ).update(status=OfferStatus.WITHDRAWN, decided_at=timezone.now(), updated_at=timezone.now())
+        Participant.objects.filter(application=application).delete()
+        _promote(cohort, actor=None)
 
 
 def offers_expire(*, now=None) -> int:
@@ -451,79 +859,82 @@ def offers_expire(*, now=None) -> int:
     return expired
 
 
-def _quota_state(cohort: Cohort, run: SelectionRun):
-    quotas = quota_bounds(run.quotas, min(cohort.capacity, run.seats))
-    holders = Application.objects.filter(
-        cohort=cohort, offer__status__in=[OfferStatus.OPEN, OfferStatus.ACCEPTED]
-    )
-    waiting = Application.objects.filter(cohort=cohort, status=ApplicationStatus.WAITLISTED)
-    counts = {q.name: 0 for q in quotas}
-    pool = {q.name: 0 for q in quotas}
-    for application in holders:
-        attrs = candidate_attributes(application)
-        for q in quotas:
-            counts[q.name] += attrs.get(q.attribute) in q.values
-    for application in waiting:
-        attrs = candidate_attributes(application)
-        for q in quotas:
-            pool[q.name] += attrs.get(q.attribute) in q.values
-    return quotas, counts, pool
-
-
 def _promote(cohort: Cohort, *, actor: User | None, only: Application | None = None) -> list[Offer]:
-    """Fill free seats from the waitlist (the cohort row must be locked by the caller)."""
+    """Fill free seats from the waitlist, deciding every quota jointly (`selection.promotions`);
+    the cohort row must be locked by the caller. Before the decisions are released, the
+    promoted applicant's letter stays staged (replacing their waitlist letter); after, the offer
+    letter leaves at once. Each promotion is explained in the application's history."""
     run = SelectionRun.objects.filter(cohort=cohort, status=RunStatus.COMMITTED).first()
     if run is None:
         return []
-    created = []
     limit = min(cohort.capacity, run.seats)
-    while seats_taken(cohort) < limit:
-        if cohort.is_waitlist_paused and only is None:
-            break
-        quotas, counts, pool = _quota_state(cohort, run)
-        waiting = Application.objects.filter(
-            cohort=cohort, status=ApplicationStatus.WAITLISTED
-        ).select_related("applicant")
-        if only is not None:
-            waiting = waiting.filter(pk=only.pk)
-        chosen = None
-        taken = seats_taken(cohort)
-        for application in waiting.order_by("waitlist_rank", "pk"):
-            attrs = candidate_attributes(application)
-            remaining = {
-                q.name: pool[q.name] - (attrs.get(q.attribute) in q.values) for q in quotas
-            }
-            if selection.promotable(counts, cohort.capacity, quotas, attrs, remaining, taken=taken):
-                chosen = application
-                break
-        if chosen is None:
-            break
+    free = limit - seats_taken(cohort)
+    if free <= 0 or (cohort.is_waitlist_paused and only is None):
+        return []
+    quotas = quota_bounds(run.quotas, limit)
+    holders = [
+        candidate_attributes(a)
+        for a in Application.objects.filter(
+            cohort=cohort, offer__status__in=[OfferStatus.OPEN, OfferStatus.ACCEPTED]
+        )
+    ]
+    waiting = list(
+        Application.objects.filter(cohort=cohort, status=ApplicationStatus.WAITLISTED)
+        .select_related("applicant")
+        .order_by("waitlist_rank", "pk")
+    )
+    if only is not None:
+        waiting = [a for a in waiting if a.pk == only.pk]
+        free = min(free, 1)
+    by_id = {a.pk: a for a in waiting}
+    chosen = selection.promotions(
+        holders,
+        [selection.Candidate(a.pk, 0.0, candidate_attributes(a)) for a in waiting],
+        limit,
+        quotas,
+        free=free,
+    )
+    released = cohort.decisions_released_at is not None
+    batch = decisions_batch(cohort.pk)
+    created = []
+    for promotion in chosen:
+        application = by_id[promotion.id]
+        note = _("Promoted from waitlist position %(n)s") % {"n": application.waitlist_rank}
+        if promotion.passed_over:
+            quotas_named = ", ".join(f"“{name}”" for name in promotion.reason_quotas)
+            reason = (
+                _("promoting them would exceed the maximum of %(quotas)s")
+                if promotion.reason_kind == "max"
+                else _("the seats left are needed to reach the minimum of %(quotas)s")
+            ) % {"quotas": quotas_named}
+            note += " " + _(
+                "(%(count)s applicant(s) placed higher were passed over: %(reason)s)"
+            ) % {"count": len(promotion.passed_over), "reason": reason}
         application_transition(
-            application=chosen,
+            application=application,
             to_status=ApplicationStatus.OFFERED,
             actor=actor,
-            note=_("Promoted from the waitlist"),
+            note=note,
         )
         expires = timezone.now() + timedelta(days=cohort.offer_validity_days)
         offer = Offer.objects.create(
-            application=chosen, run=run, expires_at=expires, is_promotion=True
+            application=application, run=run, expires_at=expires, is_promotion=True
         )
+        if not released:
+            notification_services.staged_discard(
+                batch=batch, recipient_ids=[application.applicant_id]
+            )
         notification_services.notify(
-            recipient=chosen.applicant,
+            recipient=application.applicant,
             kind="selection.offer",
-            context={
-                "cohort_name": cohort.name,
-                "programme_name": cohort.programme.name,
-                "expires_at": expires,
-                "tz": cohort.timezone,
-            },
-            url=f"/applications/{chosen.pk}/",
+            context=_letter_context(cohort, expires),
+            url=f"/applications/{application.pk}/",
             programme=cohort.programme,
             dedupe_key=f"selection.offer:promoted:{offer.pk}",
+            staged=not released,
+            batch=batch,
         )
         created.append(offer)
-        if only is not None:
-            break
     return created
 
 
@@ -532,7 +943,9 @@ def waitlist_promote(
     *, cohort: Cohort, actor: User | None, application: Application | None = None
 ) -> list[Offer]:
     """Promote by hand (one applicant, or the best promotable ones while seats are free)."""
-    cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
+    cohort = (
+        Cohort.objects.select_for_update(of=("self",)).select_related("programme").get(pk=cohort.pk)
+    )
     if application is not None and seats_taken(cohort) >= cohort.capacity:
         raise SelectionError(_("Every seat is taken by an accepted or open offer."))
     offers = _promote(cohort, actor=actor, only=application)
@@ -551,7 +964,9 @@ def waitlist_promote_all(*, now=None) -> int:
     ):
         with transaction.atomic():
             cohort = (
-                Cohort.objects.select_for_update().select_related("programme").get(pk=cohort_id)
+                Cohort.objects.select_for_update(of=("self",))
+                .select_related("programme")
+                .get(pk=cohort_id)
             )
             if not cohort.is_waitlist_paused:
                 total += len(_promote(cohort, actor=None))
@@ -606,6 +1021,8 @@ __all__ = [
     "SelectionError",
     "age_band",
     "candidate_attributes",
+    "commit_progress",
+    "decisions_batch",
     "decisions_release",
     "default_seats",
     "offer_accept",
@@ -616,10 +1033,14 @@ __all__ = [
     "quota_delete",
     "quota_save",
     "seats_taken",
+    "selection_application_withdrawn",
+    "selection_commit_execute",
     "selection_pool",
     "selection_run_commit",
     "selection_run_execute",
+    "selection_run_retry",
     "selection_run_start",
+    "selection_runs_sweep",
     "waitlist_promote",
     "waitlist_promote_all",
     "waitlist_set_paused",

@@ -67,7 +67,7 @@ def question_delete(*, question: ApplicationQuestion) -> None:
 def question_move(*, question: ApplicationQuestion, direction: str) -> None:
     """Swap a question with its neighbour above ("up") or below ("down")."""
     siblings = list(
-        ApplicationQuestion.objects.select_for_update()
+        ApplicationQuestion.objects.select_for_update(of=("self",))
         .filter(cohort=question.cohort)
         .order_by("position", "id")
     )

@@ -2,8 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
+from core.private_files import private_file_response
 
 from .. import selectors, services
 from ..enums import ApplicationStatus, QuestionType
@@ -20,6 +20,7 @@ from ..forms import (
     SubmitForm,
     WithdrawForm,
     clean_upload_name,
+    draft_answer_errors,
     raw_answers_from_post,
     validate_pdf,
 )
@@ -143,13 +144,28 @@ def apply(request, slug, cohort_slug):
     return _render_form(request, application)
 
 
-def _save(request, application):
-    """Save answers and any uploaded files; returns (answer errors, upload errors, answers as
-    typed). Raises ApplicationError when the application may not be changed."""
+def _stage(request, application) -> str:
+    """The status the posting page was made for. The form carries it (`stage`); an htmx post
+    without it is an autosave, which only a draft's page makes. A draft's autosave or "Save
+    draft" that arrives after the submission is thus refused, never taken for an edit of the
+    submitted answers: those come from the edit page, made for the submitted application."""
+    stage = request.POST.get("stage")
+    if stage in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED):
+        return stage
+    return ApplicationStatus.DRAFT if request.htmx else application.status
+
+
+def _save(request, application, *, stage):
+    """Save answers and any uploaded files, for a page made for an application in `stage`;
+    returns (answer errors, upload errors). Nothing is saved when an answer holds a NUL
+    character. Raises ApplicationError when the application may not be changed, or is no
+    longer in `stage`."""
     questions = selectors.question_list_for_cohort(cohort=application.cohort)
     raw = raw_answers_from_post(questions, request.POST)
-    answer_errors = {}
-    if application.status == ApplicationStatus.SUBMITTED:
+    answer_errors = draft_answer_errors(questions, raw)
+    if answer_errors:
+        return answer_errors, {}
+    if stage == ApplicationStatus.SUBMITTED:
         # Edits after submitting must stay valid: the answers are validated in full.
         merged = {**application.answers, **raw}
         form = ApplicationAnswersForm(
@@ -158,13 +174,14 @@ def _save(request, application):
             visible_keys=selectors.visible_question_keys(questions, merged),
         )
         if not form.is_valid():
-            return form.errors, {}, merged
+            return form.errors, {}
         raw = form.cleaned_answers()
     services.application_save_answers(
         application=application,
         answers=raw,
         actor=request.user,
-        replace=application.status == ApplicationStatus.SUBMITTED,
+        replace=stage == ApplicationStatus.SUBMITTED,
+        expected_status=stage,
     )
     upload_errors = {}
     uploads = [("cv", None)] + [
@@ -186,7 +203,18 @@ def _save(request, application):
             display_name=clean_upload_name(upload.name),
             actor=request.user,
         )
-    return answer_errors, upload_errors, None
+    return answer_errors, upload_errors
+
+
+def _not_saved_message(questions, errors) -> str:
+    """One line for the autosave status: which questions stopped the save, and why."""
+    labels = {f"q_{q.key}": q.label for q in questions}
+    return _("Not saved. %(problems)s") % {
+        "problems": " ".join(
+            f"“{labels.get(name, name)}”: {' '.join(str(m) for m in messages_)}"
+            for name, messages_ in errors.items()
+        )
+    }
 
 
 def _as_form_data(questions, answers):
@@ -208,10 +236,11 @@ def _as_form_data(questions, answers):
 @require_POST
 def application_save(request, application_id):
     application = _own_or_404(request, application_id)
+    stage = _stage(request, application)
     questions = selectors.question_list_for_cohort(cohort=application.cohort)
     typed = {**application.answers, **raw_answers_from_post(questions, request.POST)}
     try:
-        answer_errors, upload_errors, merged = _save(request, application)
+        answer_errors, upload_errors = _save(request, application, stage=stage)
     except services.ApplicationError as exc:
         if request.htmx:
             return render(
@@ -221,12 +250,24 @@ def application_save(request, application_id):
                 status=409,
             )
         application.refresh_from_db()
-        if _is_editable(application):
+        if application.status == stage and _is_editable(application):
             return _render_form(request, application, status=400, message=str(exc), answers=typed)
         messages.error(request, str(exc))
         return redirect("applications:detail", application_id=application.pk)
     application.refresh_from_db()
     if request.htmx:
+        if answer_errors:
+            # 409 is the refusal the htmx configuration (layouts/base.html) swaps in.
+            return render(
+                request,
+                "cohorts/application_form.html#status",
+                {
+                    "application": application,
+                    "error_message": _not_saved_message(questions, answer_errors),
+                    "oob": True,
+                },
+                status=409,
+            )
         return render(
             request,
             "cohorts/application_form.html#status",
@@ -244,7 +285,7 @@ def application_save(request, application_id):
             errors=answer_errors,
             upload_errors=upload_errors,
             status=400,
-            answers=merged or typed,
+            answers=typed,
         )
     messages.success(request, _("Saved."))
     if application.status == ApplicationStatus.SUBMITTED:
@@ -270,47 +311,58 @@ def application_submit(request, application_id):
     if application.status != ApplicationStatus.DRAFT:
         messages.info(request, _("This application has already been submitted."))
         return redirect("applications:detail", application_id=application.pk)
+    questions = selectors.question_list_for_cohort(cohort=application.cohort)
+    posted = raw_answers_from_post(questions, request.POST)
+    typed = {**application.answers, **posted}
     try:
-        _answer_errors, upload_errors, _typed = _save(request, application)
+        # The draft keeps what was typed (and the files) should the submission be refused
+        # below. An autosave racing this request may overwrite that copy, never what is
+        # submitted: the submission takes the posted answers, not what the draft holds.
+        answer_errors, upload_errors = _save(request, application, stage=ApplicationStatus.DRAFT)
     except services.ApplicationError as exc:
         application.refresh_from_db()
-        return _render_form(request, application, status=400, message=str(exc))
+        if application.status != ApplicationStatus.DRAFT:
+            messages.info(request, _("This application has already been submitted."))
+            return redirect("applications:detail", application_id=application.pk)
+        return _render_form(request, application, status=400, message=str(exc), answers=typed)
     application.refresh_from_db()
-    questions = selectors.question_list_for_cohort(cohort=application.cohort)
     form = ApplicationAnswersForm(
-        _as_form_data(questions, application.answers),
+        _as_form_data(questions, posted),
         questions=questions,
-        visible_keys=selectors.visible_question_keys(questions, application.answers),
+        visible_keys=selectors.visible_question_keys(questions, posted),
     )
     submit_form = SubmitForm(request.POST)
-    answers_ok = form.is_valid()
+    answers_ok = not answer_errors and form.is_valid()
     consent_ok = submit_form.is_valid()
     if not answers_ok or upload_errors or not consent_ok:
         return _render_form(
             request,
             application,
-            errors=form.errors,
+            errors=answer_errors or form.errors,
             upload_errors=upload_errors,
             submit_form=submit_form,
             status=400,
             message=_("Some answers need attention; see the marked questions.")
             if not answers_ok or upload_errors
             else None,
+            answers=typed,
         )
     try:
-        # Both or neither: a refused submission leaves the draft exactly as it was.
-        with transaction.atomic():
-            services.application_save_answers(
-                application=application,
-                answers=form.cleaned_answers(),
-                actor=request.user,
-                replace=True,
-            )
-            services.application_submit(application=application, actor=request.user, consent=True)
+        services.application_submit(
+            application=application,
+            actor=request.user,
+            consent=True,
+            answers=form.cleaned_answers(),
+        )
     except services.ApplicationError as exc:
         application.refresh_from_db()
         return _render_form(
-            request, application, submit_form=submit_form, status=400, message=str(exc)
+            request,
+            application,
+            submit_form=submit_form,
+            status=400,
+            message=str(exc),
+            answers=typed,
         )
     messages.success(
         request, _("Your application is submitted. A receipt is on its way to your inbox.")
@@ -392,18 +444,14 @@ def application_file(request, application_id, which):
     if which == "cv":
         if not application.cv:
             raise Http404(_("No CV uploaded."))
-        return FileResponse(
-            application.cv.open("rb"),
-            as_attachment=True,
-            filename=application.cv_name or "cv.pdf",
-            content_type="application/pdf",
-        )
-    value = application.answers.get(which)
-    if not isinstance(value, dict) or not value.get("path"):
-        raise Http404(_("No such file."))
-    return FileResponse(
-        private_storage().open(value["path"], "rb"),
-        as_attachment=True,
-        filename=value.get("name") or "document.pdf",
-        content_type="application/pdf",
-    )
+        path, filename = application.cv.name, application.cv_name or "cv.pdf"
+    else:
+        value = application.answers.get(which)
+        if not isinstance(value, dict) or not value.get("path"):
+            raise Http404(_("No such file."))
+        path, filename = value["path"], value.get("name") or "document.pdf"
+    try:
+        handle = private_storage().open(path, "rb")
+    except FileNotFoundError:
+        raise Http404(_("No such file.")) from None
+    return private_file_response(handle, filename=filename)

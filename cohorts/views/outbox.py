@@ -52,6 +52,7 @@ def programme_outbox(request, slug):
     )
     page = Paginator(emails, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     query = {k: v for k, v in filters.items() if v}
+    can_announce = request.user.has_perm("cohorts.send_programme_announcement", programme)
     return render(
         request,
         "cohorts/programme_outbox.html",
@@ -62,7 +63,12 @@ def programme_outbox(request, slug):
             "form": form,
             "page": page,
             "query": urlencode(query),
-            "can_announce": request.user.has_perm("cohorts.send_programme_announcement", programme),
+            "can_announce": can_announce,
+            "releasable": notification_selectors.releasable_staged_count_for_programme(
+                programme=programme
+            )
+            if can_announce
+            else 0,
             "statuses": EmailStatus,
         },
     )
@@ -108,11 +114,17 @@ def programme_outbox_message_html(request, slug, message_id):
 @login_required
 @require_POST
 def programme_outbox_release(request, slug):
-    programme = programme_for(request, slug, "cohorts.manage_programme_outbox")
+    # Staged messages are announcements written by an admin; decision letters are released by
+    # the selection's "release decisions", never here.
+    programme = programme_for(request, slug, "cohorts.send_programme_announcement")
     kind = request.POST.get("kind", "")
     if kind and kind not in KINDS:
         kind = ""
-    released = notification_services.staged_release(programme=programme, kind=kind)
+    try:
+        released = notification_services.staged_release(programme=programme, kind=kind)
+    except notification_services.StagedReleaseError as exc:
+        messages.error(request, str(exc))
+        return redirect("cohorts:programme_outbox", slug=programme.slug)
     if released:
         messages.success(
             request, _("%(count)s messages released for sending.") % {"count": released}

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import reauthentication
 from accounts import selectors as account_selectors
 
 from .. import selectors, services
@@ -65,6 +66,9 @@ def programme_team(request, slug):
     programme = programme_or_404(request, slug)
     if not request.user.has_perm("cohorts.manage_programme_team", programme):
         raise PermissionDenied
+    if request.method == "POST":
+        # Changing who may see applicants' data: confirm who is asking first.
+        reauthentication.require_recent(request)
     form = RoleGrantForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -98,6 +102,8 @@ def programme_role_revoke(request, slug, role_id):
     grant = selectors.role_get_for_programme(programme=programme, role_id=role_id)
     if grant is None:
         raise Http404(_("No such role."))
+    # Changing who may see applicants' data: confirm who is asking first.
+    reauthentication.require_recent(request)
     try:
         services.programme_role_revoke(grant=grant, revoked_by=request.user)
     except services.RoleError as exc:

@@ -4,14 +4,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.private_files import private_file_response
+
 from .. import exports, selectors, services
-from ..forms import ConflictForm, CriterionForm, ReassignForm, ReviewForm, ReviewSettingsForm
+from ..forms import (
+    ConflictFlagForm,
+    ConflictForm,
+    CriterionForm,
+    ReassignForm,
+    ReviewForm,
+    ReviewSettingsForm,
+)
 from ..models import ReviewAssignment, ReviewCriterion
 from ..storage import private_storage
 from .common import cohort_or_404, programme_for, programme_or_404
@@ -42,8 +51,16 @@ def review_queue(request):
     )
 
 
-def _display_answer(value, *, blind: bool) -> str:
+def _files_hidden(cohort) -> bool:
+    """Uploaded files carry the applicant's name: in blind review reviewers get none of them,
+    unless the admin chose to show them."""
+    return cohort.is_blind_review and not cohort.is_blind_review_files_visible
+
+
+def _display_answer(value, *, blind: bool, files_hidden: bool) -> str:
     if isinstance(value, dict):  # an uploaded file
+        if files_hidden:
+            return _("(a file, hidden in blind review)")
         return _("(file attached)") if blind else value.get("name", "")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
@@ -98,11 +115,20 @@ def review_score(request, assignment_id):
             return redirect("reviews:score", assignment_id=assignment.pk)
     questions = selectors.question_list_for_cohort(cohort=cohort)
     visible = selectors.visible_question_keys(questions, application.answers)
-    answers = [
-        (q, _display_answer(application.answers.get(q.key), blind=cohort.is_blind_review))
-        for q in questions
-        if q.key in visible
-    ]
+    files_hidden = _files_hidden(cohort)
+    answers = []
+    for question in questions:
+        if question.key not in visible:
+            continue
+        value = application.answers.get(question.key)
+        has_file = isinstance(value, dict) and value.get("path") and not files_hidden
+        answers.append(
+            (
+                question,
+                _display_answer(value, blind=cohort.is_blind_review, files_hidden=files_hidden),
+                reverse("reviews:file", args=[assignment.pk, question.key]) if has_file else "",
+            )
+        )
     review = selectors.review_of(assignment)
     show_others = cohort.reviewers_see_others and review is not None and review.is_submitted
     return render(
@@ -113,6 +139,7 @@ def review_score(request, assignment_id):
             "application": application,
             "cohort": cohort,
             "blind": cohort.is_blind_review,
+            "files_hidden": files_hidden,
             "profile_rows": [
                 (_("Sector"), exports.choice_label("sector", application.sector)),
                 (_("Job level"), exports.choice_label("job_level", application.job_level)),
@@ -135,9 +162,12 @@ def review_score(request, assignment_id):
 
 @login_required
 def review_file(request, assignment_id, key):
-    """The CV (key "cv") or a file answer of an application assigned to this reviewer."""
+    """The CV (key "cv") or a file answer of an application assigned to this reviewer; refused
+    in blind review unless the admin chose to show files (they carry the applicant's name)."""
     assignment = _assignment_or_404(request, assignment_id)
     application = assignment.application
+    if _files_hidden(application.cohort):
+        raise PermissionDenied(_("Uploaded files are hidden in blind review."))
     if key == "cv":
         path, name = (application.cv.name, application.cv_name) if application.cv else (None, "")
     else:
@@ -154,22 +184,19 @@ def review_file(request, assignment_id, key):
         if blind
         else exports.download_name(name or f"{key}.pdf")
     )
-    response = FileResponse(
-        private_storage().open(path, "rb"),
-        as_attachment=True,
-        filename=filename,
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(private_storage().open(path, "rb"), filename=filename)
 
 
 @login_required
 @require_POST
 def review_flag_conflict(request, assignment_id):
     assignment = _assignment_or_404(request, assignment_id)
+    form = ConflictFlagForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("reviews:score", assignment_id=assignment.pk)
     services.assignment_flag_conflict(
-        assignment=assignment, reviewer=request.user, reason=request.POST.get("reason", "")[:300]
+        assignment=assignment, reviewer=request.user, reason=form.cleaned_data["reason"]
     )
     messages.success(
         request, _("Thank you. The application is removed from your queue and will be reassigned.")
@@ -182,6 +209,7 @@ def conflicts(request, slug):
     programme = programme_or_404(request, slug)
     if not selectors.reviewer_role_exists(user=request.user, programme=programme):
         raise PermissionDenied
+    has_blind = selectors.programme_has_blind_review(programme=programme)
     form = ConflictForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -195,8 +223,17 @@ def conflicts(request, slug):
         except services.ReviewError as exc:
             form.add_error("value", str(exc))
         else:
+            # The same words whatever the declaration matched: in blind review nothing may
+            # tell the reviewer which of their applications it was.
             messages.success(
-                request, _("Conflict recorded. You will not be asked to review these applications.")
+                request,
+                _(
+                    "Conflict recorded. You will not be asked to review these applications. "
+                    "If any of your assignments are affected, the programme admin will "
+                    "reassign them."
+                )
+                if has_blind
+                else _("Conflict recorded. You will not be asked to review these applications."),
             )
             return redirect("cohorts:conflicts", slug=programme.slug)
     return render(
@@ -204,6 +241,7 @@ def conflicts(request, slug):
         "cohorts/conflict_list.html",
         {
             "programme": programme,
+            "has_blind": has_blind,
             "form": form,
             "conflicts": selectors.conflict_list_for_reviewer(
                 reviewer=request.user, programme=programme
@@ -313,18 +351,34 @@ def criterion_delete(request, slug, cohort_slug, criterion_id):
 
 @login_required
 def review_assign(request, slug, cohort_slug):
+    """The preview of "assign reviewers", the last run's state, and the button to start one;
+    the run itself is done by a worker (services.assignment_run_execute)."""
     programme, cohort = _admin_cohort(request, slug, cohort_slug)
+    run = selectors.assignment_run_latest(cohort=cohort)
+    if request.htmx and request.GET.get("part") == "run":
+        if run is None or not run.is_busy:  # finished: reload the page for the new preview
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return render(
+            request,
+            "cohorts/review_assign.html#run",
+            {"programme": programme, "cohort": cohort, "run": run},
+        )
     if request.method == "POST":
         try:
-            created = services.assignment_commit(cohort=cohort, actor=request.user)
+            services.assignment_run_start(cohort=cohort, actor=request.user)
         except services.ReviewError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(
                 request,
-                _("%(count)s assignments made; each reviewer gets one email.") % {"count": created},
+                _(
+                    "Assigning reviewers in the background. This page shows when it is done; "
+                    "each reviewer then gets one email."
+                ),
             )
-            return redirect("cohorts:review_dashboard", slug=slug, cohort_slug=cohort_slug)
+        return redirect("cohorts:review_assign", slug=slug, cohort_slug=cohort_slug)
     preview = services.assignment_preview(cohort=cohort)
     rows = [
         (reviewer, preview.load_before.get(reviewer.pk, 0), preview.load_after.get(reviewer.pk, 0))
@@ -339,6 +393,8 @@ def review_assign(request, slug, cohort_slug):
             "preview": preview,
             "rows": rows,
             "shortfall": preview.shortfall[:100],
+            "conflicted": preview.conflicted[:100],
+            "run": run,
         },
     )
 
@@ -415,6 +471,11 @@ def application_reviews(request, slug, cohort_slug, application_id):
         .select_related("reviewer", "review")
         .order_by("-is_active", "id")
     )
+    conflicted = set(
+        selectors.assignment_list_conflicted(cohort=cohort)
+        .filter(application=application)
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "cohorts/review_application.html",
@@ -423,6 +484,7 @@ def application_reviews(request, slug, cohort_slug, application_id):
             "cohort": cohort,
             "application": application,
             "assignments": assignments,
+            "conflicted": conflicted,
             "criteria": selectors.criterion_list_for_cohort(cohort=cohort),
             "reassign_form": ReassignForm(reviewers=reviewers),
         },

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services
+from ..enums import ScoreKind
 from ..forms import DeclineForm, QuotaForm, SelectionRunForm
 from ..models import Application, Quota
 from .common import cohort_or_404, programme_for
@@ -28,6 +29,18 @@ def _free_seats(cohort) -> int:
     return max(cohort.capacity - services.seats_taken(cohort), 1)
 
 
+def _run_initial(request, cohort) -> dict:
+    """The run form's starting values: from a "start a run with this seed" link, if any."""
+    initial = {"seats": services.default_seats(cohort)}
+    for name in ("seed", "seats", "min_reviews"):
+        value = request.GET.get(name, "")
+        if value.isdecimal() and len(value) <= 10 and int(value) < 2**31:
+            initial[name] = int(value)
+    if request.GET.get("score_kind") in ScoreKind.values:
+        initial["score_kind"] = request.GET["score_kind"]
+    return initial
+
+
 def _home(request, programme, cohort, *, quota_form=None, run_form=None, status=200):
     return render(
         request,
@@ -41,7 +54,7 @@ def _home(request, programme, cohort, *, quota_form=None, run_form=None, status=
             "quota_form": quota_form or QuotaForm(),
             "run_form": run_form
             or SelectionRunForm(
-                initial={"seats": services.default_seats(cohort)}, max_seats=_free_seats(cohort)
+                initial=_run_initial(request, cohort), max_seats=_free_seats(cohort)
             ),
             "pool_size": services.selection_pool(cohort=cohort, min_reviews=1).count(),
         },
@@ -70,9 +83,10 @@ def selection_home(request, slug, cohort_slug):
                 score_kind=form.cleaned_data["score_kind"],
                 seats=form.cleaned_data["seats"],
                 min_reviews=form.cleaned_data["min_reviews"],
+                seed=form.cleaned_data["seed"],
             )
             return redirect(
-                "cohorts:selection_run", slug=slug, cohort_slug=cohort_slug, run_id=run.pk
+                "cohorts:selection_run", slug=slug, cohort_slug=cohort_slug, number=run.number
             )
         return _home(request, programme, cohort, run_form=form, status=400)
     return _home(request, programme, cohort)
@@ -90,26 +104,27 @@ def quota_delete(request, slug, cohort_slug, quota_id):
     return redirect("cohorts:selection_home", slug=slug, cohort_slug=cohort_slug)
 
 
-def _run_or_404(cohort, run_id):
-    run = selectors.run_get_for_cohort(cohort=cohort, run_id=run_id)
+def _run_or_404(cohort, number):
+    run = selectors.run_get_for_cohort(cohort=cohort, number=number)
     if run is None:
         raise Http404(_("No such run."))
     return run
 
 
 @login_required
-def selection_run(request, slug, cohort_slug, run_id):
+def selection_run(request, slug, cohort_slug, number):
     programme, cohort = _admin(request, slug, cohort_slug)
-    run = _run_or_404(cohort, run_id)
+    run = _run_or_404(cohort, number)
+    progress = services.commit_progress(run) if run.status == "committing" else run.progress
     if request.htmx and request.GET.get("part") == "progress":
-        if run.is_finished:  # reload the whole page to show the result
+        if not run.is_busy:  # reload the whole page to show the result
             response = HttpResponse(status=204)
             response["HX-Refresh"] = "true"
             return response
         return render(
             request,
             "cohorts/selection_run.html#progress",
-            {"programme": programme, "cohort": cohort, "run": run},
+            {"programme": programme, "cohort": cohort, "run": run, "progress": progress},
         )
     explanation, explained = None, None
     query = request.GET.get("applicant", "").strip()
@@ -117,7 +132,7 @@ def selection_run(request, slug, cohort_slug, run_id):
         lookup = Application.objects.filter(cohort=cohort)
         explained = (
             lookup.filter(pk=int(query))
-            if query.isdecimal()
+            if query.isdecimal() and len(query) < 10
             else lookup.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
         ).first()
         explanation = (
@@ -168,36 +183,51 @@ def selection_run(request, slug, cohort_slug, run_id):
             .exclude(pk=run.pk)
             .filter(status__in=["done", "committed"])[:10],
             "has_committed": selectors.committed_run(cohort=cohort) is not None,
+            "progress": progress,
         },
     )
 
 
 @login_required
 @require_POST
-def selection_commit(request, slug, cohort_slug, run_id):
+def selection_commit(request, slug, cohort_slug, number):
     _programme, cohort = _admin(request, slug, cohort_slug)
-    run = _run_or_404(cohort, run_id)
+    run = _run_or_404(cohort, number)
     try:
-        counts = services.selection_run_commit(run=run, actor=request.user)
+        services.selection_run_commit(run=run, actor=request.user)
     except services.SelectionError as exc:
         messages.error(request, str(exc))
-        return redirect("cohorts:selection_run", slug=slug, cohort_slug=cohort_slug, run_id=run.pk)
-    messages.success(
-        request,
-        _(
-            "Committed: %(offered)s offers, %(waitlisted)s on the waitlist, %(not_selected)s not selected. "
-            "The decision letters are staged: read them in the outbox, then release the decisions here."
+    else:
+        messages.info(
+            request,
+            _(
+                "Committing run %(n)s: offers, the waitlist and the decision letters are being "
+                "written. Applicants see nothing until you release the decisions."
+            )
+            % {"n": run.number},
         )
-        % counts,
-    )
-    return redirect("cohorts:selection_offers", slug=slug, cohort_slug=cohort_slug)
+    return redirect("cohorts:selection_run", slug=slug, cohort_slug=cohort_slug, number=number)
+
+
+@login_required
+@require_POST
+def selection_retry(request, slug, cohort_slug, number):
+    _programme, cohort = _admin(request, slug, cohort_slug)
+    run = _run_or_404(cohort, number)
+    try:
+        services.selection_run_retry(run=run, actor=request.user)
+    except services.SelectionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, _("The run is computed again with the same inputs and seed."))
+    return redirect("cohorts:selection_run", slug=slug, cohort_slug=cohort_slug, number=number)
 
 
 @login_required
 def selection_compare(request, slug, cohort_slug):
     programme, cohort = _admin(request, slug, cohort_slug)
     a_id, b_id = request.GET.get("a", ""), request.GET.get("b", "")
-    if not (a_id.isdecimal() and b_id.isdecimal()):
+    if not (a_id.isdecimal() and b_id.isdecimal() and len(a_id) < 10 and len(b_id) < 10):
         raise Http404(_("Choose two runs to compare."))
     a, b = _run_or_404(cohort, int(a_id)), _run_or_404(cohort, int(b_id))
     return render(
@@ -266,6 +296,7 @@ def selection_offers(request, slug, cohort_slug):
                 )
         return redirect("cohorts:selection_offers", slug=slug, cohort_slug=cohort_slug)
     cohort.refresh_from_db()
+    seats_taken = services.seats_taken(cohort)
     offers = Paginator(selectors.offer_list_for_cohort(cohort=cohort), LIST_SIZE).get_page(
         request.GET.get("page")
     )
@@ -280,7 +311,9 @@ def selection_offers(request, slug, cohort_slug):
             "waitlist": selectors.waitlist_for_cohort(cohort=cohort)[:LIST_SIZE],
             "participants": selectors.participant_list_for_cohort(cohort=cohort)[:LIST_SIZE],
             "participant_count": selectors.participant_list_for_cohort(cohort=cohort).count(),
-            "seats_taken": services.seats_taken(cohort),
+            "seats_taken": seats_taken,
+            "seats_free": seats_taken < cohort.capacity,
+            "committed": selectors.committed_run(cohort=cohort),
             "can_manage": can_manage,
         },
     )
@@ -293,7 +326,12 @@ def _own_offer(request, application_id):
     application = selectors.application_get_for_applicant(
         user=request.user, application_id=application_id
     )
-    offer = selectors.offer_for_applicant(application=application) if application else None
+    # A hidden decision answers like no decision at all: offered, waitlisted or not selected.
+    offer = (
+        selectors.offer_for_applicant(application=application)
+        if application and not application.is_decision_hidden
+        else None
+    )
     if offer is None:
         raise Http404(_("No such offer."))
     return application, offer

@@ -19,6 +19,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import reauthentication
+from core.private_files import private_file_response
+
 from .. import exports, selectors, services
 from ..enums import ApplicationStatus
 from ..filters import ApplicationFilter
@@ -169,14 +172,7 @@ def application_cv_download(request, slug, cohort_slug, application_id):
     except FileNotFoundError:
         raise Http404(_("This application has no CV.")) from None
     services.application_file_opened(application=application, actor=request.user, what="cv")
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=exports.download_name(application.cv_name),
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(handle, filename=exports.download_name(application.cv_name))
 
 
 @login_required
@@ -193,20 +189,17 @@ def application_file_download(request, slug, cohort_slug, application_id, key):
     except FileNotFoundError:
         raise Http404(_("No such file.")) from None
     services.application_file_opened(application=application, actor=request.user, what=key)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=exports.download_name(value.get("name") or "document.pdf"),
-        content_type="application/pdf",
+    return private_file_response(
+        handle, filename=exports.download_name(value.get("name") or "document.pdf")
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
 def application_export(request, slug, cohort_slug):
     programme = programme_for(request, slug, "cohorts.manage_applications")
     cohort = cohort_or_404(programme, cohort_slug)
+    # Every applicant's personal data: confirm who is asking (then back here, to the download).
+    reauthentication.require_recent(request)
     fmt = request.GET.get("format", "csv")
     if fmt not in EXPORT_FORMATS:
         return HttpResponseBadRequest(

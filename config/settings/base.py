@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of a request, errors included, carries its id.
+    "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -68,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL character in the address, or an out-of-range value, is a 400, never a 500.
+    "core.middleware.InputGuardMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -93,6 +98,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text parts of emails and in-app texts: no HTML escaping ("Q&A", not "Q&amp;A").
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database: SQLite under var/ unless DATABASE_URL says otherwise (PostgreSQL in production).
@@ -102,7 +115,9 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", d
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis: the cache and (unless CELERY_BROKER_URL says otherwise) the Celery broker.
+# Redis: the cache and (unless CELERY_BROKER_URL says otherwise) the Celery broker. The cache
+# holds the sign-in rate limits and the used TOTP codes, so it must be shared by every process;
+# while it is unreachable, pages that need it answer 503 (core.error_pages), never fail open.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -113,6 +128,15 @@ if REDIS_URL:
         }
     }
 else:
+    # COHORTLINE_UNSAFE_PER_PROCESS_CACHE=true is for the test settings (which replace CACHES)
+    # and single-process trials only.
+    if not DEBUG and not env.bool("COHORTLINE_UNSAFE_PER_PROCESS_CACHE", default=False):
+        raise ImproperlyConfigured(
+            "REDIS_URL is not set. Cohortline refuses to start with debug off and no shared "
+            "cache: a per-process cache gives every worker its own sign-in rate limits and its "
+            "own record of used two-factor codes. Run Redis and export REDIS_URL, e.g. "
+            "redis://127.0.0.1:6379/1."
+        )
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "accounts.User"
@@ -129,6 +153,15 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "accounts.validators.ProductNamePasswordValidator",
+        "OPTIONS": {
+            "words": ["Cohortline", "cohort", "programme", "program"],
+            # Read from the database when a password is checked; labels, not imports, because
+            # accounts must not import the app that owns programmes and partners.
+            "name_sources": ["cohorts.Programme.name", "cohorts.Partner.name"],
+        },
+    },
 ]
 LOGIN_URL = "account_login"
 LOGIN_URL_PATH = "/accounts/login/"
@@ -137,6 +170,7 @@ LOGIN_REDIRECT_URL = "dashboard"
 # django-allauth: email is the login, verification is mandatory, enumeration is prevented
 # and allauth's rate limits stay on (they use the cache).
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -162,6 +196,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Cohortline] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Changing email addresses (and, through allauth.mfa, two-factor settings), applicant exports and
+# team changes ask for the password or an authenticator code again unless it was given within
+# the timeout (accounts.reauthentication).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT_SECONDS", default=300)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Cohortline"
 
@@ -219,7 +258,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 900.0,
     },
     "review-deadline-reminders": {"task": "cohorts.review_deadline_reminders", "schedule": 900.0},
+    "assignment-runs-sweep": {"task": "cohorts.assignment_runs_sweep", "schedule": 60.0},
     "offers-expire": {"task": "cohorts.offers_expire", "schedule": 300.0},
+    "selection-runs-sweep": {"task": "cohorts.selection_runs_sweep", "schedule": 120.0},
     "waitlist-promote": {"task": "cohorts.waitlist_promote", "schedule": 300.0},
     "offer-reminders": {"task": "cohorts.offer_reminders", "schedule": 900.0},
 }
@@ -270,7 +311,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
-        "base-uri": ["'self'"],
+        "base-uri": ["'none'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
@@ -288,14 +329,46 @@ if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# The __Host- prefix: browsers accept these cookies only over https, for path "/" and without a
+# Domain attribute, so a sibling subdomain cannot set or overwrite them. Plain names over http.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
 SESSION_COOKIE_HTTPONLY = True
+# Session lifetime (accounts.middleware.SessionLifetimeMiddleware): everyone is signed out this
+# long after signing in; staff, superusers and anyone with a role in the model below also after
+# this many minutes without a request.
+SESSION_MAX_AGE_HOURS = env.int("SESSION_MAX_AGE_HOURS", default=12)
+SESSION_IDLE_MINUTES_STAFF = env.int("SESSION_IDLE_MINUTES_STAFF", default=30)
+SESSION_STAFF_ROLE_MODEL = "cohorts.ProgrammeRole"
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 3600
 X_FRAME_OPTIONS = "DENY"
 
+# Virus scanning of uploads through clamd (core.virus_scan): tcp://host:3310 or
+# unix:///run/clamav/clamd.ctl. Empty: uploads are not scanned. Configured but unreachable:
+# uploads are refused until it answers.
+CLAMD_URL = env.str("CLAMD_URL", default="")
+CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=15.0)
+if CLAMD_URL and not CLAMD_URL.startswith(("tcp://", "unix://")):
+    raise ImproperlyConfigured(
+        f"CLAMD_URL={CLAMD_URL!r} is not understood. Use tcp://host:3310 or "
+        "unix:///run/clamav/clamd.ctl, or leave it empty to upload without virus scanning."
+    )
+
+# Every line carries the request id ("-" outside a request); error pages show it as "Reference".
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

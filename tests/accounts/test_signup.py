@@ -2,10 +2,15 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 
 from accounts.models import User
+from core.models import AuditEntry
+from notifications.models import EmailMessage, Notification
+from tests.auth import sign_in_confirmed
 from tests.factories import UserFactory
 from tests.factories.accounts import PASSWORD
 
@@ -15,10 +20,12 @@ GOOD_PASSWORD = "violet-harbour-engine-42"
 
 
 def _signup(client, email="new.person@example.com", password=GOOD_PASSWORD, password2=None):
-    return client.post(
-        reverse("account_signup"),
-        {"email": email, "password1": password, "password2": password2 or password},
-    )
+    # Sign-up emails leave through the outbox once the request's writes commit.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            reverse("account_signup"),
+            {"email": email, "password1": password, "password2": password2 or password},
+        )
 
 
 def _confirmation_link(message) -> str:
@@ -88,6 +95,72 @@ def test_signup_with_used_email_reveals_nothing_and_warns_the_owner(client):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["taken@example.com"]
     assert "already" in mail.outbox[0].body.lower()
+
+
+@pytest.fixture
+def hashed(monkeypatch):
+    """Every password the (test) hasher hashes, in order."""
+    passwords = []
+    encode = MD5PasswordHasher.encode
+
+    def spy(self, password, salt):
+        passwords.append(password)
+        return encode(self, password, salt)
+
+    monkeypatch.setattr(MD5PasswordHasher, "encode", spy)
+    return passwords
+
+
+@pytest.mark.parametrize("registered", [False, True], ids=["new", "registered"])
+def test_signup_does_the_same_work_for_new_and_registered_addresses(client, hashed, registered):
+    """Timing must not tell whether an address has an account: both answers hash the password
+    once and queue one outbox email, and neither sends mail while the person waits."""
+    if registered:
+        UserFactory(email="someone@example.com")
+        hashed.clear()
+    EmailMessage.objects.all().delete()
+
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "email": "someone@example.com",
+                "password1": GOOD_PASSWORD,
+                "password2": GOOD_PASSWORD,
+            },
+        )
+        assert mail.outbox == []
+
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert hashed == [GOOD_PASSWORD]
+    queued = EmailMessage.objects.get()
+    assert (queued.kind, queued.to_email, queued.status) == (
+        "account.security",
+        "someone@example.com",
+        "pending",
+    )
+    assert len(callbacks) == 1  # the outbox send, enqueued once the writes commit
+    expected = "/accounts/password/reset/" if registered else "/accounts/confirm-email/"
+    assert expected in queued.body_text
+    # Both record the attempt in the audit trail, about the address's account.
+    owner = User.objects.get(email="someone@example.com")
+    action = "account.signup_existing_email" if registered else "account.signup"
+    entry = AuditEntry.objects.get(action__startswith="account.signup")
+    assert (entry.action, entry.target_id) == (action, str(owner.pk))
+    assert entry.actor == (None if registered else owner)
+
+
+def test_signup_verification_link_in_the_outbox_email_works(client):
+    _signup(client)
+    message = mail.outbox[0]
+    assert message.subject == "Please Confirm Your Email Address"
+    assert Notification.objects.get(recipient__email="new.person@example.com").kind == (
+        "account.security"
+    )
+
+    response = client.post(_confirmation_link(message))
+    assert response.status_code == 302
+    assert EmailAddress.objects.get(email="new.person@example.com").verified is True
 
 
 @pytest.mark.parametrize(
@@ -164,7 +237,7 @@ def test_failed_logins_are_rate_limited(client):
 
 def test_change_email_adds_an_unverified_address(client):
     user = UserFactory(email="first@example.com")
-    client.force_login(user)
+    sign_in_confirmed(client, user)
     response = client.post(
         reverse("account_email"), {"action_add": "", "email": "second@example.com"}
     )

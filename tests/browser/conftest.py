@@ -30,3 +30,28 @@ def axe_check():
 def browser_context_args(browser_context_args):
     # No CSS transitions: axe must not measure a colour halfway through a hover animation.
     return {**browser_context_args, "reduced_motion": "reduce"}
+
+
+def sign_in(page, live_server, user, password: str | None = None) -> None:
+    """Sign in through the real form; a user with an authenticator app then types its current
+    code, as every role that sees personal data must."""
+    import time
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from allauth.mfa.utils import decrypt
+
+    from tests.factories.accounts import PASSWORD
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password or PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is not None:
+        secret = decrypt(authenticator.data["secret"])
+        page.locator('input[name="code"]').fill(
+            format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+        )
+        page.get_by_role("button", name="Sign In").click()
+        page.wait_for_url(lambda url: "/accounts/2fa/" not in url)

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from cohorts.enums import QuestionType, RuleOperator
 from cohorts.management.commands.seed_demo import _demo_pdf
 from cohorts.models import Application
+from tests.browser.conftest import sign_in
 from tests.factories import (
     ApplicationFactory,
     CohortFactory,
@@ -146,10 +147,7 @@ def test_staff_filter_list_and_download_csv(
         cohort=open_cohort, full_name="Manager Mo", job_level="manager", sector="finance"
     )
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email").fill(staff.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    sign_in(page, live_server, staff)  # with the code of their authenticator app
     page.goto(live_server.url + "/programmes/ai-forward-2026/cohorts/main/applications/")
     expect(page.get_by_text("Frontline Fiona")).to_be_visible()
     expect(page.get_by_text("Manager Mo")).to_be_visible()

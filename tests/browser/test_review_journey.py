@@ -5,17 +5,10 @@ from playwright.sync_api import expect
 
 from cohorts.enums import RoleKind
 from cohorts.models import ReviewAssignment, ReviewCriterion
+from tests.browser.conftest import sign_in
 from tests.factories import ApplicationFactory, CohortFactory, ProgrammeRoleFactory, UserFactory
-from tests.factories.accounts import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, live_server, email):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
 
 
 def test_blind_review_then_ranking_and_chart(
@@ -46,7 +39,7 @@ def test_blind_review_then_ranking_and_chart(
     assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    _sign_in(page, live_server, reviewer.email)
+    sign_in(page, live_server, reviewer)  # with the code of their authenticator app
     page.goto(live_server.url + "/reviews/")
     expect(page.get_by_test_id("progress")).to_have_text("0 of 1 reviewed")
     axe_check(page)
@@ -72,7 +65,7 @@ def test_blind_review_then_ranking_and_chart(
     admin = UserFactory(email="review.admin@example.com", display_name="Rita Admin")
     ProgrammeRoleFactory(user=admin, programme=programme, role=RoleKind.PROGRAMME_ADMIN)
     page.context.clear_cookies()
-    _sign_in(page, live_server, admin.email)
+    sign_in(page, live_server, admin)
     page.goto(live_server.url + "/programmes/ai-forward-2026/cohorts/main/review/ranking/")
     expect(page.get_by_role("link", name="Zed Secretname")).to_be_visible()
     expect(page.get_by_test_id("raw-score").first).to_have_text("4.33")

@@ -568,7 +568,7 @@ def test_autosave_after_submit_cannot_undo_the_submission(client, cohort, applic
     application = _start(client, applicant, cohort)
     stale = Application.objects.get(pk=application.pk)  # what a racing autosave request loaded
     _submit(client, application, files={"cv": pdf()})
-    with pytest.raises(services.ApplicationError, match="changed meanwhile"):
+    with pytest.raises(services.ApplicationError, match="submitted meanwhile"):
         services.application_save_answers(
             application=stale, answers={"track": "Data"}, actor=applicant
         )
@@ -721,3 +721,234 @@ def test_staff_download_file_answer_is_audited(client, cohort, applicant, staff)
     }
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
+
+
+# --- submit racing an autosave -------------------------------------------------------------------
+
+FINAL = {**GOOD, "q_motivation": "FINAL TEXT"}
+OLDER = {**GOOD, "q_motivation": "OLDER TEXT", "stage": "draft"}
+
+
+def test_submit_stores_exactly_the_posted_answers_whatever_the_draft_holds(
+    client, cohort, applicant, monkeypatch
+):
+    """An autosave of older text that lands while the submit request runs (here: while its
+    CV is being scanned, the edge where the request waits longest) changes nothing."""
+    application = _start(client, applicant, cohort)
+
+    def scan_while_an_autosave_lands(upload):
+        services.application_save_answers(
+            application=Application.objects.get(pk=application.pk),
+            answers={"motivation": "OLDER TEXT"},
+            actor=applicant,
+            expected_status=ApplicationStatus.DRAFT,
+        )
+
+    monkeypatch.setattr("cohorts.forms.validate_upload_is_clean", scan_while_an_autosave_lands)
+    response = _submit(client, application, data=FINAL, files={"cv": pdf()})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert application.answers == {
+        "motivation": "FINAL TEXT",
+        "supports": "yes",
+        "how": ["Time"],
+        "track": "Ops",
+    }
+
+
+def test_application_submit_with_answers_replaces_the_stored_draft(cohort, applicant):
+    application = services.application_start(cohort=cohort, applicant=applicant)
+    application.cv.save("cv.pdf", pdf(), save=True)
+    services.application_save_answers(
+        application=application,
+        answers={"motivation": "OLDER TEXT", "supports": "yes", "how": ["Fees"], "track": "Ops"},
+        actor=applicant,
+    )
+    submitted = services.application_submit(
+        application=application,
+        actor=applicant,
+        consent=True,
+        answers={"motivation": "FINAL TEXT", "supports": "no", "track": "Data"},
+    )
+    submitted.refresh_from_db()
+    assert submitted.status == ApplicationStatus.SUBMITTED
+    assert submitted.answers == {"motivation": "FINAL TEXT", "supports": "no", "track": "Data"}
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_draft_autosave_after_submit_changes_nothing_even_when_edits_are_allowed(
+    client, cohort, applicant, htmx
+):
+    """The draft page's autosave (or its "Save draft" button) arriving after the submit must
+    not become an edit of the submitted application: edits go through the edit page."""
+    assert cohort.allow_edit_after_submit
+    application = _start(client, applicant, cohort)
+    _submit(client, application, data=FINAL, files={"cv": pdf()})
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client.post(reverse("applications:save", args=[application.pk]), OLDER, **extra)
+    if htmx:
+        assert response.status_code == 409
+        assert "was submitted meanwhile" in response.content.decode()
+    else:
+        assert response.status_code == 302
+        page = client.get(response["Location"]).content.decode()
+        assert "was submitted meanwhile" in page
+    application.refresh_from_db()
+    assert application.answers["motivation"] == "FINAL TEXT"
+    assert not application.events.filter(note="Answers edited").exists()
+
+
+def test_htmx_autosave_without_stage_after_submit_changes_nothing(client, cohort, applicant):
+    application = _start(client, applicant, cohort)
+    _submit(client, application, data=FINAL, files={"cv": pdf()})
+    older = {k: v for k, v in OLDER.items() if k != "stage"}
+    response = client.post(
+        reverse("applications:save", args=[application.pk]), older, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 409
+    application.refresh_from_db()
+    assert application.answers["motivation"] == "FINAL TEXT"
+
+
+def test_edit_page_of_a_submitted_application_saves_as_an_edit(client, cohort, applicant):
+    application = _start(client, applicant, cohort)
+    _submit(client, application, data=FINAL, files={"cv": pdf()})
+    form = client.get(_apply_url(cohort)).content.decode()
+    assert '<input type="hidden" name="stage" value="submitted">' in form
+    assert "hx-post" not in form  # no autosave on the edit page
+    response = client.post(
+        reverse("applications:save", args=[application.pk]),
+        {**FINAL, "q_motivation": "EDITED TEXT", "stage": "submitted"},
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.answers["motivation"] == "EDITED TEXT"
+    assert application.events.filter(note="Answers edited").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_submit_racing_an_autosave_always_submits_the_final_text(cohort):
+    """The applicant presses Submit with FINAL TEXT while an autosave of OLDER TEXT, sent a
+    moment earlier, lands 5–55 ms later. Every round must submit exactly FINAL TEXT."""
+    import threading
+    import time
+
+    from django.db import connection
+    from django.test import Client
+
+    failures = []
+    for round_number, delay_ms in enumerate(range(5, 60, 5)):
+        user = ApplicantProfileFactory(user__email=f"racer{round_number}@example.com").user
+        application = services.application_start(cohort=cohort, applicant=user)
+        outcomes = {}
+
+        def submit(user=user, application=application, outcomes=outcomes):
+            try:
+                browser = Client()
+                browser.force_login(user)
+                response = _submit(browser, application, data=FINAL, files={"cv": pdf()})
+                outcomes["submit"] = response.status_code
+            finally:
+                connection.close()
+
+        def autosave(user=user, application=application, outcomes=outcomes, delay=delay_ms):
+            try:
+                browser = Client()
+                browser.force_login(user)
+                time.sleep(delay / 1000)
+                outcomes["autosave"] = browser.post(
+                    reverse("applications:save", args=[application.pk]),
+                    OLDER,
+                    HTTP_HX_REQUEST="true",
+                ).status_code
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=submit), threading.Thread(target=autosave)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        application.refresh_from_db()
+        assert outcomes["submit"] == 302, (delay_ms, outcomes)
+        assert outcomes["autosave"] in (200, 409), (delay_ms, outcomes)
+        if (application.status, application.answers.get("motivation")) != (
+            ApplicationStatus.SUBMITTED,
+            "FINAL TEXT",
+        ):
+            failures.append((delay_ms, application.status, application.answers.get("motivation")))
+    assert failures == []
+
+
+# --- NUL characters in answers -------------------------------------------------------------------
+
+NUL_MESSAGE = "This contains a NUL character (an invisible control character"
+
+
+def test_nul_in_an_answer_is_refused_on_its_field_keeping_what_was_typed(client, cohort, applicant):
+    application = _start(client, applicant, cohort)
+    client.post(reverse("applications:save", args=[application.pk]), GOOD)
+    response = client.post(
+        reverse("applications:save", args=[application.pk]),
+        {**GOOD, "q_motivation": "hello\x00world", "q_track": "Data", "cv": pdf()},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert NUL_MESSAGE in body
+    assert "hello\x00world</textarea>" in body  # shown again as typed
+    application.refresh_from_db()
+    assert application.answers == {
+        "motivation": "I love data",
+        "supports": "yes",
+        "how": ["Time"],
+        "track": "Ops",
+        "site": "",
+    }
+    assert not application.cv
+
+
+def test_htmx_autosave_with_nul_says_which_question_and_saves_nothing(client, cohort, applicant):
+    application = _start(client, applicant, cohort)
+    response = client.post(
+        reverse("applications:save", args=[application.pk]),
+        {"q_motivation": "hello\x00world", "q_track": "Data"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert 'hx-swap-oob="true"' in body
+    assert "Not saved. “Why?”: " + NUL_MESSAGE in body
+    application.refresh_from_db()
+    assert application.answers == {}
+
+
+def test_submit_with_nul_is_refused_and_saves_nothing(client, cohort, applicant):
+    application = _start(client, applicant, cohort)
+    response = _submit(
+        client, application, data={**GOOD, "q_motivation": "hello\x00world"}, files={"cv": pdf()}
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert NUL_MESSAGE in body
+    assert "Some answers need attention" in body
+    application.refresh_from_db()
+    assert (application.status, application.answers, bool(application.cv)) == (
+        ApplicationStatus.DRAFT,
+        {},
+        False,
+    )
+
+
+def test_withdraw_with_nul_in_the_reason_is_refused(client, cohort, applicant):
+    application = ApplicationFactory(cohort=cohort, applicant=applicant)
+    client.force_login(applicant)
+    response = client.post(
+        reverse("applications:withdraw", args=[application.pk]),
+        {"reason": "new\x00job"},
+        follow=True,
+    )
+    assert NUL_MESSAGE in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED

@@ -13,6 +13,7 @@ from django.urls import reverse
 from cohorts import exports
 from cohorts.enums import ApplicationStatus, QuestionType
 from core.models import AuditEntry
+from tests.auth import sign_in_confirmed
 from tests.factories import ApplicationFactory, CohortFactory, QuestionFactory
 
 SGT = zoneinfo.ZoneInfo("Asia/Singapore")
@@ -269,7 +270,7 @@ def test_csv_export_contains_every_application_neutralised(
     client, request, cohort, applications, persona
 ):
     alice, bala = applications
-    client.force_login(request.getfixturevalue(persona))
+    sign_in_confirmed(client, request.getfixturevalue(persona))
 
     response = client.get(*_export(cohort, format="csv"))
 
@@ -325,7 +326,7 @@ def test_csv_export_contains_every_application_neutralised(
 @pytest.mark.django_db
 def test_xlsx_export_has_the_same_cells(client, cohort, applications, programme_admin):
     alice, bala = applications
-    client.force_login(programme_admin)
+    sign_in_confirmed(client, programme_admin)
 
     response = client.get(*_export(cohort, format="xlsx", sort="submitted_at"))
 
@@ -364,7 +365,7 @@ def test_exports_neutralise_each_dangerous_prefix(client, cohort, programme_admi
         employer=f"{prefix}cmd",
         answers={"why": f"{prefix}SUM(A1)"},
     )
-    client.force_login(programme_admin)
+    sign_in_confirmed(client, programme_admin)
 
     response = client.get(*_export(cohort, format=fmt))
 
@@ -379,7 +380,7 @@ def _csv_rows_from(content: bytes) -> list[str]:
 
 @pytest.mark.django_db
 def test_export_respects_filters_and_sort(client, cohort, applications, staff):
-    client.force_login(staff)
+    sign_in_confirmed(client, staff)
 
     response = client.get(*_export(cohort, format="csv", sector="ict", q="alice"))
     rows = _csv_rows(response)
@@ -395,7 +396,7 @@ def test_export_respects_filters_and_sort(client, cohort, applications, staff):
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_is_audited(client, cohort, applications, programme_admin, fmt):
-    client.force_login(programme_admin)
+    sign_in_confirmed(client, programme_admin)
 
     response = client.get(*_export(cohort, format=fmt, status="in_review"))
     b"".join(response.streaming_content)
@@ -411,7 +412,7 @@ def test_export_is_audited(client, cohort, applications, programme_admin, fmt):
 
 @pytest.mark.django_db
 def test_export_with_unknown_format_is_400(client, cohort, applications, programme_admin):
-    client.force_login(programme_admin)
+    sign_in_confirmed(client, programme_admin)
     response = client.get(*_export(cohort, format="pdf"))
     assert response.status_code == 400
     assert response.content.decode() == "Unknown export format. Use format=csv or format=xlsx."
@@ -420,7 +421,7 @@ def test_export_with_unknown_format_is_400(client, cohort, applications, program
 
 @pytest.mark.django_db
 def test_export_with_invalid_filter_is_400(client, cohort, applications, programme_admin):
-    client.force_login(programme_admin)
+    sign_in_confirmed(client, programme_admin)
     response = client.get(*_export(cohort, format="csv", sector="astrology"))
     assert response.status_code == 400
     assert response.content.decode().startswith("These filters are not valid: sector:")
@@ -428,7 +429,7 @@ def test_export_with_invalid_filter_is_400(client, cohort, applications, program
 
 @pytest.mark.django_db
 def test_export_defaults_to_csv(client, cohort, applications, programme_admin):
-    client.force_login(programme_admin)
+    sign_in_confirmed(client, programme_admin)
     response = client.get(*_export(cohort))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
 

@@ -40,15 +40,38 @@ def test_admin_with_totp_passes(client, programme_admin):
     assert client.get(reverse("dashboard")).status_code == 200
 
 
-def test_reviewer_without_totp_is_not_forced(client, reviewer):
-    client.force_login(reviewer)
+@pytest.mark.parametrize(
+    "role", [RoleKind.REVIEWER, RoleKind.STAFF, RoleKind.MENTOR, RoleKind.PROGRAMME_ADMIN]
+)
+def test_every_role_with_personal_data_without_totp_is_sent_to_mfa_setup(client, programme, role):
+    user = UserFactory(email=f"no.mfa.{role}@example.com")
+    ProgrammeRoleFactory(user=user, programme=programme, role=role)
+    client.force_login(user)
+    for url in (reverse("dashboard"), reverse("reviews:queue")):
+        response = client.get(url, follow=True)
+        assert response.redirect_chain[0] == (reverse("mfa_activate_totp"), 302)
+        assert "you must use two-factor authentication" in response.content.decode()
+
+
+def test_reviewer_and_staff_with_totp_pass(client, reviewer, staff):
+    for user in (reviewer, staff):
+        client.force_login(user)
+        assert client.get(reverse("reviews:queue")).status_code == 200
+
+
+def test_applicant_without_totp_is_not_forced(client, applicant):
+    client.force_login(applicant)
     assert client.get(reverse("dashboard")).status_code == 200
 
 
-def test_setting_off_relaxes_mfa(client, admin_without_mfa, settings):
+def test_setting_off_relaxes_mfa(client, admin_without_mfa, programme, settings):
     settings.COHORTLINE_ADMIN_MFA_REQUIRED = False
     client.force_login(admin_without_mfa)
     assert client.get(reverse("dashboard")).status_code == 200
+    reviewer = UserFactory(email="no.mfa.reviewer@example.com")
+    ProgrammeRoleFactory(user=reviewer, programme=programme, role=RoleKind.REVIEWER)
+    client.force_login(reviewer)
+    assert client.get(reverse("reviews:queue")).status_code == 200
 
 
 def test_login_of_user_with_totp_asks_for_code(client, programme_admin):

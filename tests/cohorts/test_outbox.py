@@ -91,8 +91,9 @@ def test_outbox_query_count(client, programme, programme_admin, django_assert_nu
         _email(programme)
     client.force_login(programme_admin)
     # session, user, mfa (role, authenticator), programme + partners, perm check, counts,
-    # perm check (announce), page count, page rows, nav memberships, bell
-    with django_assert_num_queries(13):
+    # perm check (announce), releasable staged announcements, page count, page rows, nav
+    # memberships, bell
+    with django_assert_num_queries(14):
         assert client.get(_outbox(programme)).status_code == 200
 
 

@@ -6,9 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts import selectors, services
-from cohorts.enums import ApplicationStatus, RoleKind
+from cohorts.enums import ApplicationStatus, JobStatus, RoleKind
 from cohorts.models import (
     Application,
+    ApplicationEvent,
+    AssignmentRun,
     ConflictOfInterest,
     Review,
     ReviewAssignment,
@@ -20,6 +22,7 @@ from tests.factories import (
     ApplicationFactory,
     CohortFactory,
     ProgrammeRoleFactory,
+    TotpAuthenticatorFactory,
     UserFactory,
 )
 
@@ -46,6 +49,7 @@ def reviewers(programme, reviewer):
     for n in range(2):
         user = UserFactory(email=f"rev{n}@example.com", display_name=f"Rev {n}")
         ProgrammeRoleFactory(user=user, programme=programme, role=RoleKind.REVIEWER)
+        TotpAuthenticatorFactory(user=user)
         others.append(user)
     return [reviewer, *others]
 
@@ -60,6 +64,14 @@ def _criteria(cohort):
     return {c.name: c.pk for c in selectors.criterion_list_for_cohort(cohort=cohort)}
 
 
+def _assign(cohort, actor) -> int:
+    """Start a run and let the worker do it (what the task does after commit)."""
+    run = services.assignment_run_start(cohort=cohort, actor=actor)
+    run = services.assignment_run_execute(run_id=run.pk)
+    assert run.status == JobStatus.DONE, run.error
+    return run.assignments
+
+
 # --- assignment ---------------------------------------------------------------------------------
 
 
@@ -70,8 +82,10 @@ def test_assign_gives_k_distinct_reviewers_balanced_and_one_digest_each(
     preview = services.assignment_preview(cohort=cohort)
     assert preview.problem == "" and preview.new_count == 12
     with django_capture_on_commit_callbacks(execute=True):
-        created = services.assignment_commit(cohort=cohort, actor=programme_admin)
-    assert created == 12
+        run = services.assignment_run_start(cohort=cohort, actor=programme_admin)
+    run.refresh_from_db()
+    assert (run.status, run.assignments, run.progress) == (JobStatus.DONE, 12, 100)
+    assert run.finished_at is not None and run.attempts == 1
     for application in apps:
         assigned = list(
             ReviewAssignment.objects.filter(application=application).values_list(
@@ -86,7 +100,7 @@ def test_assign_gives_k_distinct_reviewers_balanced_and_one_digest_each(
     assert Notification.objects.filter(kind="review.assigned").count() == 3
     assert len([m for m in mail.outbox if "to review" in m.subject]) == 3
     # Running again keeps what exists and adds nothing.
-    assert services.assignment_commit(cohort=cohort, actor=programme_admin) == 0
+    assert _assign(cohort, programme_admin) == 0
 
 
 def test_assign_respects_conflicts_employer_and_self(cohort, reviewers, programme_admin):
@@ -98,7 +112,7 @@ def test_assign_respects_conflicts_employer_and_self(cohort, reviewers, programm
     friend = ApplicationFactory(cohort=cohort, email="friend@example.com", employer="Other Co")
     colleague = ApplicationFactory(cohort=cohort, employer="harbour logistics")
     own = ApplicationFactory(cohort=cohort, applicant=reviewers[2], employer="Third Co")
-    services.assignment_commit(cohort=cohort, actor=programme_admin)
+    _assign(cohort, programme_admin)
     assert not ReviewAssignment.objects.filter(application=friend, reviewer=reviewer).exists()
     assert not ReviewAssignment.objects.filter(
         application=colleague, reviewer=reviewers[1]
@@ -113,8 +127,9 @@ def test_k_larger_than_reviewers_is_refused_clearly(cohort, reviewers, programme
     with pytest.raises(
         services.ReviewError, match="needs 5 reviewers but the programme has only 3"
     ):
-        services.assignment_commit(cohort=cohort, actor=programme_admin)
+        services.assignment_run_start(cohort=cohort, actor=programme_admin)
     assert not ReviewAssignment.objects.exists()
+    assert not AssignmentRun.objects.exists()
 
 
 def test_conflict_declared_twice_is_refused(cohort, reviewer):
@@ -130,7 +145,7 @@ def test_conflict_declared_twice_is_refused(cohort, reviewer):
 
 def test_flagging_a_conflict_removes_assignment_and_blocks_it(cohort, reviewers, programme_admin):
     application = ApplicationFactory(cohort=cohort, email="someone@example.com")
-    services.assignment_commit(cohort=cohort, actor=programme_admin)
+    _assign(cohort, programme_admin)
     assignment = ReviewAssignment.objects.filter(application=application).first()
     services.assignment_flag_conflict(
         assignment=assignment, reviewer=assignment.reviewer, reason="My cousin"
@@ -141,7 +156,7 @@ def test_flagging_a_conflict_removes_assignment_and_blocks_it(cohort, reviewers,
     # Recorded by application number, so a blind reviewer learns nothing about the applicant.
     assert (conflict.kind, conflict.value) == ("application", str(application.pk))
     # The next run gives the application another reviewer, never the same one.
-    services.assignment_commit(cohort=cohort, actor=programme_admin)
+    _assign(cohort, programme_admin)
     active = ReviewAssignment.objects.filter(application=application, is_active=True)
     assert active.count() == 2
     assert assignment.reviewer_id not in set(active.values_list("reviewer_id", flat=True))
@@ -306,9 +321,9 @@ def test_queue_query_count(client, cohort, reviewer, django_assert_num_queries, 
             application=ApplicationFactory(cohort=cohort), reviewer=reviewer
         )
     client.force_login(reviewer)
-    # session, user, mfa role check, progress counts, page count, page rows, reviews (prefetch),
-    # next unreviewed (+ its review), nav, bell
-    with django_assert_num_queries(11):
+    # session, user, mfa (role, authenticator), progress counts, page count, page rows, reviews
+    # (prefetch), next unreviewed (+ its review), nav, bell
+    with django_assert_num_queries(12):
         client.get(reverse("reviews:queue"))
 
 
@@ -335,19 +350,27 @@ def test_others_scores_shown_only_after_own_submission(client, cohort, reviewers
 # --- admin pages --------------------------------------------------------------------------------
 
 
-def test_admin_review_pages(client, programme, programme_admin, cohort, reviewers):
+def test_admin_review_pages(
+    client, programme, programme_admin, cohort, reviewers, django_capture_on_commit_callbacks
+):
     _apps(cohort, 3)
     client.force_login(programme_admin)
     for name in ("review_setup", "review_assign", "review_dashboard", "review_ranking"):
         response = client.get(reverse(f"cohorts:{name}", args=[programme.slug, cohort.slug]))
         assert response.status_code == 200, name
-    response = client.post(reverse("cohorts:review_assign", args=[programme.slug, cohort.slug]))
-    assert response.status_code == 302
+    url = reverse("cohorts:review_assign", args=[programme.slug, cohort.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == url
     assert ReviewAssignment.objects.count() == 6
+    body = client.get(url).content.decode()
+    assert "Assigning reviewers in the background." in body
+    assert "Last assignment: 6 new assignments by Farah Osman" in body
 
 
 @pytest.mark.parametrize("persona", ["staff", "reviewer", "mentor"])
 def test_admin_review_pages_403_for_members(client, request, programme, cohort, persona):
+    ApplicationFactory(cohort=cohort)
     client.force_login(request.getfixturevalue(persona))
     assert (
         client.get(
@@ -361,6 +384,7 @@ def test_admin_review_pages_403_for_members(client, request, programme, cohort, 
         ).status_code
         == 403
     )
+    assert not AssignmentRun.objects.exists() and not ReviewAssignment.objects.exists()
 
 
 @pytest.mark.parametrize("persona", ["outsider", "applicant", "other_programme_admin"])
@@ -522,7 +546,7 @@ def test_revoked_reviewer_loses_assignments_and_they_are_reassigned(
     cohort, reviewers, programme_admin, programme
 ):
     _apps(cohort, 3)
-    services.assignment_commit(cohort=cohort, actor=programme_admin)
+    _assign(cohort, programme_admin)
     gone = reviewers[0]
     grant = gone.programme_roles.get(programme=programme, role=RoleKind.REVIEWER)
     services.programme_role_revoke(grant=grant, revoked_by=programme_admin)
@@ -577,6 +601,8 @@ def test_reviewer_downloads_cv_blind_name_hidden_and_audited(client, cohort, rev
     from cohorts.management.commands.seed_demo import _demo_pdf
     from core.models import AuditEntry
 
+    cohort.is_blind_review_files_visible = True
+    cohort.save()
     application = ApplicationFactory(cohort=cohort, cv_name="Secret Person CV.pdf")
     application.cv.save("cv.pdf", ContentFile(_demo_pdf("x")), save=True)
     assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
@@ -653,3 +679,561 @@ def test_others_hidden_when_setting_off(client, cohort, reviewers, assignment):
         "Strong case"
         not in client.get(reverse("reviews:score", args=[assignment.pk])).content.decode()
     )
+
+
+# --- blind review: uploaded files ----------------------------------------------------------------
+
+
+@pytest.fixture
+def with_files(cohort, reviewer):
+    """An assigned application with a CV and a file answer, both named after the applicant."""
+    from django.core.files.base import ContentFile
+
+    from cohorts.enums import QuestionType
+    from cohorts.management.commands.seed_demo import _demo_pdf
+    from cohorts.storage import private_storage
+    from tests.factories import QuestionFactory
+
+    QuestionFactory(cohort=cohort, key="portfolio", label="Portfolio", type=QuestionType.FILE)
+    path = private_storage().save("answers/portfolio.pdf", ContentFile(_demo_pdf("Ann Lee")))
+    application = ApplicationFactory(
+        cohort=cohort,
+        full_name="Ann Lee",
+        cv_name="Ann Lee CV.pdf",
+        answers={"portfolio": {"path": path, "name": "Ann Lee portfolio.pdf"}},
+    )
+    application.cv.save("cv.pdf", ContentFile(_demo_pdf("Ann Lee")), save=True)
+    return ReviewAssignment.objects.create(application=application, reviewer=reviewer)
+
+
+def test_blind_review_gives_reviewers_no_uploaded_file(client, with_files, reviewer):
+    from core.models import AuditEntry
+
+    client.force_login(reviewer)
+    body = client.get(reverse("reviews:score", args=[with_files.pk])).content.decode()
+    for key in ("cv", "portfolio"):
+        url = reverse("reviews:file", args=[with_files.pk, key])
+        assert url not in body
+        assert client.get(url).status_code == 403
+    assert "Hidden in blind review: a CV names its author." in body
+    assert "(a file, hidden in blind review)" in body
+    assert "uploaded files are hidden" in body
+    assert "Ann Lee" not in body
+    assert not AuditEntry.objects.filter(action="applications.file_download").exists()
+
+
+def test_blind_review_shows_files_when_the_admin_chose_to(client, cohort, with_files, reviewer):
+    cohort.is_blind_review_files_visible = True
+    cohort.save()
+    client.force_login(reviewer)
+    body = client.get(reverse("reviews:score", args=[with_files.pk])).content.decode()
+    for key in ("cv", "portfolio"):
+        url = reverse("reviews:file", args=[with_files.pk, key])
+        assert f'href="{url}"' in body
+        response = client.get(url)
+        assert response.status_code == 200
+        # Still no name in the file's name.
+        assert (
+            f'filename="application-{with_files.application_id}-{key}.pdf"'
+            in response["Content-Disposition"]
+        )
+    assert "Ann Lee" not in body
+
+
+def test_open_review_shows_files_by_name(client, cohort, with_files, reviewer):
+    cohort.is_blind_review = False
+    cohort.save()
+    client.force_login(reviewer)
+    body = client.get(reverse("reviews:score", args=[with_files.pk])).content.decode()
+    assert "Ann Lee CV.pdf" in body and "Ann Lee portfolio.pdf" in body
+    assert client.get(reverse("reviews:file", args=[with_files.pk, "cv"])).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["programme_admin", "staff"])
+def test_staff_keep_the_files_in_blind_review(
+    client, request, programme, cohort, with_files, persona
+):
+    client.force_login(request.getfixturevalue(persona))
+    application = with_files.application
+    cv = client.get(
+        reverse("cohorts:cohort_application_cv", args=[programme.slug, cohort.slug, application.pk])
+    )
+    answer = client.get(
+        reverse(
+            "cohorts:cohort_application_file",
+            args=[programme.slug, cohort.slug, application.pk, "portfolio"],
+        )
+    )
+    assert (cv.status_code, answer.status_code) == (200, 200)
+    assert b"".join(cv.streaming_content).startswith(b"%PDF")
+
+
+def test_review_settings_offer_files_in_blind_review_with_a_warning(
+    client, programme, programme_admin, cohort
+):
+    client.force_login(programme_admin)
+    url = reverse("cohorts:review_setup", args=[programme.slug, cohort.slug])
+    body = client.get(url).content.decode()
+    assert "reviewers see uploaded files in blind review" in body.lower()
+    assert "showing them ends the anonymity of blind review" in body
+    response = client.post(
+        url,
+        {
+            "settings": "",
+            "reviewers_per_application": "2",
+            "is_blind_review": "on",
+            "is_blind_review_files_visible": "on",
+            "reviewers_see_others": "on",
+        },
+    )
+    assert response.status_code == 302
+    cohort.refresh_from_db()
+    assert cohort.is_blind_review and cohort.is_blind_review_files_visible
+
+
+# --- blind review: declaring a conflict reveals nothing ------------------------------------------
+
+
+def _declare(client, programme, value, kind="person"):
+    response = client.post(
+        reverse("cohorts:conflicts", args=[programme.slug]),
+        {"kind": kind, "value": value},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return [str(m) for m in response.context["messages"]]
+
+
+def _queue(client):
+    response = client.get(reverse("reviews:queue"))
+    return [a.pk for a in response.context["page"].object_list], response.content.decode()
+
+
+def test_blind_conflict_declaration_changes_nothing_the_reviewer_sees(
+    client, programme, cohort, reviewer
+):
+    known = ApplicationFactory(cohort=cohort, email="friend@example.com", employer="Acme")
+    other = ApplicationFactory(cohort=cohort, email="stranger@example.com", employer="Zeta")
+    mine = [
+        ReviewAssignment.objects.create(application=a, reviewer=reviewer) for a in (known, other)
+    ]
+    client.force_login(reviewer)
+    before, _body = _queue(client)
+    # One declaration matches an application in the queue, one matches nothing: the reviewer
+    # is told the same and the queue stays the same.
+    matching = _declare(client, programme, "Friend@Example.com ")
+    after_matching, body = _queue(client)
+    nothing = _declare(client, programme, "nobody@example.com")
+    after_nothing, _body = _queue(client)
+    told = (
+        "Conflict recorded. You will not be asked to review these applications. If any of "
+        "your assignments are affected, the programme admin will reassign them."
+    )
+    assert matching == nothing == [told]
+    assert before == after_matching == after_nothing == [a.pk for a in mine]
+    assert "0 of 2 reviewed" in body
+    assert ReviewAssignment.objects.filter(reviewer=reviewer, is_active=True).count() == 2
+    # The assignment can still be opened (refusing it would name it too).
+    assert client.get(reverse("reviews:score", args=[mine[0].pk])).status_code == 200
+    # The conflicts page lists the declarations, never the applications they matched.
+    page = client.get(reverse("cohorts:conflicts", args=[programme.slug])).content.decode()
+    assert "Friend@Example.com" in page
+    assert f"#{known.pk}" not in page and "Application #" not in page
+    assert "the programme admin will reassign them" in page
+
+
+def test_open_review_conflict_still_removes_the_assignment_at_once(
+    client, programme, cohort, reviewer
+):
+    cohort.is_blind_review = False
+    cohort.save()
+    known = ApplicationFactory(cohort=cohort, employer="Acme Ltd")
+    assignment = ReviewAssignment.objects.create(application=known, reviewer=reviewer)
+    client.force_login(reviewer)
+    assert _declare(client, programme, "acme ltd", kind="employer") == [
+        "Conflict recorded. You will not be asked to review these applications."
+    ]
+    assignment.refresh_from_db()
+    assert not assignment.is_active
+    assert assignment.removed_reason == "Conflict of interest declared by the reviewer"
+    assert _queue(client)[0] == []
+
+
+def test_conflicted_assignments_selector_matches_person_employer_and_number(
+    cohort, reviewers, programme
+):
+    reviewer, colleague, third = reviewers
+    by_email = ApplicationFactory(cohort=cohort, email="Friend@example.com", employer="One")
+    by_employer = ApplicationFactory(cohort=cohort, employer=" Acme Ltd ")
+    untouched = ApplicationFactory(cohort=cohort, employer="Other")
+    rows = {
+        (a, r): ReviewAssignment.objects.create(application=a, reviewer=r)
+        for a in (by_email, by_employer, untouched)
+        for r in (reviewer, colleague)
+    }
+    services.conflict_declare(
+        reviewer=reviewer, programme=programme, kind="person", value="friend@EXAMPLE.com"
+    )
+    services.conflict_declare(
+        reviewer=colleague, programme=programme, kind="employer", value="ACME LTD"
+    )
+    # Another reviewer's declaration never flags someone else's assignment.
+    services.conflict_declare(reviewer=third, programme=programme, kind="employer", value="Other")
+    flagged = list(selectors.assignment_list_conflicted(cohort=cohort))
+    assert flagged == [rows[(by_email, reviewer)], rows[(by_employer, colleague)]]
+
+
+def test_admin_reassigns_every_conflicted_assignment_in_one_run(
+    client, programme, programme_admin, cohort, reviewers
+):
+    apps = _apps(cohort, 3)
+    _assign(cohort, programme_admin)
+    reviewer = reviewers[0]
+    known = ReviewAssignment.objects.filter(reviewer=reviewer).first().application
+    services.conflict_declare(
+        reviewer=reviewer, programme=programme, kind="person", value=known.email
+    )
+    assert ReviewAssignment.objects.get(application=known, reviewer=reviewer).is_active
+    client.force_login(programme_admin)
+    url = reverse("cohorts:review_assign", args=[programme.slug, cohort.slug])
+    body = client.get(url).content.decode()
+    assert "1 assignment needs reassigning because of declared conflicts" in body
+    assert "Reassign all flagged, assign and notify reviewers" in body
+    detail = client.get(
+        reverse("cohorts:review_application", args=[programme.slug, cohort.slug, known.pk])
+    ).content.decode()
+    assert "Conflict declared: needs reassigning" in detail
+
+    assert _assign(cohort, programme_admin) == 1
+    removed = ReviewAssignment.objects.get(application=known, reviewer=reviewer)
+    assert not removed.is_active
+    assert removed.removed_reason == "Conflict of interest declared by the reviewer"
+    active = set(
+        ReviewAssignment.objects.filter(application=known, is_active=True).values_list(
+            "reviewer_id", flat=True
+        )
+    )
+    assert active == {reviewers[1].pk, reviewers[2].pk}
+    assert all(
+        ReviewAssignment.objects.filter(application=a, is_active=True).count() == 2 for a in apps
+    )
+    assert "need reassigning" not in client.get(url).content.decode()
+    assert not selectors.assignment_list_conflicted(cohort=cohort).exists()
+
+
+def test_reassigning_a_conflicted_review_removes_its_score(
+    cohort, reviewers, programme, programme_admin
+):
+    application = ApplicationFactory(cohort=cohort, email="friend@example.com")
+    scored = ReviewAssignment.objects.create(application=application, reviewer=reviewers[0])
+    ReviewAssignment.objects.create(application=application, reviewer=reviewers[1])
+    Review.objects.create(
+        assignment=scored, is_submitted=True, submitted_at=timezone.now(), total=5.0
+    )
+    services.scores_recompute(cohort=cohort)
+    services.conflict_declare(
+        reviewer=reviewers[0], programme=programme, kind="person", value="friend@example.com"
+    )
+    application.refresh_from_db()
+    assert application.review_count == 1  # counts until the admin reassigns it
+    _assign(cohort, programme_admin)
+    application.refresh_from_db()
+    assert (application.review_count, application.raw_score) == (0, None)
+
+
+# --- assignment runs in the background -----------------------------------------------------------
+
+
+def test_assignment_run_writes_the_events_the_one_by_one_path_writes(
+    cohort, reviewers, programme_admin
+):
+    from cohorts.services.applications import application_transition
+
+    by_run, by_hand = _apps(cohort, 2)
+    before = Application.objects.get(pk=by_run.pk).updated_at
+    # The one-by-one path, for comparison.
+    application_transition(
+        application=by_hand,
+        to_status=ApplicationStatus.IN_REVIEW,
+        actor=programme_admin,
+        note="Reviewers assigned",
+    )
+    _assign(cohort, programme_admin)
+    fields = ("actor_id", "from_status", "to_status", "note")
+    run_events = list(ApplicationEvent.objects.filter(application=by_run).values(*fields))
+    hand_events = list(ApplicationEvent.objects.filter(application=by_hand).values(*fields))
+    assert (
+        run_events
+        == hand_events
+        == [
+            {
+                "actor_id": programme_admin.pk,
+                "from_status": ApplicationStatus.SUBMITTED,
+                "to_status": ApplicationStatus.IN_REVIEW,
+                "note": "Reviewers assigned",
+            }
+        ]
+    )
+    by_run.refresh_from_db()
+    assert by_run.status == ApplicationStatus.IN_REVIEW and by_run.updated_at > before
+    # Already in review: no second event.
+    assert ApplicationEvent.objects.filter(application=by_hand).count() == 1
+
+
+def test_assignment_run_executed_twice_does_it_once(cohort, reviewers, programme_admin):
+    _apps(cohort, 3)
+    run = services.assignment_run_start(cohort=cohort, actor=programme_admin)
+    assert services.assignment_run_execute(run_id=run.pk).status == JobStatus.DONE
+    counts = (
+        ReviewAssignment.objects.count(),
+        ApplicationEvent.objects.count(),
+        Notification.objects.count(),
+    )
+    assert services.assignment_run_execute(run_id=run.pk) is None
+    assert (
+        counts
+        == (
+            ReviewAssignment.objects.count(),
+            ApplicationEvent.objects.count(),
+            Notification.objects.count(),
+        )
+        == (6, 3, 3)
+    )
+    run.refresh_from_db()
+    assert run.attempts == 1
+
+
+def test_assignment_run_refuses_a_second_active_run(
+    client, programme, programme_admin, cohort, reviewers
+):
+    _apps(cohort, 2)
+    services.assignment_run_start(cohort=cohort, actor=programme_admin)
+    with pytest.raises(services.ReviewError, match="already being assigned"):
+        services.assignment_run_start(cohort=cohort, actor=programme_admin)
+    client.force_login(programme_admin)
+    url = reverse("cohorts:review_assign", args=[programme.slug, cohort.slug])
+    response = client.post(url, follow=True)
+    body = response.content.decode()
+    assert "Reviewers are already being assigned in this cohort." in body
+    assert 'data-testid="commit-assignments" disabled' in body
+    assert f'hx-get="{url}?part=run" hx-trigger="every 1s"' in body
+    assert AssignmentRun.objects.count() == 1
+
+
+def test_assignment_run_failure_is_recorded_and_changes_nothing(cohort, reviewers, programme_admin):
+    apps = _apps(cohort, 2)
+    run = services.assignment_run_start(cohort=cohort, actor=programme_admin)
+    cohort.reviewers_per_application = 4  # changed after the run was queued
+    cohort.save()
+    run = services.assignment_run_execute(run_id=run.pk)
+    assert run.status == JobStatus.FAILED
+    assert run.error == (
+        "Each application needs 4 reviewers but the programme has only 3. "
+        "Add reviewers or lower the number per application."
+    )
+    assert run.finished_at is not None
+    assert not ReviewAssignment.objects.exists()
+    assert {a.status for a in Application.objects.filter(pk__in=[a.pk for a in apps])} == {
+        ApplicationStatus.SUBMITTED
+    }
+
+
+def test_assignment_run_dying_midway_leaves_nothing_half_done(
+    cohort, reviewers, programme_admin, monkeypatch
+):
+    """A failure after the assignments and statuses were written (here: the digests cannot be
+    written) rolls all of it back."""
+    from cohorts.services import reviews as review_services
+
+    apps = _apps(cohort, 3)
+
+    def broken(**kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(review_services.notification_services, "notify", broken)
+    run = services.assignment_run_start(cohort=cohort, actor=programme_admin)
+    run = services.assignment_run_execute(run_id=run.pk)
+    assert run.status == JobStatus.FAILED
+    assert "RuntimeError: outbox unavailable" in run.error
+    assert "Nothing was changed" in run.error
+    assert not ReviewAssignment.objects.exists()
+    assert not ApplicationEvent.objects.exists()
+    assert set(
+        Application.objects.filter(pk__in=[a.pk for a in apps]).values_list("status", flat=True)
+    ) == {ApplicationStatus.SUBMITTED}
+
+
+def test_assignment_runs_sweep_takes_up_stranded_runs(
+    cohort, reviewers, programme_admin, programme, django_capture_on_commit_callbacks, settings
+):
+    _apps(cohort, 3)
+    now = timezone.now()
+    dead_worker = AssignmentRun.objects.create(
+        cohort=cohort,
+        requested_by=programme_admin,
+        status=JobStatus.RUNNING,
+        claimed_at=now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 61),
+        attempts=1,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.assignment_runs_sweep(now=now) == 1
+    dead_worker.refresh_from_db()
+    assert (dead_worker.status, dead_worker.attempts, dead_worker.assignments) == (
+        JobStatus.DONE,
+        2,
+        6,
+    )
+
+    # Lost by the broker: queued for over two minutes.
+    other = CohortFactory(programme=programme, slug="second", reviewers_per_application=1)
+    ApplicationFactory(cohort=other)
+    lost = AssignmentRun.objects.create(cohort=other, requested_by=programme_admin)
+    AssignmentRun.objects.filter(pk=lost.pk).update(updated_at=now - datetime.timedelta(minutes=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.assignment_runs_sweep(now=now) == 1
+    lost.refresh_from_db()
+    assert (lost.status, lost.assignments) == (JobStatus.DONE, 1)
+
+
+def test_assignment_runs_sweep_leaves_live_runs_and_gives_up_after_three_attempts(
+    cohort, programme_admin, settings
+):
+    now = timezone.now()
+    fresh = AssignmentRun.objects.create(cohort=cohort, requested_by=programme_admin)
+    assert services.assignment_runs_sweep(now=now) == 0
+    fresh.delete()
+    running = AssignmentRun.objects.create(
+        cohort=cohort,
+        requested_by=programme_admin,
+        status=JobStatus.RUNNING,
+        claimed_at=now - datetime.timedelta(seconds=60),
+        attempts=1,
+    )
+    assert services.assignment_runs_sweep(now=now) == 0
+    running.refresh_from_db()
+    assert running.status == JobStatus.RUNNING
+    AssignmentRun.objects.filter(pk=running.pk).update(
+        attempts=3, claimed_at=now - datetime.timedelta(hours=1)
+    )
+    assert services.assignment_runs_sweep(now=now) == 0
+    running.refresh_from_db()
+    assert running.status == JobStatus.FAILED
+    assert running.error.startswith("The run was interrupted 3 times")
+
+
+def test_assignment_runs_sweep_is_scheduled_and_the_task_named():
+    from django.conf import settings as django_settings
+
+    from cohorts import tasks
+
+    entries = {e["task"]: e for e in django_settings.CELERY_BEAT_SCHEDULE.values()}
+    assert entries["cohorts.assignment_runs_sweep"]["schedule"] <= 120
+    assert tasks.assignment_run_task.name == "cohorts.assignment_run"
+    assert tasks.assignment_runs_sweep_task.name == "cohorts.assignment_runs_sweep"
+
+
+def test_assign_page_polls_a_busy_run_and_reloads_when_done(
+    client, programme, programme_admin, cohort, reviewers
+):
+    _apps(cohort, 2)
+    run = services.assignment_run_start(cohort=cohort, actor=programme_admin)
+    client.force_login(programme_admin)
+    url = reverse("cohorts:review_assign", args=[programme.slug, cohort.slug])
+    part = client.get(url, {"part": "run"}, HTTP_HX_REQUEST="true")
+    body = part.content.decode()
+    assert "<html" not in body
+    assert "Assigning reviewers: Queued…" in body and 'hx-trigger="every 1s"' in body
+    services.assignment_run_execute(run_id=run.pk)
+    done = client.get(url, {"part": "run"}, HTTP_HX_REQUEST="true")
+    assert (done.status_code, done["HX-Refresh"]) == (204, "true")
+    page = client.get(url).content.decode()
+    assert "Last assignment: 4 new assignments" in page
+    assert "hx-trigger" not in page
+
+
+def test_assign_page_shows_a_failed_run_with_retry(
+    client, programme, programme_admin, cohort, reviewers, django_capture_on_commit_callbacks
+):
+    _apps(cohort, 2)
+    AssignmentRun.objects.create(
+        cohort=cohort,
+        requested_by=programme_admin,
+        status=JobStatus.FAILED,
+        error="The worker ran out of memory.",
+        finished_at=timezone.now(),
+    )
+    client.force_login(programme_admin)
+    url = reverse("cohorts:review_assign", args=[programme.slug, cohort.slug])
+    body = client.get(url).content.decode()
+    assert "failed; nothing was changed." in body
+    assert '<span data-testid="run-error">The worker ran out of memory.</span>' in body
+    assert 'data-testid="retry-assignments"' in body
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    assert AssignmentRun.objects.first().status == JobStatus.DONE
+    assert ReviewAssignment.objects.count() == 4
+
+
+@pytest.mark.parametrize("persona", ["outsider", "applicant", "other_programme_admin"])
+def test_assign_is_404_outside_and_changes_nothing(
+    client, request, programme, cohort, reviewers, persona, django_capture_on_commit_callbacks
+):
+    _apps(cohort, 2)
+    client.force_login(request.getfixturevalue(persona))
+    url = reverse("cohorts:review_assign", args=[programme.slug, cohort.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).status_code == 404
+    assert client.get(url, {"part": "run"}, HTTP_HX_REQUEST="true").status_code == 404
+    assert not AssignmentRun.objects.exists() and not ReviewAssignment.objects.exists()
+
+
+def test_assignment_run_queries_do_not_grow_with_applications(
+    programme, cohort, reviewers, programme_admin
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(n: int) -> int:
+        target = CohortFactory(programme=programme, reviewers_per_application=2)
+        _apps(target, n)
+        run = services.assignment_run_start(cohort=target, actor=programme_admin)
+        with CaptureQueriesContext(connection) as captured:
+            run = services.assignment_run_execute(run_id=run.pk)
+        assert run.status == JobStatus.DONE and run.assignments == 2 * n
+        return len(captured)
+
+    assert queries_for(3) == queries_for(30)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_do_a_run_once(cohort, reviewers, programme_admin):
+    """The task delivered twice at once (acks_late, a redelivery): one worker claims the run,
+    the other finds it taken and writes nothing."""
+    import threading
+
+    from django.db import connection
+
+    _apps(cohort, 5)
+    # Queued as assignment_run_start does (which, with eager tasks, would also run it at once).
+    run = AssignmentRun.objects.create(cohort=cohort, requested_by=programme_admin)
+    barrier = threading.Barrier(3)
+    results = []
+
+    def execute():
+        try:
+            barrier.wait()
+            done = services.assignment_run_execute(run_id=run.pk)
+            results.append(done.status if done else None)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=execute) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results, key=str) == [None, None, JobStatus.DONE]
+    assert ReviewAssignment.objects.count() == 10
+    assert ApplicationEvent.objects.count() == 5
+    assert Notification.objects.filter(kind="review.assigned").count() == 3

@@ -112,8 +112,11 @@ def test_programme_list_published_hides_drafts():
     assert [p.slug for p in selectors.programme_list_published()] == ["live"]
 
 
-def test_user_requires_mfa(programme, programme_admin, platform_admin, reviewer, applicant):
-    assert selectors.user_requires_mfa(user=programme_admin)
-    assert selectors.user_requires_mfa(user=platform_admin)
-    assert not selectors.user_requires_mfa(user=reviewer)
+def test_user_requires_mfa(
+    programme, programme_admin, platform_admin, reviewer, staff, mentor, applicant, outsider
+):
+    # Everyone who sees other people's personal data; applicants and outsiders see only their own.
+    for user in (programme_admin, platform_admin, reviewer, staff, mentor):
+        assert selectors.user_requires_mfa(user=user), user
     assert not selectors.user_requires_mfa(user=applicant)
+    assert not selectors.user_requires_mfa(user=outsider)

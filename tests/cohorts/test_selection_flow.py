@@ -22,6 +22,17 @@ def cohort(programme):
     )
 
 
+def commit_now(*, run, actor):
+    """Ask for the commit and run the background part at once, as a worker would."""
+    services.selection_run_commit(run=run, actor=actor)
+    counts = services.selection_commit_execute(run_id=run.pk)
+    if counts is None:
+        run = SelectionRun.objects.get(pk=run.pk)
+        if run.status != RunStatus.COMMITTED:  # not already done by the eager task
+            raise services.SelectionError(run.error or "commit did nothing")
+    return counts
+
+
 def _pool(cohort, specs):
     """specs: (name, score, job_level)"""
     return [
@@ -106,7 +117,7 @@ def test_commit_makes_offers_waitlist_and_staged_letters(cohort, programme_admin
     apps = _pool(cohort, SPECS)
     other = ApplicationFactory(cohort=cohort, status=ApplicationStatus.SUBMITTED, raw_score=None)
     run = _run(cohort, programme_admin)
-    counts = services.selection_run_commit(run=run, actor=programme_admin)
+    counts = commit_now(run=run, actor=programme_admin)
     assert counts == {"offered": 3, "waitlisted": 3, "not_selected": 1}
     assert Offer.objects.filter(status=OfferStatus.OPEN).count() == 3
     statuses = dict(Application.objects.values_list("pk", "status"))
@@ -124,16 +135,14 @@ def test_commit_makes_offers_waitlist_and_staged_letters(cohort, programme_admin
     run.refresh_from_db()
     assert run.status == RunStatus.COMMITTED
     with pytest.raises(services.SelectionError, match="already been committed"):
-        services.selection_run_commit(run=_run(cohort, programme_admin), actor=programme_admin)
+        commit_now(run=_run(cohort, programme_admin), actor=programme_admin)
 
 
 def _committed(cohort, admin, specs=SPECS, quota=None):
     apps = _pool(cohort, specs)
     if quota:
         Quota.objects.create(cohort=cohort, **quota)
-    services.selection_run_commit(
-        run=_run(cohort, admin, seats=min(3, cohort.capacity)), actor=admin
-    )
+    commit_now(run=_run(cohort, admin, seats=min(3, cohort.capacity)), actor=admin)
     services.decisions_release(cohort=cohort, actor=admin)
     cohort.refresh_from_db()
     return apps
@@ -241,16 +250,25 @@ def test_selection_pages_for_admin(
             home, {"run": "", "score_kind": "raw", "seats": "3", "min_reviews": "1"}
         )
     run = SelectionRun.objects.get()
+    assert run.number == 1
     assert response["Location"] == reverse(
-        "cohorts:selection_run", args=[programme.slug, cohort.slug, run.pk]
+        "cohorts:selection_run", args=[programme.slug, cohort.slug, 1]
     )
     page = client.get(response["Location"], {"applicant": "D"}).content.decode()
     assert "Composition against the quotas" in page and "D</span> (#" in page
     assert 'id="quota-chart"' in page and '"labels": ["Frontline"]' in page
-    commit = client.post(
-        reverse("cohorts:selection_commit", args=[programme.slug, cohort.slug, run.pk]), follow=True
+    assert f"lottery seed {run.seed}" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        commit = client.post(
+            reverse("cohorts:selection_commit", args=[programme.slug, cohort.slug, 1])
+        )
+    body = client.get(commit["Location"]).content.decode()
+    assert "Committing run 1" in body
+    assert (
+        '<span class="badge text-bg-secondary align-middle" data-testid="run-status">Committed</span>'
+        in body
     )
-    assert "Committed: 3 offers" in commit.content.decode()
+    assert Offer.objects.filter(application__cohort=cohort).count() == 3
     assert (
         client.get(
             reverse("cohorts:selection_offers", args=[programme.slug, cohort.slug])
@@ -341,8 +359,9 @@ def test_offers_page_query_count(
     _committed(cohort, programme_admin, specs)
     client.force_login(programme_admin)
     # session, user, mfa (role, authenticator), programme + partners, perm, cohort, refresh,
-    # offers count + page, counts, waitlist, participants + count, seats, nav, bell
-    with django_assert_num_queries(20):
+    # offers count + page, counts, waitlist, participants + count, seats, committed run, nav,
+    # bell
+    with django_assert_num_queries(21):
         client.get(reverse("cohorts:selection_offers", args=[programme.slug, cohort.slug]))
 
 
@@ -460,7 +479,7 @@ def test_more_seats_than_free_is_refused(client, cohort, programme_admin, progra
     )
     run = services.selection_run_execute(run_id=run.pk)
     with pytest.raises(services.SelectionError, match="only 3 are free"):
-        services.selection_run_commit(run=run, actor=programme_admin)
+        commit_now(run=run, actor=programme_admin)
 
 
 def test_promotion_never_exceeds_the_runs_seats(cohort, programme_admin):
@@ -468,7 +487,7 @@ def test_promotion_never_exceeds_the_runs_seats(cohort, programme_admin):
     cohort.save()
     apps = _pool(cohort, SPECS)
     run = _run(cohort, programme_admin, seats=3)
-    services.selection_run_commit(run=run, actor=programme_admin)
+    commit_now(run=run, actor=programme_admin)
     assert services.waitlist_promote_all() == 0
     assert services.seats_taken(cohort) == 3
     assert len(apps) == 6
@@ -478,7 +497,7 @@ def test_finished_run_progress_poll_refreshes_the_page(client, cohort, programme
     _pool(cohort, SPECS)
     run = _run(cohort, programme_admin)
     client.force_login(programme_admin)
-    url = reverse("cohorts:selection_run", args=[programme.slug, cohort.slug, run.pk])
+    url = reverse("cohorts:selection_run", args=[programme.slug, cohort.slug, run.number])
     response = client.get(url, {"part": "progress"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 204 and response["HX-Refresh"] == "true"
 
@@ -492,7 +511,7 @@ def test_odd_digits_in_promote_are_not_a_500(client, cohort, programme_admin, pr
 
 def test_decisions_stay_hidden_until_released(client, cohort, programme_admin, programme):
     apps = _pool(cohort, SPECS)
-    services.selection_run_commit(run=_run(cohort, programme_admin), actor=programme_admin)
+    commit_now(run=_run(cohort, programme_admin), actor=programme_admin)
     winner = apps[0]
     client.force_login(winner.applicant)
     body = client.get(reverse("applications:detail", args=[winner.pk])).content.decode()

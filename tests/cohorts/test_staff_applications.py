@@ -488,9 +488,9 @@ def test_application_detail_query_count(client, cohort, staff, django_assert_num
             application=application, actor=UserFactory(), to_status=ApplicationStatus.SUBMITTED
         )
     client.force_login(staff)
-    # session, user, mfa (role), programme + partners, perm (view), cohort, application,
-    # events (+ actors), questions, perm (manage), nav memberships, bell
-    with django_assert_num_queries(13):
+    # session, user, mfa (role, authenticator), programme + partners, perm (view), cohort,
+    # application, events (+ actors), questions, perm (manage), nav memberships, bell
+    with django_assert_num_queries(14):
         client.get(_url("cohort_application_detail", cohort, application.pk))
 
 

@@ -4,6 +4,7 @@ from django.urls import reverse
 from cohorts.enums import RoleKind
 from cohorts.models import ProgrammeRole
 from core.models import AuditEntry
+from tests.auth import sign_in_confirmed
 from tests.factories import (
     ApplicantProfileFactory,
     PartnerFactory,
@@ -152,7 +153,7 @@ def test_team_query_count(client, programme, programme_admin, django_assert_num_
 
 def test_team_grant_role(client, programme, programme_admin):
     newcomer = UserFactory(email="newcomer@example.com")
-    client.force_login(programme_admin)
+    sign_in_confirmed(client, programme_admin)
     response = client.post(
         _team_url(programme), {"email": "NewComer@example.com", "role": RoleKind.REVIEWER}
     )
@@ -165,7 +166,7 @@ def test_team_grant_role(client, programme, programme_admin):
 
 
 def test_team_grant_unknown_email_keeps_input(client, programme, programme_admin):
-    client.force_login(programme_admin)
+    sign_in_confirmed(client, programme_admin)
     response = client.post(
         _team_url(programme), {"email": "ghost@example.com", "role": RoleKind.MENTOR}
     )
@@ -177,7 +178,7 @@ def test_team_grant_unknown_email_keeps_input(client, programme, programme_admin
 
 
 def test_team_grant_duplicate_role_is_a_clear_error(client, programme, programme_admin, reviewer):
-    client.force_login(programme_admin)
+    sign_in_confirmed(client, programme_admin)
     response = client.post(
         _team_url(programme), {"email": reviewer.email, "role": RoleKind.REVIEWER}
     )
@@ -187,7 +188,7 @@ def test_team_grant_duplicate_role_is_a_clear_error(client, programme, programme
 
 
 def test_team_grant_invalid_role(client, programme, programme_admin, outsider):
-    client.force_login(programme_admin)
+    sign_in_confirmed(client, programme_admin)
     response = client.post(_team_url(programme), {"email": outsider.email, "role": "emperor"})
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
@@ -215,7 +216,7 @@ def test_team_is_404_for_non_members(client, request, programme, programme_admin
 
 def test_revoke_role(client, programme, programme_admin, reviewer):
     grant = ProgrammeRole.objects.get(user=reviewer)
-    client.force_login(programme_admin)
+    sign_in_confirmed(client, programme_admin)
     response = client.post(
         reverse("cohorts:programme_role_revoke", args=[programme.slug, grant.pk])
     )
@@ -226,7 +227,7 @@ def test_revoke_role(client, programme, programme_admin, reviewer):
 
 def test_revoke_last_admin_is_refused(client, programme, programme_admin):
     grant = ProgrammeRole.objects.get(user=programme_admin)
-    client.force_login(programme_admin)
+    sign_in_confirmed(client, programme_admin)
     response = client.post(
         reverse("cohorts:programme_role_revoke", args=[programme.slug, grant.pk]), follow=True
     )

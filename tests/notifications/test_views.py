@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from notifications import rendering, services
 from notifications.models import Notification, NotificationPreference
+from tests.auth import sign_in_confirmed
 from tests.factories import UserFactory
 from tests.factories.accounts import PASSWORD
 
@@ -111,19 +112,63 @@ def test_mark_all_read_with_htmx_clears_bell(client, applicant, outsider):
     assert not theirs.is_read
 
 
-def test_open_marks_read_and_follows_link(client, applicant):
+def test_open_post_marks_read_and_follows_link(client, applicant):
     notification = _notify(applicant, url="/programmes/ai-forward-2026/")
     client.force_login(applicant)
-    response = client.get(reverse("notifications:open", args=[notification.pk]))
+    response = client.post(reverse("notifications:open", args=[notification.pk]))
+    assert response.status_code == 302
     assert response["Location"] == "/programmes/ai-forward-2026/"
     notification.refresh_from_db()
     assert notification.is_read
 
 
+def test_open_get_follows_link_without_marking_read(client, applicant):
+    notification = _notify(applicant, url="/programmes/ai-forward-2026/")
+    client.force_login(applicant)
+    response = client.get(reverse("notifications:open", args=[notification.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == "/programmes/ai-forward-2026/"
+    notification.refresh_from_db()
+    assert not notification.is_read
+
+
+def test_open_post_needs_csrf_token(applicant):
+    from django.test import Client
+
+    notification = _notify(applicant)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(applicant)
+    response = strict.post(reverse("notifications:open", args=[notification.pk]))
+    assert response.status_code == 403
+    notification.refresh_from_db()
+    assert not notification.is_read
+
+
+def test_open_of_someone_elses_is_404(client, applicant, outsider):
+    theirs = _notify(outsider)
+    client.force_login(applicant)
+    assert client.post(reverse("notifications:open", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert not theirs.is_read
+
+
+def test_list_opens_notifications_with_a_post_form(client, applicant):
+    notification = _notify(applicant, text_role="Mentor")
+    client.force_login(applicant)
+    body = client.get(reverse("notifications:list")).content.decode()
+    open_url = reverse("notifications:open", args=[notification.pk])
+    assert f'<form method="post" action="{open_url}" class="d-inline">' in body
+    assert f'href="{open_url}"' not in body
+    assert (
+        '<button type="submit" class="btn btn-link p-0 border-0 align-baseline text-start '
+        'notification-open">You are now Mentor in AI Forward 2026.</button>'
+    ) in body
+
+
 def test_open_never_redirects_off_site(client, applicant):
     notification = _notify(applicant, url="https://evil.example.com/")
     client.force_login(applicant)
-    response = client.get(reverse("notifications:open", args=[notification.pk]))
+    response = client.post(reverse("notifications:open", args=[notification.pk]))
     assert response["Location"] == reverse("notifications:list")
 
 
@@ -227,7 +272,7 @@ def test_password_change_sends_mandatory_security_notice(
 
 def test_role_grant_notifies_the_person(client, programme, programme_admin):
     newcomer = UserFactory(email="newcomer@example.com")
-    client.force_login(programme_admin)
+    sign_in_confirmed(client, programme_admin)
     client.post(
         reverse("cohorts:programme_team", args=[programme.slug]),
         {"email": "newcomer@example.com", "role": "mentor"},

@@ -360,6 +360,9 @@ class Command(BaseCommand):
                     "and policy."
                 ),
                 "capacity": 1000,
+                # The best 400 of those not offered a seat wait for one; the rest hear "not
+                # selected" at once rather than waiting for a seat that will not come.
+                "waitlist_length": 400,
                 "opens_at": datetime.datetime.combine(
                     today - datetime.timedelta(days=22), datetime.time(9, 0), tz
                 ),
@@ -623,6 +626,7 @@ class Command(BaseCommand):
         if run is None or run.result_status != "optimal":
             return
         services.selection_run_commit(run=run, actor=admin)
+        services.selection_commit_execute(run_id=run.pk)
         services.decisions_release(cohort=cohort, actor=admin)
         offers = list(
             Offer.objects.filter(application__cohort=cohort)
