@@ -40,9 +40,10 @@ run: $(BIN)/.installed var/.migrated ## Serve the development site (no reseeding
 test: $(BIN)/.installed ## Run the whole test suite (PostgreSQL/Redis/Chromium tests skip when absent)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(BIN)/.installed ## ruff check, ruff format --check, and the migration check
+lint: $(BIN)/.installed ## ruff check, ruff format --check, the import contracts and the migration check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 fmt: $(BIN)/.installed ## Format and auto-fix the code

@@ -138,25 +138,6 @@ class OfferStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-# Attributes a quota can count: the application's profile snapshot, or an age band.
-QUOTA_ATTRIBUTES = {
-    "sector": _("Sector"),
-    "job_level": _("Job level"),
-    "employer_size": _("Employer size"),
-    "is_union_member": _("Union membership"),
-    "residency": _("Residency"),
-    "gender": _("Gender"),
-    "age_band": _("Age band"),
-}
-AGE_BANDS = [
-    ("18-24", 18, 24),
-    ("25-34", 25, 34),
-    ("35-44", 35, 44),
-    ("45-54", 45, 54),
-    ("55+", 55, 200),
-]
-
-
 class JobStatus(models.TextChoices):
     """A background job's life: queued → running → done or failed (a stranded one is re-queued)."""
 

@@ -16,41 +16,29 @@ from typing import IO, Any, Protocol
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.enums import EmployerSize, Gender, JobLevel, Residency, Sector
-
+from . import attributes
+from .attributes import Kind, Use
 from .enums import ApplicationStatus
 
 # A spreadsheet treats a cell starting with one of these as a formula (or strips the character
 # and then does). Prefixing an apostrophe makes it text in Excel, LibreOffice and Sheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-# The columns read from the database, in export order; `answers` expands to one column per question.
-EXPORT_FIELDS = (
-    "id",
-    "status",
-    "submitted_at",
-    "full_name",
-    "email",
-    "residency",
-    "gender",
-    "employer",
-    "employer_size",
-    "sector",
-    "job_level",
-    "is_union_member",
-    "age_at_start",
-    "is_eligible",
-    "answers",
-)
 
-_CHOICE_LABELS = {
-    "status": ApplicationStatus,
-    "residency": Residency,
-    "gender": Gender,
-    "employer_size": EmployerSize,
-    "sector": Sector,
-    "job_level": JobLevel,
-}
+def export_fields() -> tuple[str, ...]:
+    """The columns read from the database, in export order: the application's own, then those
+    of the attributes the catalogue exports; `answers` expands to one column per question."""
+    columns = (a.column for a in attributes.in_use(Use.EXPORTS) if a.column)
+    return (
+        "id",
+        "status",
+        "submitted_at",
+        "full_name",
+        "email",
+        *dict.fromkeys(columns),
+        "is_eligible",
+        "answers",
+    )
 
 
 class Question(Protocol):
@@ -73,9 +61,11 @@ def _labels(language: str | None) -> dict[str, dict]:
     """Every choice label and yes/no word, translated once per language: looking them up per
     cell made translation the bulk of a large export's time."""
     tables: dict[str, dict] = {
-        field: {value: str(label) for value, label in choices.choices}
-        for field, choices in _CHOICE_LABELS.items()
+        attribute.key: {value: str(label) for value, label in attribute.choices}
+        for attribute in attributes.ATTRIBUTES
+        if attribute.kind == Kind.CHOICE
     }
+    tables["status"] = {value: str(label) for value, label in ApplicationStatus.choices}
     tables["yes_no"] = {True: _("yes"), False: _("no"), None: ""}
     return tables
 
@@ -98,8 +88,8 @@ def answer_text(value: Any) -> str:
 
 
 def choice_label(field: str, value: str) -> str:
-    """The human label of a stored choice (status, residency, gender, employer size, sector,
-    job level); the value itself when it is no longer one of the choices."""
+    """The human label of a stored choice (the status, or a choice attribute of the catalogue);
+    the value itself when it is no longer one of the choices."""
     return _labels(get_language())[field].get(value, value) if value else ""
 
 
@@ -110,14 +100,7 @@ def header_row(questions: Sequence[Question]) -> list[Cell]:
         _("Submitted at"),
         _("Full name"),
         _("Email"),
-        _("Residency"),
-        _("Gender"),
-        _("Employer"),
-        _("Employer size"),
-        _("Sector"),
-        _("Job level"),
-        _("Union member"),
-        _("Age at start"),
+        *(a.label_for(Use.EXPORTS) for a in attributes.in_use(Use.EXPORTS)),
         _("Eligible"),
         *(question.label for question in questions),
     ]
@@ -127,31 +110,29 @@ def header_row(questions: Sequence[Question]) -> list[Cell]:
 def application_row(
     values: Mapping[str, Any], questions: Sequence[Question], tz: zoneinfo.ZoneInfo
 ) -> list[Cell]:
-    """One export row from the EXPORT_FIELDS of an application, every text cell neutralised."""
+    """One export row from the `export_fields()` of an application, every text cell
+    neutralised."""
     submitted_at: datetime.datetime | None = values["submitted_at"]
     answers = values["answers"] or {}
-    age = values["age_at_start"]
     labels = _labels(get_language())
     yes_no_words = labels["yes_no"]
 
-    def label(field: str) -> str:
-        value = values[field]
-        return labels[field].get(value, value) if value else ""
+    def attribute_cell(attribute: attributes.Attribute) -> Cell:
+        value = attribute.from_column(values[attribute.column])
+        if attribute.kind == Kind.CHOICE:
+            return labels[attribute.key].get(value, value) if value else ""
+        if attribute.kind == Kind.YES_NO:
+            return yes_no_words[value]
+        return value if value is not None else ""
 
+    status = values["status"]
     row: list[Cell] = [
         values["id"],
-        label("status"),
+        labels["status"].get(status, status) if status else "",
         submitted_at.astimezone(tz).isoformat(timespec="seconds") if submitted_at else "",
         values["full_name"],
         values["email"],
-        label("residency"),
-        label("gender"),
-        values["employer"],
-        label("employer_size"),
-        label("sector"),
-        label("job_level"),
-        yes_no_words[values["is_union_member"]],
-        age if age is not None else "",
+        *(attribute_cell(attribute) for attribute in attributes.in_use(Use.EXPORTS)),
         yes_no_words[values["is_eligible"]],
         *(answer_text(answers.get(question.key)) for question in questions),
     ]

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import EmployerSize, JobLevel, Residency, Sector
 from core.forms import GuardedForm
 
+from . import attributes
+from .attributes import Kind, Use
 from .enums import ApplicationStatus
 from .models import Application, Cohort
 
@@ -54,6 +55,29 @@ def _yes_no_unknown(queryset: QuerySet, field: str, value: str) -> QuerySet:
     return queryset.filter(**{field: value == "yes"})
 
 
+def _attribute_filter(attribute: attributes.Attribute) -> django_filters.Filter:
+    """The staff list's filter of one catalogue attribute (named by its key)."""
+    if attribute.column is None or attribute.derive is not None:
+        # The database can only filter what an application keeps as it is.
+        raise ValueError(f"the attribute {attribute.key!r} has no column to filter")
+    if attribute.kind == Kind.CHOICE:
+        return django_filters.ChoiceFilter(
+            field_name=attribute.column,
+            label=attribute.label_for(Use.FILTERS),
+            choices=attribute.choices,
+            empty_label=attribute.any_label,
+        )
+    if attribute.kind == Kind.YES_NO:
+        return django_filters.ChoiceFilter(
+            field_name=attribute.column,
+            label=attribute.label_for(Use.FILTERS),
+            choices=YES_NO_UNKNOWN,
+            method=_yes_no_unknown,
+            empty_label=attribute.any_label,
+        )
+    raise ValueError(f"no filter for the {attribute.kind} attribute {attribute.key!r}")
+
+
 class ApplicationOrderingFilter(django_filters.OrderingFilter):
     """One sort key at a time, newest submitted first by default, ties broken by id so
     pagination is stable."""
@@ -91,24 +115,7 @@ class ApplicationFilter(django_filters.FilterSet):
     is_eligible = django_filters.ChoiceFilter(
         label=_("Eligible"), choices=YES_NO_UNKNOWN, method="filter_yes_no", empty_label=_("Any")
     )
-    sector = django_filters.ChoiceFilter(
-        label=_("Sector"), choices=Sector.choices, empty_label=_("Any sector")
-    )
-    job_level = django_filters.ChoiceFilter(
-        label=_("Job level"), choices=JobLevel.choices, empty_label=_("Any job level")
-    )
-    employer_size = django_filters.ChoiceFilter(
-        label=_("Employer size"), choices=EmployerSize.choices, empty_label=_("Any size")
-    )
-    is_union_member = django_filters.ChoiceFilter(
-        label=_("Union member"),
-        choices=YES_NO_UNKNOWN,
-        method="filter_yes_no",
-        empty_label=_("Any"),
-    )
-    residency = django_filters.ChoiceFilter(
-        label=_("Residency"), choices=Residency.choices, empty_label=_("Any residency")
-    )
+    # Here come the filters of the catalogue's attributes (see get_filters).
     submitted_after = django_filters.DateFilter(
         label=_("Submitted on or after"),
         method="filter_submitted_after",
@@ -132,6 +139,19 @@ class ApplicationFilter(django_filters.FilterSet):
         model = Application
         fields: list[str] = []
         form = GuardedForm
+
+    @classmethod
+    def get_filters(cls):
+        """The declared filters, and after "eligible" one per attribute the catalogue lets the
+        staff list filter by, named by the attribute's key."""
+        filters = {}
+        for name, declared in super().get_filters().items():
+            filters[name] = declared
+            if name == "is_eligible":
+                filters.update(
+                    (a.key, _attribute_filter(a)) for a in attributes.in_use(Use.FILTERS)
+                )
+        return filters
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,6 +179,12 @@ class ApplicationFilter(django_filters.FilterSet):
         # An invalid `sort` never reaches its filter; keep the default order then too.
         queryset = self.filters["sort"].filter(queryset, None)
         return super().filter_queryset(queryset)
+
+    @property
+    def attribute_fields(self) -> list:
+        """The form's fields for the catalogue's attributes, in catalogue order: a template that
+        loops over them shows a new attribute's filter without being edited."""
+        return [self.form[a.key] for a in attributes.in_use(Use.FILTERS) if a.key in self.filters]
 
     @property
     def active_query(self) -> dict[str, str]:

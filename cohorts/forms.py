@@ -10,6 +10,7 @@ from accounts.validators import HTTP_URL_MESSAGE, http_url_validator
 from core.forms import NUL_MESSAGE, GuardedForm, GuardedModelForm, contains_nul
 from core.virus_scan import validate_upload_is_clean
 
+from . import attributes
 from .enums import (
     STAFF_SETTABLE_STATUSES,
     ApplicationStatus,
@@ -822,22 +823,6 @@ class ReassignForm(GuardedForm):
 # --- Selection -------------------------------------------------------------------------------------
 
 
-def quota_value_choices() -> dict[str, list[tuple[str, str]]]:
-    from accounts.enums import EmployerSize, Gender, JobLevel, Residency, Sector
-
-    from .enums import AGE_BANDS
-
-    return {
-        "sector": list(Sector.choices),
-        "job_level": list(JobLevel.choices),
-        "employer_size": list(EmployerSize.choices),
-        "is_union_member": [("yes", _("Member")), ("no", _("Not a member"))],
-        "residency": list(Residency.choices),
-        "gender": list(Gender.choices),
-        "age_band": [(name, name) for name, _low, _high in AGE_BANDS],
-    }
-
-
 class QuotaForm(GuardedModelForm):
     attribute = forms.ChoiceField(label=_("Attribute"))
     values = forms.MultipleChoiceField(
@@ -852,14 +837,12 @@ class QuotaForm(GuardedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .enums import QUOTA_ATTRIBUTES
-
-        self.fields["attribute"].choices = [("", _("Choose…")), *QUOTA_ATTRIBUTES.items()]
-        choices = quota_value_choices()
+        quotas = attributes.Use.QUOTAS
+        self.fields["attribute"].choices = [("", _("Choose…")), *attributes.choices(quotas)]
         self.fields["values"].choices = [
-            (f"{attribute}:{value}", f"{QUOTA_ATTRIBUTES[attribute]}: {label}")
-            for attribute, options in choices.items()
-            for value, label in options
+            (f"{a.key}:{value}", f"{a.label_for(quotas)}: {label}")
+            for a in attributes.in_use(quotas)
+            for value, label in a.choices
         ]
         if self.instance.pk:
             self.initial["values"] = [

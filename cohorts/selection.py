@@ -63,6 +63,26 @@ class Quota:
         return attributes.get(self.attribute) in self.values
 
 
+def quota_bounds(quotas: Sequence[Mapping], seats: int) -> list[Quota]:
+    """Quotas stored as shares of the seats ({"name", "attribute", "values", "min_percent",
+    "max_percent"}, percentages as text or numbers, either may be None) as counts of `seats`:
+    minimums round up, maximums round down."""
+    bounds = []
+    for q in quotas:
+        low = (
+            math.ceil(float(q["min_percent"]) * seats / 100 - 1e-9)
+            if q.get("min_percent") is not None
+            else None
+        )
+        high = (
+            math.floor(float(q["max_percent"]) * seats / 100 + 1e-9)
+            if q.get("max_percent") is not None
+            else None
+        )
+        bounds.append(Quota(q["name"], q["attribute"], frozenset(q["values"]), low, high))
+    return bounds
+
+
 @dataclass(frozen=True)
 class SelectionResult:
     selected: list[int]  # ids, best first (score desc, then lottery order)

@@ -19,7 +19,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import rendering, tasks
+from core import background
+
+from . import rendering
 from .enums import EmailStatus
 from .models import EmailMessage, Notification, NotificationPreference
 from .registry import Kind, get_kind, workflow_owned_kinds
@@ -287,10 +289,12 @@ def enqueue_emails(ids: Sequence[int]) -> bool:
     try:
         if len(ids) <= ENQUEUE_CHUNK:
             for message_id in ids:
-                tasks.send_email_task.apply_async(args=[message_id])
+                background.enqueue("notifications.send_email", message_id)
         else:
             for start in range(0, len(ids), ENQUEUE_CHUNK):
-                tasks.enqueue_emails_task.apply_async(args=[ids[start : start + ENQUEUE_CHUNK]])
+                background.enqueue(
+                    "notifications.enqueue_emails", ids[start : start + ENQUEUE_CHUNK]
+                )
     except Exception:
         logger.warning(
             "notifications: could not enqueue %d email(s); the sweeper will retry",

@@ -1,17 +1,18 @@
-"""Celery tasks: thin wrappers around services. Arguments are ids; running twice is harmless."""
+"""Celery tasks: thin wrappers around services, which they import in their bodies (services
+publish them by name through `core.background`). Arguments are ids; running twice is harmless."""
 
 import logging
 
 from celery import shared_task
 from celery.exceptions import Retry
 
-from . import services
-
 logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, name="notifications.send_email", acks_late=True, max_retries=None)
 def send_email_task(self, message_id: int) -> str:
+    from . import services
+
     outcome = services.email_send(message_id=message_id)
     if outcome.retry_in is not None and not self.request.is_eager:
         try:
@@ -34,4 +35,6 @@ def enqueue_emails_task(message_ids: list[int]) -> int:
 
 @shared_task(name="notifications.sweep_outbox", acks_late=True)
 def sweep_outbox_task() -> int:
+    from . import services
+
     return services.outbox_sweep()

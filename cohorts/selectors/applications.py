@@ -5,25 +5,12 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.enums import Education, EmployerSize, Gender, JobLevel, Residency, Sector
 from accounts.models import ApplicantProfile, User
 
-from .. import eligibility
+from .. import attributes, eligibility
+from ..attributes import Use
 from ..enums import ApplicationStatus, QuestionType, RuleOperator
 from ..models import Application, ApplicationQuestion, Cohort, EligibilityRule, Programme
-
-# Profile attributes an eligibility rule or a filter can use: name -> (label, choices or None).
-PROFILE_ATTRIBUTES: dict[str, tuple[str, list[tuple[str, str]] | None]] = {
-    "residency": (_("Residency status"), Residency.choices),
-    "age_at_start": (_("Age when the cohort starts"), None),
-    "gender": (_("Gender"), Gender.choices),
-    "employer_size": (_("Employer size"), EmployerSize.choices),
-    "sector": (_("Sector"), Sector.choices),
-    "job_level": (_("Job level"), JobLevel.choices),
-    "is_union_member": (_("Union member"), [("yes", _("Yes")), ("no", _("No"))]),
-    "highest_education": (_("Highest education"), Education.choices),
-    "years_of_experience": (_("Years of work experience"), None),
-}
 
 
 def cohort_list_open(*, not_applied_by: User | None = None) -> QuerySet[Cohort]:
@@ -117,18 +104,11 @@ def visible_question_keys(questions: Sequence[ApplicationQuestion], answers: dic
 
 
 def profile_facts(*, profile: ApplicantProfile | None, cohort: Cohort) -> dict:
+    """The facts eligibility rules test: every attribute of the catalogue rules can use."""
     if profile is None:
         return {}
     return {
-        "residency": profile.residency,
-        "age_at_start": profile.age_on(cohort.starts_on),
-        "gender": profile.gender,
-        "employer_size": profile.employer_size,
-        "sector": profile.sector,
-        "job_level": profile.job_level,
-        "is_union_member": profile.is_union_member,
-        "highest_education": profile.highest_education,
-        "years_of_experience": profile.years_of_experience,
+        a.key: a.from_profile(profile, cohort.starts_on) for a in attributes.in_use(Use.ELIGIBILITY)
     }
 
 
@@ -137,7 +117,7 @@ def attribute_label(attribute: str, questions: Sequence[ApplicationQuestion]) ->
         key = attribute.removeprefix("answer:")
         question = next((q for q in questions if q.key == key), None)
         return question.label if question else key
-    return str(PROFILE_ATTRIBUTES.get(attribute, (attribute, None))[0])
+    return attributes.label(attribute, Use.ELIGIBILITY)
 
 
 def _value_label(attribute: str, value, questions) -> str:
@@ -147,7 +127,12 @@ def _value_label(attribute: str, value, questions) -> str:
         return _("yes") if value else _("no")
     if isinstance(value, list):
         return ", ".join(_value_label(attribute, v, questions) for v in value) or _("not given")
-    choices = PROFILE_ATTRIBUTES.get(attribute, (None, None))[1]
+    known = attributes.get(attribute, Use.ELIGIBILITY)
+    choices: tuple = ()
+    if known is not None and known.kind == attributes.Kind.CHOICE:
+        choices = known.choices
+    elif known is not None and known.kind == attributes.Kind.YES_NO:
+        choices = attributes.YES_NO  # after the attribute's name: "Union member: Yes"
     if choices:
         return str(dict(choices).get(str(value), value))
     return str(value)

@@ -3,8 +3,11 @@ from collections import Counter
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from ..enums import QUOTA_ATTRIBUTES, ApplicationStatus, OfferStatus
+from .. import attributes
+from ..attributes import candidate_attributes
+from ..enums import ApplicationStatus, OfferStatus
 from ..models import Application, Cohort, Offer, Participant, Quota, SelectionRun
+from ..selection import quota_bounds
 
 
 def quota_list_for_cohort(*, cohort: Cohort) -> list[Quota]:
@@ -52,8 +55,6 @@ def run_summary(run: SelectionRun) -> dict:
 
 def run_composition(run: SelectionRun) -> list[dict]:
     """For each quota: how many of the selected count towards it, against its bounds."""
-    from ..services.selection import candidate_attributes, quota_bounds
-
     bounds = quota_bounds(run.quotas, run.seats)
     selected = Application.objects.filter(pk__in=run.selected)
     counts = Counter()
@@ -64,7 +65,7 @@ def run_composition(run: SelectionRun) -> list[dict]:
     return [
         {
             "name": q.name,
-            "attribute": QUOTA_ATTRIBUTES.get(q.attribute, q.attribute),
+            "attribute": attributes.label(q.attribute, attributes.Use.QUOTAS),
             "values": ", ".join(sorted(q.values)),
             "count": counts[q.name],
             "min": q.min_count,
@@ -77,8 +78,6 @@ def run_composition(run: SelectionRun) -> list[dict]:
 
 def explain(run: SelectionRun, application: Application) -> str:
     """Why this applicant was selected, waitlisted or not selected by this run."""
-    from ..services.selection import candidate_attributes, quota_bounds
-
     key = str(application.pk)
     if key not in run.scores:
         return _(

@@ -8,7 +8,7 @@ from accounts.models import ApplicantProfile, User
 from core.services import audit_record
 from notifications import services as notification_services
 
-from .. import selectors
+from .. import attributes, selectors
 from ..enums import APPLICATION_TRANSITIONS, ApplicationStatus, QuestionType
 from ..models import Application, ApplicationEvent, Cohort
 
@@ -27,14 +27,10 @@ def _snapshot(application: Application, profile: ApplicantProfile | None) -> Non
     if profile is None:
         return
     application.full_name = profile.full_name
-    application.residency = profile.residency
-    application.gender = profile.gender
-    application.employer = profile.employer
-    application.employer_size = profile.employer_size
-    application.sector = profile.sector
-    application.job_level = profile.job_level
-    application.is_union_member = profile.is_union_member
-    application.age_at_start = profile.age_on(application.cohort.starts_on)
+    for attribute in attributes.ATTRIBUTES:
+        if attribute.is_kept:
+            value = attribute.from_profile(profile, application.cohort.starts_on)
+            setattr(application, attribute.column, value)
 
 
 def _refresh_eligibility(application: Application, profile) -> selectors.Eligibility:
@@ -52,18 +48,7 @@ def _refresh_eligibility(application: Application, profile) -> selectors.Eligibi
     return result
 
 
-_SNAPSHOT_FIELDS = [
-    "email",
-    "full_name",
-    "residency",
-    "gender",
-    "employer",
-    "employer_size",
-    "sector",
-    "job_level",
-    "is_union_member",
-    "age_at_start",
-]
+_SNAPSHOT_FIELDS = ["email", "full_name", *attributes.kept_columns()]
 
 
 def _lock(application: Application) -> Application:

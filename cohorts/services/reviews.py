@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import background
 from core.services import audit_record
 from notifications import services as notification_services
 
@@ -279,10 +280,8 @@ def assignment_run_start(*, cohort: Cohort, actor: User) -> AssignmentRun:
 
 
 def _enqueue_assignment_run(run_id: int) -> None:
-    from ..tasks import assignment_run_task
-
     try:
-        assignment_run_task.apply_async(args=[run_id])
+        background.enqueue("cohorts.assignment_run", run_id)
     except Exception:  # the sweeper enqueues it again
         logger.warning("reviews: could not enqueue assignment run %s", run_id, exc_info=True)
 
@@ -597,10 +596,8 @@ def review_save(
 
 
 def _enqueue_recompute(cohort_id: int) -> None:
-    from ..tasks import scores_recompute_task
-
     try:
-        scores_recompute_task.apply_async(args=[cohort_id])
+        background.enqueue("cohorts.scores_recompute", cohort_id)
     except Exception:
         logger.warning(
             "reviews: could not enqueue score recompute for cohort %s", cohort_id, exc_info=True

@@ -1,7 +1,6 @@
 """Selection: quotas, selection runs, committing them into offers, and the waitlist."""
 
 import logging
-import math
 import random
 import time
 from datetime import timedelta
@@ -15,11 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import background
 from core.services import audit_record
 from notifications import services as notification_services
 
 from .. import selection
-from ..enums import AGE_BANDS, ApplicationStatus, OfferStatus, RunStatus, ScoreKind
+from ..attributes import candidate_attributes, quota_columns
+from ..enums import ApplicationStatus, OfferStatus, RunStatus, ScoreKind
 from ..models import Application, ApplicationEvent, Cohort, Offer, Participant, Quota, SelectionRun
 from .applications import application_transition
 
@@ -40,42 +41,6 @@ def quota_save(*, quota: Quota) -> Quota:
 
 def quota_delete(*, quota: Quota) -> None:
     quota.delete()
-
-
-def age_band(age: int | None) -> str:
-    if age is None:
-        return ""
-    return next((name for name, low, high in AGE_BANDS if low <= age <= high), "")
-
-
-def candidate_attributes(application: Application) -> dict[str, str]:
-    return {
-        "sector": application.sector,
-        "job_level": application.job_level,
-        "employer_size": application.employer_size,
-        "is_union_member": "yes" if application.is_union_member else "no",
-        "residency": application.residency,
-        "gender": application.gender,
-        "age_band": age_band(application.age_at_start),
-    }
-
-
-def quota_bounds(quotas: list[dict], seats: int) -> list[selection.Quota]:
-    """Percentages of the seats turned into counts: minimums round up, maximums round down."""
-    bounds = []
-    for q in quotas:
-        low = (
-            math.ceil(float(q["min_percent"]) * seats / 100 - 1e-9)
-            if q.get("min_percent") is not None
-            else None
-        )
-        high = (
-            math.floor(float(q["max_percent"]) * seats / 100 + 1e-9)
-            if q.get("max_percent") is not None
-            else None
-        )
-        bounds.append(selection.Quota(q["name"], q["attribute"], frozenset(q["values"]), low, high))
-    return bounds
 
 
 def _quota_snapshot(cohort: Cohort) -> list[dict]:
@@ -157,10 +122,8 @@ def selection_run_start(
 
 
 def _enqueue_run(run_id: int) -> None:
-    from ..tasks import selection_run_task
-
     try:
-        selection_run_task.apply_async(args=[run_id])
+        background.enqueue("cohorts.selection_run", run_id)
     except Exception:
         logger.warning(
             "selection: could not enqueue run %s; the sweeper will", run_id, exc_info=True
@@ -168,10 +131,8 @@ def _enqueue_run(run_id: int) -> None:
 
 
 def _enqueue_commit(run_id: int) -> None:
-    from ..tasks import selection_commit_task
-
     try:
-        selection_commit_task.apply_async(args=[run_id])
+        background.enqueue("cohorts.selection_commit", run_id)
     except Exception:
         logger.warning(
             "selection: could not enqueue the commit of run %s; the sweeper will",
@@ -215,17 +176,7 @@ def selection_run_execute(*, run_id: int) -> SelectionRun | None:
         pool = list(
             selection_pool(cohort=run.cohort, min_reviews=run.min_reviews)
             .exclude(**{f"{field}__isnull": True})
-            .only(
-                "pk",
-                field,
-                "sector",
-                "job_level",
-                "employer_size",
-                "is_union_member",
-                "residency",
-                "gender",
-                "age_at_start",
-            )
+            .only("pk", field, *quota_columns())
         )
         SelectionRun.objects.filter(pk=run_id).update(progress=40)
         candidates = [
@@ -233,7 +184,7 @@ def selection_run_execute(*, run_id: int) -> SelectionRun | None:
             for a in pool
         ]
         result = selection.select_cohort(
-            candidates, run.seats, quota_bounds(run.quotas, run.seats), seed=run.seed
+            candidates, run.seats, selection.quota_bounds(run.quotas, run.seats), seed=run.seed
         )
         run.pool_size = len(pool)
         run.result_status = result.status
@@ -871,7 +822,7 @@ def _promote(cohort: Cohort, *, actor: User | None, only: Application | None = N
     free = limit - seats_taken(cohort)
     if free <= 0 or (cohort.is_waitlist_paused and only is None):
         return []
-    quotas = quota_bounds(run.quotas, limit)
+    quotas = selection.quota_bounds(run.quotas, limit)
     holders = [
         candidate_attributes(a)
         for a in Application.objects.filter(
@@ -1019,8 +970,6 @@ def offer_reminders(*, now=None) -> int:
 
 __all__ = [
     "SelectionError",
-    "age_band",
-    "candidate_attributes",
     "commit_progress",
     "decisions_batch",
     "decisions_release",
@@ -1029,7 +978,6 @@ __all__ = [
     "offer_decline",
     "offer_reminders",
     "offers_expire",
-    "quota_bounds",
     "quota_delete",
     "quota_save",
     "seats_taken",

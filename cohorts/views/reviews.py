@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from core.private_files import private_file_response
 
-from .. import exports, selectors, services
+from .. import attributes, exports, selectors, services
+from ..attributes import Use
 from ..forms import (
     ConflictFlagForm,
     ConflictForm,
@@ -140,13 +141,10 @@ def review_score(request, assignment_id):
             "cohort": cohort,
             "blind": cohort.is_blind_review,
             "files_hidden": files_hidden,
+            # Never identifying, so shown in blind review too.
             "profile_rows": [
-                (_("Sector"), exports.choice_label("sector", application.sector)),
-                (_("Job level"), exports.choice_label("job_level", application.job_level)),
-                (
-                    _("Employer size"),
-                    exports.choice_label("employer_size", application.employer_size),
-                ),
+                (a.label_for(Use.REVIEWERS), a.text(a.read(application)))
+                for a in attributes.in_use(Use.REVIEWERS)
             ],
             "answers": answers,
             "form": form,

@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import selectors, services
+from .. import attributes, selectors, services
+from ..attributes import Use
 from ..enums import QuestionType
 from ..forms import CohortForm, EligibilityRuleForm, ProgrammeForm, QuestionForm
 from ..models import Cohort
@@ -15,7 +16,7 @@ from .common import cohort_or_404, programme_for
 
 
 def _rule_attributes(cohort) -> list[tuple[str, str]]:
-    attributes = [(name, str(label)) for name, (label, _c) in selectors.PROFILE_ATTRIBUTES.items()]
+    choices = attributes.choices(Use.ELIGIBILITY)
     for question in selectors.question_list_for_cohort(cohort=cohort):
         if question.type in (
             QuestionType.CHOICE,
@@ -23,10 +24,10 @@ def _rule_attributes(cohort) -> list[tuple[str, str]]:
             QuestionType.YES_NO,
             QuestionType.NUMBER,
         ):
-            attributes.append(
+            choices.append(
                 (f"answer:{question.key}", _("Answer: %(label)s") % {"label": question.label})
             )
-    return attributes
+    return choices
 
 
 @login_required

@@ -22,7 +22,8 @@ from django.views.decorators.http import require_POST
 from accounts import reauthentication
 from core.private_files import private_file_response
 
-from .. import exports, selectors, services
+from .. import attributes, exports, selectors, services
+from ..attributes import Use
 from ..enums import ApplicationStatus
 from ..filters import ApplicationFilter
 from ..forms import BulkStatusForm
@@ -134,16 +135,12 @@ def application_detail_staff(request, slug, cohort_slug, application_id):
         for question in questions
         if question.key in visible or question.key in application.answers
     ]
-    age = application.age_at_start
     profile = [
         (_("Email"), application.email),
-        (_("Residency"), exports.choice_label("residency", application.residency)),
-        (_("Gender"), exports.choice_label("gender", application.gender)),
-        (_("Age at start"), "" if age is None else str(age)),
-        (_("Employer"), application.employer),
-        (_("Employer size"), exports.choice_label("employer_size", application.employer_size)),
-        (_("Sector"), exports.choice_label("sector", application.sector)),
-        (_("Job level"), exports.choice_label("job_level", application.job_level)),
+        *(
+            (a.label_for(Use.STAFF), a.text(a.read(application)))
+            for a in attributes.in_use(Use.STAFF)
+        ),
     ]
     return render(
         request,
@@ -221,7 +218,7 @@ def application_export(request, slug, cohort_slug):
     header = exports.header_row(questions)
 
     def rows():
-        for values in queryset.values(*exports.EXPORT_FIELDS).iterator(chunk_size=2000):
+        for values in queryset.values(*exports.export_fields()).iterator(chunk_size=2000):
             yield exports.application_row(values, questions, tz)
 
     filename = (

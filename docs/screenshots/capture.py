@@ -80,6 +80,12 @@ PAGES = [
         "/programmes/ai-forward-2026/cohorts/main-intake/selection/offers/",
     ),
     ("offer", "applicant083@example.org", "/applications/78/"),
+    (
+        "cohort-edit",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/edit/",
+    ),
+    ("bad-request", "applicant083@example.org", "/applications/?q=%00"),
 ]
 
 

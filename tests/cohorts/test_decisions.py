@@ -3,6 +3,7 @@ commit is set-based and runs in the background, stranded runs are taken up again
 decide the quotas jointly, hidden decisions answer alike, and accept/withdraw cannot deadlock."""
 
 import datetime
+import re
 import threading
 
 import pytest
@@ -553,13 +554,34 @@ def test_offers_page_hides_offer_a_seat_when_full_and_expiry_of_answered(
     )
 
 
+def test_offers_pages_link_to_each_other_and_show_status_badges(
+    client, programme, programme_admin, monkeypatch
+):
+    monkeypatch.setattr("cohorts.views.selection.LIST_SIZE", 2)
+    cohort = _cohort(programme, "main")
+    apps = _pool(cohort)
+    _commit(cohort, programme_admin)
+    services.decisions_release(cohort=cohort, actor=programme_admin)
+    services.offer_accept(offer=Offer.objects.get(application=apps[0]), user=apps[0].applicant)
+    client.force_login(programme_admin)
+    url = reverse("cohorts:selection_offers", args=[programme.slug, cohort.slug])
+
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+
+    assert 'href="?page=2" rel="next"' in first and "Page 1 of 2" in first
+    assert 'href="?page=1" rel="prev"' in second and "Page 2 of 2" in second
+    badges = re.findall(r'<span class="badge text-bg-(\w+)">(Open|Accepted)</span>', first + second)
+    assert sorted(badges) == [("info", "Open"), ("info", "Open"), ("success", "Accepted")]
+
+
 def test_destructive_forms_ask_for_confirmation(client, programme, programme_admin):
     cohort = _cohort(programme, "main")
     _pool(cohort)
     Quota.objects.create(
         cohort=cohort, name="Frontline", attribute="job_level", values=["frontline"], min_percent=10
     )
-    _run(cohort, programme_admin)
+    run = _run(cohort, programme_admin)
     client.force_login(programme_admin)
     home = client.get(
         reverse("cohorts:selection_home", args=[programme.slug, cohort.slug])
@@ -569,6 +591,14 @@ def test_destructive_forms_ask_for_confirmation(client, programme, programme_adm
         reverse("cohorts:selection_run", args=[programme.slug, cohort.slug, 1])
     ).content.decode()
     assert 'data-confirm="Commit this run?' in run_page
+    assert 'data-testid="commit-run">Commit: make offers' in run_page
+    services.selection_run_commit(run=run, actor=programme_admin)
+    services.selection_commit_execute(run_id=run.pk)
+    offers = client.get(
+        reverse("cohorts:selection_offers", args=[programme.slug, cohort.slug])
+    ).content.decode()
+    assert 'data-confirm="Release the decisions?' in offers
+    assert 'name="release" data-testid="release-decisions"' in offers
 
 
 def test_explanation_names_the_quota_that_kept_a_higher_score_out(programme, programme_admin):

@@ -85,6 +85,31 @@ def test_outbox_filters(client, programme, programme_admin):
     assert "Select a valid choice" in response.content.decode()
 
 
+def test_outbox_page_links_keep_the_filters(client, programme, programme_admin, monkeypatch):
+    monkeypatch.setattr("cohorts.views.outbox.OUTBOX_PAGE_SIZE", 2)
+    for n in range(3):
+        _email(programme, subject=f"Staged {n}", staged=True)
+    _email(programme, subject="Pending one")
+    client.force_login(programme_admin)
+
+    first = client.get(_outbox(programme), {"status": "staged", "kind": "", "q": ""})
+    body = first.content.decode()
+    assert 'href="?status=staged&amp;page=2" rel="next"' in body
+    second = client.get(_outbox(programme), {"status": "staged", "page": "2"}).content.decode()
+    assert 'href="?status=staged&amp;page=1" rel="prev"' in second
+    assert "Page 2 of 2" in second
+    assert second.count("[AI Forward 2026] Staged") == 1
+    assert "Pending one" not in body + second
+
+
+def test_outbox_empty_filter_result_offers_to_clear_the_filters(client, programme, programme_admin):
+    _email(programme, subject="Alpha")
+    client.force_login(programme_admin)
+    body = client.get(_outbox(programme), {"status": "failed"}).content.decode()
+    assert "No message matches these filters." in body
+    assert f'<a class="text-break" href="{_outbox(programme)}">Clear all filters</a>' in body
+
+
 @pytest.mark.parametrize("count", [1, 3])
 def test_outbox_query_count(client, programme, programme_admin, django_assert_num_queries, count):
     for _ in range(count):

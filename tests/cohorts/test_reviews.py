@@ -314,6 +314,24 @@ def test_queue_progress_and_next_unreviewed(client, cohort, reviewer):
     assert reverse("reviews:score", args=[first.pk + 1]) in body
 
 
+def test_queue_pages_link_to_each_other(client, cohort, reviewer, monkeypatch):
+    monkeypatch.setattr("cohorts.views.reviews.QUEUE_PAGE_SIZE", 2)
+    assignments = [
+        ReviewAssignment.objects.create(
+            application=ApplicationFactory(cohort=cohort), reviewer=reviewer
+        )
+        for _ in range(3)
+    ]
+    client.force_login(reviewer)
+    first = client.get(reverse("reviews:queue")).content.decode()
+    second = client.get(reverse("reviews:queue"), {"page": 2}).content.decode()
+    assert 'href="?page=2" rel="next"' in first and "Page 1 of 2" in first
+    assert 'href="?page=1" rel="prev"' in second and "Page 2 of 2" in second
+    rows = [f'<td><a href="{reverse("reviews:score", args=[a.pk])}">' for a in assignments]
+    assert [row in first for row in rows].count(True) == 2
+    assert [row in second for row in rows].count(True) == 1
+
+
 @pytest.mark.parametrize("count", [1, 3])
 def test_queue_query_count(client, cohort, reviewer, django_assert_num_queries, count):
     for _ in range(count):
@@ -467,6 +485,28 @@ def test_criterion_bad_input(client, programme, programme_admin, cohort):
     assert "The highest score must be above the lowest." in body
     assert 'value="Clarity"' in body
     assert ReviewCriterion.objects.filter(cohort=cohort).count() == 2
+
+
+def test_ranking_page_links_keep_the_order(client, programme, programme_admin, cohort, monkeypatch):
+    monkeypatch.setattr("cohorts.views.reviews.RANKING_PAGE_SIZE", 2)
+    # Raw and normalised scores disagree, so the order shows which one the page follows.
+    for name, raw, normalized in [("Ann", 4.0, 1.0), ("Ben", 3.0, 2.0), ("Cy", 2.0, 3.0)]:
+        ApplicationFactory(
+            cohort=cohort,
+            full_name=name,
+            raw_score=raw,
+            normalized_score=normalized,
+            review_count=1,
+        )
+    client.force_login(programme_admin)
+    url = reverse("cohorts:review_ranking", args=[programme.slug, cohort.slug])
+
+    first = client.get(url, {"order": "normalized"}).content.decode()
+    assert 'href="?order=normalized&amp;page=2" rel="next"' in first
+    second = client.get(url, {"order": "normalized", "page": 2}).content.decode()
+    assert 'href="?order=normalized&amp;page=1" rel="prev"' in second
+    assert ">Cy</a>" in first and ">Ann</a>" in second and ">Ann</a>" not in first
+    assert "<td>3</td>" in second  # the rank goes on from the first page
 
 
 @pytest.mark.parametrize("count", [1, 3])

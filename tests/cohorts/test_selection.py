@@ -5,7 +5,14 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from cohorts.selection import Candidate, Quota, SelectionResult, promotable, select_cohort
+from cohorts.selection import (
+    Candidate,
+    Quota,
+    SelectionResult,
+    promotable,
+    quota_bounds,
+    select_cohort,
+)
 
 FRONTLINE = Quota("frontline", "job_level", frozenset({"frontline"}))
 ICT = Quota("ICT", "sector", frozenset({"ict"}))
@@ -417,3 +424,27 @@ def test_select_cohort_matches_brute_force_on_small_instances(instance):
             q.max_count == count and unconstrained > count
         )
         assert (q.name in result.binding) == binds
+
+
+def test_quota_bounds_round_minimums_up_and_maximums_down():
+    stored = [
+        {"name": "Women", "attribute": "gender", "values": ["woman"], "min_percent": "40.00"},
+        {"name": "Few execs", "attribute": "job_level", "values": ["executive"], "max_percent": 15},
+        {
+            "name": "Union",
+            "attribute": "is_union_member",
+            "values": ["yes"],
+            "min_percent": "33.33",
+            "max_percent": "50",
+        },
+    ]
+
+    assert quota_bounds(stored, 7) == [
+        Quota("Women", "gender", frozenset({"woman"}), 3, None),
+        Quota("Few execs", "job_level", frozenset({"executive"}), None, 1),
+        Quota("Union", "is_union_member", frozenset({"yes"}), 3, 3),
+    ]
+    # Exact shares stay exact despite floating point: 30% of 10 is 3, not 4 or 2.
+    assert quota_bounds([{**stored[0], "min_percent": "30", "max_percent": "30"}], 10) == [
+        Quota("Women", "gender", frozenset({"woman"}), 3, 3)
+    ]

@@ -265,7 +265,7 @@ def test_selection_pages_for_admin(
     body = client.get(commit["Location"]).content.decode()
     assert "Committing run 1" in body
     assert (
-        '<span class="badge text-bg-secondary align-middle" data-testid="run-status">Committed</span>'
+        '<span class="badge text-bg-success align-middle" data-testid="run-status">Committed</span>'
         in body
     )
     assert Offer.objects.filter(application__cohort=cohort).count() == 3

@@ -320,6 +320,25 @@ def test_application_list_paginates_by_50_keeping_filters(client, cohort, staff)
     assert set(_names(first)).isdisjoint(_names(second))
 
 
+def test_application_list_page_links_keep_filters_and_sorting(client, cohort, staff, monkeypatch):
+    monkeypatch.setattr("cohorts.views.staff_applications.PAGE_SIZE", 2)
+    for name in ("Dee", "Cal", "Bea", "Abe"):
+        ApplicationFactory(cohort=cohort, sector="ict", full_name=name)
+    ApplicationFactory(cohort=cohort, sector="finance", full_name="Not In Filter")
+    client.force_login(staff)
+    # The filter form sends its empty fields too; they stay out of the links.
+    query = {"q": "", "status": "", "sector": "ict", "sort": "full_name"}
+
+    first = client.get(_list(cohort), query).content.decode()
+    next_link = re.search(r'href="\?([^"]*)" rel="next"', first).group(1)
+    second = client.get(f"{_list(cohort)}?{next_link.replace('&amp;', '&')}").content.decode()
+
+    assert next_link == "sector=ict&amp;sort=full_name&amp;page=2"
+    assert _names(first) == ["Abe", "Bea"] and _names(second) == ["Cal", "Dee"]
+    assert 'href="?sector=ict&amp;sort=full_name&amp;page=1" rel="prev"' in second
+    assert "Page 2 of 2" in second
+
+
 @pytest.mark.parametrize("count", [1, 3])
 def test_application_list_query_count(
     client, cohort, programme_admin, django_assert_num_queries, count

@@ -48,6 +48,34 @@ def test_list_empty_says_what_happens(client, applicant):
     assert "No notifications yet" in client.get(reverse("notifications:list")).content.decode()
 
 
+def test_list_pages_link_to_older_and_newer(client, applicant, monkeypatch):
+    monkeypatch.setattr("notifications.views.PAGE_SIZE", 2)
+    for role in ("First", "Second", "Third"):
+        _notify(applicant, text_role=role)
+    client.force_login(applicant)
+
+    first = client.get(reverse("notifications:list")).content.decode()
+    second = client.get(reverse("notifications:list"), {"page": 2}).content.decode()
+
+    assert '<a class="page-link" href="?page=2" rel="next">Older</a>' in first
+    assert '<a class="page-link" href="?page=1" rel="prev">Newer</a>' in second
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert "You are now Third" in first and "You are now First" not in first
+    assert "You are now First" in second and "You are now Third" not in second
+
+
+def test_mark_all_read_with_htmx_keeps_the_page_links(client, applicant, monkeypatch):
+    monkeypatch.setattr("notifications.views.PAGE_SIZE", 2)
+    for _ in range(3):
+        _notify(applicant)
+    client.force_login(applicant)
+    body = client.post(
+        reverse("notifications:mark_all_read"), {"page": 2}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert '<a class="page-link" href="?page=1" rel="prev">Newer</a>' in body
+    assert "Page 2 of 2" in body
+
+
 @pytest.mark.parametrize("count", [1, 3])
 def test_list_query_count(client, applicant, django_assert_num_queries, count):
     for _ in range(count):
