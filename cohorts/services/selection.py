@@ -64,8 +64,8 @@ def seats_taken(cohort: Cohort) -> int:
 
 
 def default_seats(cohort: Cohort) -> int:
-    accepted = Offer.objects.filter(application__cohort=cohort, status=OfferStatus.ACCEPTED).count()
-    return max(cohort.capacity - accepted, 1)
+    """The seats a new run fills by default: those not held by an accepted or open offer."""
+    return max(cohort.capacity - seats_taken(cohort), 1)
 
 
 def selection_pool(*, cohort: Cohort, min_reviews: int):
