@@ -7,4 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from notifications.registry import register
+
         from . import receivers  # noqa: F401  (connects the audit receivers)
+        from .notification_kinds import KINDS
+
+        register(*KINDS)

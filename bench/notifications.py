@@ -148,7 +148,7 @@ def main() -> None:
         kind="programme.announcement",
         context=context,
         staged=True,
-        programme=programme,
+        scope=programme.notification_scope,
     )
     stage_seconds = time.perf_counter() - started
     print(
@@ -157,7 +157,7 @@ def main() -> None:
 
     started = time.perf_counter()
     with transaction.atomic():
-        released = services.staged_release(programme=programme)
+        released = services.staged_release(scope=programme.notification_scope)
     release_seconds = time.perf_counter() - started
     print(f"release {released:,} emails (update + enqueue fan-out tasks): {release_seconds:.2f} s")
 

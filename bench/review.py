@@ -260,7 +260,7 @@ def _per_row_baseline(cohort, actor) -> int:
             kind="review.assigned",
             context={"count": count, "cohort_name": cohort.name, "programme_name": "P"},
             url="/reviews/",
-            programme=cohort.programme,
+            scope=cohort.programme.notification_scope,
             dedupe_key=f"bench:{cohort.pk}",
         )
     return len(rows)

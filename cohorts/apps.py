@@ -7,6 +7,12 @@ class CohortsConfig(AppConfig):
     verbose_name = _("Programmes and cohorts")
 
     def ready(self) -> None:
-        # Registers the app's Celery tasks by name: services publish them through
+        from notifications.registry import register
+
+        # `receivers` connects the receivers of the signals this app listens to; `tasks`
+        # registers the app's Celery tasks by name: services publish them through
         # core.background without importing them.
-        from . import tasks  # noqa: F401
+        from . import receivers, tasks  # noqa: F401
+        from .notification_kinds import KINDS
+
+        register(*KINDS)

@@ -23,12 +23,12 @@ class Notification(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(_("kind"), max_length=64)
-    programme = models.ForeignKey(
-        "cohorts.Programme",
-        null=True,
+    scope = models.CharField(
+        _("scope"),
+        max_length=64,
         blank=True,
-        on_delete=models.CASCADE,
-        related_name="notifications",
+        db_index=True,
+        help_text=_('What the message belongs to, as set by the sender (e.g. "programme:12").'),
     )
     text = models.CharField(_("text"), max_length=300)
     url = models.CharField(_("link"), max_length=500, blank=True)
@@ -79,12 +79,12 @@ class EmailMessage(TimeStampedModel):
     )
     to_email = models.EmailField(_("to"))
     kind = models.CharField(_("kind"), max_length=64)
-    programme = models.ForeignKey(
-        "cohorts.Programme",
-        null=True,
+    scope = models.CharField(
+        _("scope"),
+        max_length=64,
         blank=True,
-        on_delete=models.CASCADE,
-        related_name="emails",
+        db_index=True,
+        help_text=_('What the message belongs to, as set by the sender (e.g. "programme:12").'),
     )
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField(_("text part"))
@@ -113,7 +113,7 @@ class EmailMessage(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "updated_at"]),
-            models.Index(fields=["programme", "status"]),
+            models.Index(fields=["scope", "status"]),
             models.Index(fields=["batch", "status"]),
         ]
         constraints = [

@@ -1,4 +1,7 @@
-"""Every kind of notification, declared once.
+"""The registry of notification kinds; each app declares its own.
+
+An app lists its kinds in `<app>/notification_kinds.py` and registers them from its
+`AppConfig.ready()` with `register(...)`; this module names no feature's kind.
 
 Each kind renders from `templates/emails/<name>/`: `subject.txt`, `body.txt`, `body.html` and
 `inapp.txt` (the one-line text shown in the notification centre). `example` is a context that
@@ -7,8 +10,8 @@ renders every template; tests and the `notification_kinds` command use it.
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -32,125 +35,25 @@ class Kind:
         return f"emails/{self.name}"
 
 
-KINDS: dict[str, Kind] = {
-    kind.name: kind
-    for kind in [
-        Kind(
-            name="account.security",
-            label=_("Account security"),
-            description=_("Password, email and two-factor changes on your account."),
-            is_mandatory=True,
-            example={
-                "event_subject": "Your password has been changed",
-                "event_text": "Your password was changed on 23 November 2026 at 10:02.",
-            },
-        ),
-        Kind(
-            name="programme.role_granted",
-            label=_("Programme roles"),
-            description=_("When you are given a role in a programme's team."),
-            example={
-                "programme_name": "AI Forward 2026",
-                "role_label": "Reviewer",
-                "granted_by": "Farah Osman",
-            },
-        ),
-        Kind(
-            name="programme.announcement",
-            label=_("Programme announcements"),
-            description=_("Messages from a programme's admins to its team."),
-            example={
-                "programme_name": "AI Forward 2026",
-                "subject": "Review kick-off on Monday",
-                "message": "Dear reviewers,\n\nThe review period opens on Monday.",
-                "sender": "Farah Osman",
-            },
-        ),
-        Kind(
-            name="application.submitted",
-            label=_("Application receipts"),
-            description=_("A receipt when you submit an application."),
-            example={"cohort_name": "AI Forward 2026", "programme_name": "AI Forward 2026"},
-        ),
-        Kind(
-            name="application.deadline_reminder",
-            label=_("Deadline reminders"),
-            description=_(
-                "A reminder 48 hours before the deadline if your application is still a draft."
-            ),
-            example={
-                "cohort_name": "AI Forward 2026",
-                "programme_name": "AI Forward 2026",
-                "tz": "Asia/Singapore",
-            },
-        ),
-        Kind(
-            name="application.withdrawn",
-            label=_("Withdrawal confirmations"),
-            description=_("A confirmation when you withdraw an application."),
-            example={"cohort_name": "AI Forward 2026", "programme_name": "AI Forward 2026"},
-        ),
-        Kind(
-            name="selection.offer",
-            label=_("Offers"),
-            description=_("An offer of a seat in a cohort, and how long you have to answer."),
-            is_mandatory=True,
-            released_by=_("the release of the cohort's decisions"),
-            example={
-                "cohort_name": "Main intake",
-                "programme_name": "AI Forward 2026",
-                "tz": "Asia/Singapore",
-            },
-        ),
-        Kind(
-            name="selection.offer_reminder",
-            label=_("Offer reminders"),
-            description=_("A reminder 48 hours before an offer expires."),
-            is_mandatory=True,
-            example={
-                "cohort_name": "Main intake",
-                "programme_name": "AI Forward 2026",
-                "tz": "Asia/Singapore",
-            },
-        ),
-        Kind(
-            name="selection.waitlisted",
-            label=_("Waitlist decisions"),
-            description=_("When you are placed on a cohort's waitlist."),
-            is_mandatory=True,
-            released_by=_("the release of the cohort's decisions"),
-            example={"cohort_name": "Main intake", "programme_name": "AI Forward 2026"},
-        ),
-        Kind(
-            name="selection.not_selected",
-            label=_("Decisions"),
-            description=_("When an application is not selected."),
-            is_mandatory=True,
-            released_by=_("the release of the cohort's decisions"),
-            example={"cohort_name": "Main intake", "programme_name": "AI Forward 2026"},
-        ),
-        Kind(
-            name="review.assigned",
-            label=_("Applications to review"),
-            description=_("One message when applications are assigned to you for review."),
-            example={
-                "count": 42,
-                "cohort_name": "Main intake",
-                "programme_name": "AI Forward 2026",
-            },
-        ),
-        Kind(
-            name="review.reminder",
-            label=_("Review reminders"),
-            description=_("Reminders about reviews you have not submitted yet."),
-            example={
-                "remaining": 12,
-                "cohort_name": "Main intake",
-                "programme_name": "AI Forward 2026",
-            },
-        ),
-    ]
-}
+# Filled by each app from its `AppConfig.ready()` (`<app>/notification_kinds.py`), in the order
+# of INSTALLED_APPS; that order is the order of the preferences page.
+KINDS: dict[str, Kind] = {}
+
+
+def register(*kinds: Kind) -> None:
+    """Declare notification kinds; an app calls this from its `AppConfig.ready()`. A name may be
+    registered once: a second declaration raises ImproperlyConfigured. Registering the very same
+    `Kind` again does nothing, so that `ready()` may run twice (`apps.set_installed_apps`)."""
+    batch: dict[str, Kind] = {}
+    for kind in kinds:
+        known = batch.get(kind.name, KINDS.get(kind.name))
+        if known is not None and known is not kind:
+            raise ImproperlyConfigured(
+                f"Notification kind {kind.name!r} is registered twice; each kind is declared "
+                "once, in the notification_kinds.py of the app that sends it."
+            )
+        batch[kind.name] = kind
+    KINDS.update(batch)
 
 
 def get_kind(name: str) -> Kind:
@@ -158,7 +61,7 @@ def get_kind(name: str) -> Kind:
         return KINDS[name]
     except KeyError:
         raise ValueError(
-            f"Unknown notification kind {name!r}; declare it in notifications/registry.py."
+            f"Unknown notification kind {name!r}; declare it in its app's notification_kinds.py."
         ) from None
 
 

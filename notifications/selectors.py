@@ -44,11 +44,11 @@ def preference_rows_for_user(*, user) -> list[PreferenceRow]:
     return rows
 
 
-def email_list_for_programme(
-    *, programme, status: str = "", kind: str = "", search: str = ""
+def email_list_for_scope(
+    *, scope: str, status: str = "", kind: str = "", search: str = ""
 ) -> QuerySet[EmailMessage]:
-    """The programme's outbox, newest first, filtered."""
-    emails = EmailMessage.objects.filter(programme=programme).select_related("recipient")
+    """The outbox of `scope`, newest first, filtered."""
+    emails = EmailMessage.objects.filter(scope=scope).select_related("recipient")
     if status:
         emails = emails.filter(status=status)
     if kind:
@@ -58,32 +58,27 @@ def email_list_for_programme(
     return emails.order_by("-created_at", "-id")
 
 
-def email_status_counts_for_programme(*, programme) -> dict[str, int]:
-    """How many of the programme's emails are in each status (every status present)."""
+def email_status_counts_for_scope(*, scope: str) -> dict[str, int]:
+    """How many of the emails of `scope` are in each status (every status present)."""
     counts = dict.fromkeys(EmailStatus.values, 0)
     for row in (
-        EmailMessage.objects.filter(programme=programme)
-        .values("status")
-        .annotate(n=Count("id"))
-        .order_by()
+        EmailMessage.objects.filter(scope=scope).values("status").annotate(n=Count("id")).order_by()
     ):
         counts[row["status"]] = row["n"]
     return counts
 
 
-def releasable_staged_count_for_programme(*, programme) -> int:
+def releasable_staged_count_for_scope(*, scope: str) -> int:
     """Staged emails the outbox may release: not decision letters, which their workflow
     releases."""
     return (
-        EmailMessage.objects.filter(programme=programme, status=EmailStatus.STAGED)
+        EmailMessage.objects.filter(scope=scope, status=EmailStatus.STAGED)
         .exclude(kind__in=workflow_owned_kinds())
         .count()
     )
 
 
-def email_get_for_programme(*, programme, message_id: int) -> EmailMessage | None:
+def email_get_for_scope(*, scope: str, message_id: int) -> EmailMessage | None:
     return (
-        EmailMessage.objects.filter(programme=programme, pk=message_id)
-        .select_related("recipient")
-        .first()
+        EmailMessage.objects.filter(scope=scope, pk=message_id).select_related("recipient").first()
     )

@@ -64,7 +64,7 @@ def notify(
     url: str = "",
     dedupe_key: str | None = None,
     staged: bool = False,
-    programme=None,
+    scope: str = "",
     batch: str = "",
 ) -> Delivery | None:
     """Write the in-app notification and the outbox email for one recipient.
@@ -84,7 +84,7 @@ def notify(
                 Notification.objects.create(
                     recipient=recipient,
                     kind=spec.name,
-                    programme=programme,
+                    scope=scope,
                     text=rendered.inapp,
                     url=url,
                     is_staged=staged,
@@ -99,7 +99,7 @@ def notify(
                     recipient=recipient,
                     to_email=recipient.email,
                     kind=spec.name,
-                    programme=programme,
+                    scope=scope,
                     subject=rendered.subject,
                     body_text=rendered.text,
                     body_html=rendered.html,
@@ -128,7 +128,7 @@ def notify_bulk(
     url: str = "",
     dedupe_key: str | None = None,
     staged: bool = False,
-    programme=None,
+    scope: str = "",
     batch: str = "",
 ) -> int:
     """`notify` for many recipients with one `bulk_create` per table. Returns emails written.
@@ -154,7 +154,6 @@ def notify_bulk(
     channels = _channels(kind=spec, user_ids=[person.pk for person in people])
     people = [person for person in people if any(channels[person.pk])]
     status = EmailStatus.STAGED if staged else EmailStatus.PENDING
-    programme_id = programme.pk if programme is not None else None
     rendered_all = rendering.render_many(kind=spec, recipients=people, context=context, url=url)
     if staged and connection.vendor == "postgresql":
         # Staged letters need no ids back: COPY writes tens of thousands of rows several times
@@ -166,12 +165,12 @@ def notify_bulk(
             email_on, in_app_on = channels[person.pk]
             if in_app_on:
                 notification_rows.append(
-                    (now, now, person.pk, spec.name, programme_id, rendered.inapp, url, None,
+                    (now, now, person.pk, spec.name, scope, rendered.inapp, url, None,
                      True, dedupe_key, batch)
                 )  # fmt: skip
             if email_on:
                 email_rows.append(
-                    (now, now, person.pk, person.email, spec.name, programme_id,
+                    (now, now, person.pk, person.email, spec.name, scope,
                      rendered.subject, rendered.text, rendered.html, json.dumps(rendered.headers),
                      status, 0, "", None, None, None, dedupe_key, batch)
                 )  # fmt: skip
@@ -187,7 +186,7 @@ def notify_bulk(
                 Notification(
                     recipient=person,
                     kind=spec.name,
-                    programme=programme,
+                    scope=scope,
                     text=rendered.inapp,
                     url=url,
                     is_staged=staged,
@@ -201,7 +200,7 @@ def notify_bulk(
                     recipient=person,
                     to_email=person.email,
                     kind=spec.name,
-                    programme=programme,
+                    scope=scope,
                     subject=rendered.subject,
                     body_text=rendered.text,
                     body_html=rendered.html,
@@ -231,7 +230,7 @@ NOTIFICATION_COLUMNS = (
     "updated_at",
     "recipient_id",
     "kind",
-    "programme_id",
+    "scope",
     "text",
     "url",
     "read_at",
@@ -245,7 +244,7 @@ EMAIL_COLUMNS = (
     "recipient_id",
     "to_email",
     "kind",
-    "programme_id",
+    "scope",
     "subject",
     "body_text",
     "body_html",
@@ -310,12 +309,12 @@ class StagedReleaseError(ValueError):
 
 
 @transaction.atomic
-def staged_release(*, programme=None, kind: str = "", batch: str = "") -> int:
+def staged_release(*, scope: str = "", kind: str = "", batch: str = "") -> int:
     """Release staged messages: the in-app notifications appear and the emails are enqueued
     after commit. Returns the number of emails released.
 
     With `batch`, exactly that workflow step's messages (for example one cohort's decision
-    letters). Without it, `programme`'s staged messages of `kind` (or of every kind), except
+    letters). Without it, the staged messages of `scope` of `kind` (or of every kind), except
     workflow-owned kinds, which only their workflow releases: asking for one of those raises
     StagedReleaseError.
     """
@@ -330,8 +329,8 @@ def staged_release(*, programme=None, kind: str = "", batch: str = "") -> int:
                 f"{get_kind(kind).label} messages are released by {get_kind(kind).released_by}."
             )
         owned = workflow_owned_kinds()
-        notifications = notifications.filter(programme=programme).exclude(kind__in=owned)
-        emails = emails.filter(programme=programme).exclude(kind__in=owned)
+        notifications = notifications.filter(scope=scope).exclude(kind__in=owned)
+        emails = emails.filter(scope=scope).exclude(kind__in=owned)
         if kind:
             notifications = notifications.filter(kind=kind)
             emails = emails.filter(kind=kind)

@@ -57,6 +57,11 @@ class Programme(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("cohorts:programme_detail", kwargs={"slug": self.slug})
 
+    @property
+    def notification_scope(self) -> str:
+        """The opaque scope that this programme's notifications and outbox emails carry."""
+        return f"programme:{self.pk}"
+
 
 class ProgrammeRole(TimeStampedModel):
     """A user's role in one programme. Applicants need none; superusers are platform admins."""

@@ -11,6 +11,7 @@ from notifications import services as notification_services
 from .. import attributes, selectors
 from ..enums import APPLICATION_TRANSITIONS, ApplicationStatus, QuestionType
 from ..models import Application, ApplicationEvent, Cohort
+from ..signals import application_withdrawn
 
 
 class ApplicationError(Exception):
@@ -386,7 +387,7 @@ def application_submit(
             "closes_at": cohort.closes_at,
         },
         url=f"/applications/{application.pk}/",
-        programme=cohort.programme,
+        scope=cohort.programme.notification_scope,
         dedupe_key=f"application-submitted:{application.pk}",
     )
     return application
@@ -418,18 +419,13 @@ def application_withdraw(*, application: Application, actor: User, reason: str) 
         actor=actor,
         note=reason.strip(),
     )
-    if previous in (
-        ApplicationStatus.OFFERED,
-        ApplicationStatus.ACCEPTED,
-        ApplicationStatus.WAITLISTED,
-        ApplicationStatus.NOT_SELECTED,
-    ):
-        # A freed seat goes to the waitlist; an unreleased letter is discarded.
-        from .selection import selection_application_withdrawn
-
-        selection_application_withdrawn(
-            application=application, previous_status=previous, cohort=application.cohort
-        )
+    # Selection (cohorts/receivers.py) frees a held seat and discards an unreleased letter.
+    application_withdrawn.send(
+        sender=Application,
+        application=application,
+        previous_status=previous,
+        cohort=application.cohort,
+    )
     application.withdrawn_reason = reason.strip()
     application.save(update_fields=["withdrawn_reason", "updated_at"])
     notification_services.notify(
@@ -440,7 +436,7 @@ def application_withdraw(*, application: Application, actor: User, reason: str) 
             "programme_name": application.cohort.programme.name,
         },
         url=f"/applications/{application.pk}/",
-        programme=application.cohort.programme,
+        scope=application.cohort.programme.notification_scope,
         dedupe_key=f"application-withdrawn:{application.pk}",
     )
     return application
@@ -511,7 +507,7 @@ def application_deadline_reminders(*, now=None) -> int:
                     "tz": cohort.timezone,
                 },
                 url=f"/apply/{cohort.programme.slug}/{cohort.slug}/",
-                programme=cohort.programme,
+                scope=cohort.programme.notification_scope,
                 dedupe_key=f"application-deadline-reminder:{application.pk}",
             )
             sent += 1

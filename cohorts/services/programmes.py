@@ -51,7 +51,7 @@ def programme_role_grant(
             "granted_by": granted_by.get_full_name() if granted_by else "Cohortline",
         },
         url=programme.get_absolute_url(),
-        programme=programme,
+        scope=programme.notification_scope,
         dedupe_key=f"programme-role-granted:{grant.pk}",
     )
     return grant
@@ -114,7 +114,7 @@ def programme_announcement_stage(
             "sender": sender.get_full_name(),
         },
         url=programme.get_absolute_url(),
-        programme=programme,
+        scope=programme.notification_scope,
         staged=True,
     )
     audit_record(

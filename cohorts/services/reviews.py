@@ -379,7 +379,7 @@ def _assignment_run_apply(*, run: AssignmentRun, claimed_at: datetime) -> int:
                 "deadline": cohort.review_deadline,
             },
             url="/reviews/",
-            programme=cohort.programme,
+            scope=cohort.programme.notification_scope,
             dedupe_key=f"review-assigned:{cohort.pk}:run-{run.pk}",
         )
     audit_record(
@@ -503,7 +503,7 @@ def assignment_reassign(
             "deadline": application.cohort.review_deadline,
         },
         url=f"/reviews/{new.pk}/",
-        programme=application.cohort.programme,
+        scope=application.cohort.programme.notification_scope,
         dedupe_key=f"review-reassigned:{new.pk}",
     )
     audit_record(
@@ -677,7 +677,7 @@ def review_reminders(
                 "deadline": cohort.review_deadline,
             },
             url="/reviews/",
-            programme=cohort.programme,
+            scope=cohort.programme.notification_scope,
             dedupe_key=f"review-reminder:{cohort.pk}:{stamp}",
         )
         sent += delivery is not None

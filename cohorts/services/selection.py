@@ -22,6 +22,7 @@ from .. import selection
 from ..attributes import candidate_attributes, quota_columns
 from ..enums import ApplicationStatus, OfferStatus, RunStatus, ScoreKind
 from ..models import Application, ApplicationEvent, Cohort, Offer, Participant, Quota, SelectionRun
+from ..signals import participant_joined, participant_left
 from .applications import application_transition
 
 logger = logging.getLogger(__name__)
@@ -631,7 +632,7 @@ def _stage_letters(*, cohort: Cohort, kind: str, status: str, expires_at=None) -
         kind=kind,
         context=_letter_context(cohort, expires_at),
         url="/applications/",
-        programme=cohort.programme,
+        scope=cohort.programme.notification_scope,
         batch=decisions_batch(cohort.pk),
         staged=True,
     )
@@ -680,7 +681,11 @@ def offer_accept(*, offer: Offer, user: User) -> Participant:
     application_transition(
         application=offer.application, to_status=ApplicationStatus.ACCEPTED, actor=user
     )
-    return Participant.objects.create(application=offer.application, cohort=cohort, user=user)
+    participant = Participant.objects.create(
+        application=offer.application, cohort=cohort, user=user
+    )
+    participant_joined.send(sender=Participant, participant=participant)
+    return participant
 
 
 @transaction.atomic
@@ -746,7 +751,7 @@ def decisions_release(*, cohort: Cohort, actor: User) -> int:
         kind="selection.offer",
         context=_letter_context(cohort, expires),
         url="/applications/",
-        programme=cohort.programme,
+        scope=cohort.programme.notification_scope,
         batch=batch,
     )
     letters += notification_services.staged_release(batch=batch)
@@ -765,9 +770,11 @@ def _lock_cohort(cohort_id: int) -> Cohort:
 def selection_application_withdrawn(
     *, application: Application, previous_status: str, cohort: Cohort
 ) -> None:
-    """An applicant withdrew a decided application (the caller holds the transaction and the
-    cohort's lock): a held seat is freed and given to the waitlist; a decision letter not yet
-    released is discarded, since it no longer says what the release would."""
+    """An applicant withdrew a decided application (received from the `application_withdrawn`
+    signal in cohorts/receivers.py, inside the withdrawal's transaction, which holds the
+    cohort's lock): a held seat is freed and given to the waitlist, sending `participant_left`
+    if it was a participant's; a decision letter not yet released is discarded, since it no
+    longer says what the release would."""
     if cohort.decisions_released_at is None:
         notification_services.staged_discard(
             batch=decisions_batch(cohort.pk), recipient_ids=[application.applicant_id]
@@ -776,7 +783,11 @@ def selection_application_withdrawn(
         Offer.objects.filter(
             application=application, status__in=[OfferStatus.OPEN, OfferStatus.ACCEPTED]
         ).update(status=OfferStatus.WITHDRAWN, decided_at=timezone.now(), updated_at=timezone.now())
-        Participant.objects.filter(application=application).delete()
+        participant = Participant.objects.filter(application=application).first()
+        if participant is not None:
+            # A queryset delete leaves the instance its pk, for the receivers.
+            Participant.objects.filter(pk=participant.pk).delete()
+            participant_left.send(sender=Participant, participant=participant)
         _promote(cohort, actor=None)
 
 
@@ -880,7 +891,7 @@ def _promote(cohort: Cohort, *, actor: User | None, only: Application | None = N
             kind="selection.offer",
             context=_letter_context(cohort, expires),
             url=f"/applications/{application.pk}/",
-            programme=cohort.programme,
+            scope=cohort.programme.notification_scope,
             dedupe_key=f"selection.offer:promoted:{offer.pk}",
             staged=not released,
             batch=batch,
@@ -961,7 +972,7 @@ def offer_reminders(*, now=None) -> int:
                     "tz": cohort.timezone,
                 },
                 url=f"/applications/{offer.application_id}/",
-                programme=cohort.programme,
+                scope=cohort.programme.notification_scope,
                 dedupe_key=f"selection.offer_reminder:{offer.pk}",
             )
             sent += 1

@@ -30,7 +30,9 @@ OUTBOX_PAGE_SIZE = 50
 @login_required
 def programme_outbox(request, slug):
     programme = programme_for(request, slug, "cohorts.view_programme_outbox")
-    counts = notification_selectors.email_status_counts_for_programme(programme=programme)
+    counts = notification_selectors.email_status_counts_for_scope(
+        scope=programme.notification_scope
+    )
     in_flight = counts[EmailStatus.PENDING] + counts[EmailStatus.SENDING]
     if request.htmx and request.GET.get("part") == "counts":
         return render(
@@ -44,8 +46,8 @@ def programme_outbox(request, slug):
         kinds=[(kind.name, kind.label) for kind in all_kinds()],
     )
     filters = form.cleaned_data if form.is_valid() else {}
-    emails = notification_selectors.email_list_for_programme(
-        programme=programme,
+    emails = notification_selectors.email_list_for_scope(
+        scope=programme.notification_scope,
         status=filters.get("status", ""),
         kind=filters.get("kind", ""),
         search=filters.get("q", ""),
@@ -64,8 +66,8 @@ def programme_outbox(request, slug):
             "page": page,
             "query": urlencode(query),
             "can_announce": can_announce,
-            "releasable": notification_selectors.releasable_staged_count_for_programme(
-                programme=programme
+            "releasable": notification_selectors.releasable_staged_count_for_scope(
+                scope=programme.notification_scope
             )
             if can_announce
             else 0,
@@ -75,8 +77,8 @@ def programme_outbox(request, slug):
 
 
 def _message_or_404(programme, message_id):
-    message = notification_selectors.email_get_for_programme(
-        programme=programme, message_id=message_id
+    message = notification_selectors.email_get_for_scope(
+        scope=programme.notification_scope, message_id=message_id
     )
     if message is None:
         raise Http404(_("No such message."))
@@ -121,7 +123,9 @@ def programme_outbox_release(request, slug):
     if kind and kind not in KINDS:
         kind = ""
     try:
-        released = notification_services.staged_release(programme=programme, kind=kind)
+        released = notification_services.staged_release(
+            scope=programme.notification_scope, kind=kind
+        )
     except notification_services.StagedReleaseError as exc:
         messages.error(request, str(exc))
         return redirect("cohorts:programme_outbox", slug=programme.slug)

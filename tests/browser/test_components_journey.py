@@ -41,7 +41,7 @@ def test_confirm_breadcrumbs_and_pages(
                 "message": "Hello",
                 "sender": "Ada",
             },
-            programme=programme,
+            scope=programme.notification_scope,
             staged=True,
         )
 

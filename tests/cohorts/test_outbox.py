@@ -26,7 +26,7 @@ def _email(programme, user=None, staged=False, subject="Kick-off"):
             "message": "Hello",
             "sender": "Farah",
         },
-        programme=programme,
+        scope=programme.notification_scope,
         staged=staged,
     ).email
 

@@ -220,7 +220,7 @@ def test_outbox_release_asks_first(client, programme, programme_admin):
             "message": "x",
             "sender": "F",
         },
-        programme=programme,
+        scope=programme.notification_scope,
         staged=True,
     )
     client.force_login(programme_admin)

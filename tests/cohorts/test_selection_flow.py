@@ -2,10 +2,11 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import selectors, services
+from cohorts import selectors, services, signals
 from cohorts.enums import ApplicationStatus, OfferStatus, RunStatus
 from cohorts.models import Application, Offer, Participant, Quota, SelectionRun
 from notifications.enums import EmailStatus
@@ -125,7 +126,7 @@ def test_commit_makes_offers_waitlist_and_staged_letters(cohort, programme_admin
     assert statuses[apps[3].pk] == ApplicationStatus.WAITLISTED
     assert statuses[other.pk] == ApplicationStatus.NOT_SELECTED
     assert Application.objects.get(pk=apps[3].pk).waitlist_rank == 1
-    letters = EmailMessage.objects.filter(programme=cohort.programme)
+    letters = EmailMessage.objects.filter(scope=cohort.programme.notification_scope)
     assert letters.filter(status=EmailStatus.STAGED).count() == 7
     assert sorted(set(letters.values_list("kind", flat=True))) == [
         "selection.not_selected",
@@ -522,7 +523,9 @@ def test_decisions_stay_hidden_until_released(client, cohort, programme_admin, p
     offers_url = reverse("cohorts:selection_offers", args=[programme.slug, cohort.slug])
     page = client.post(offers_url, {"release": ""}, follow=True).content.decode()
     assert "6 decision letters are on their way" in page
-    assert not EmailMessage.objects.filter(programme=programme, status=EmailStatus.STAGED).exists()
+    assert not EmailMessage.objects.filter(
+        scope=programme.notification_scope, status=EmailStatus.STAGED
+    ).exists()
     offer = Offer.objects.get(application=winner)
     assert offer.expires_at > timezone.now() + datetime.timedelta(days=6)
     client.force_login(winner.applicant)
@@ -532,3 +535,97 @@ def test_decisions_stay_hidden_until_released(client, cohort, programme_admin, p
     )
     with pytest.raises(services.SelectionError, match="already been released"):
         services.decisions_release(cohort=cohort, actor=programme_admin)
+
+
+# --- signals: upward news without imports --------------------------------------------------------
+
+
+@pytest.fixture
+def heard():
+    """Connect a recording receiver to a signal for the test; returns what each sending said."""
+    connected = []
+
+    def listen(signal):
+        calls = []
+
+        def receiver(sender, **kwargs):
+            calls.append({**kwargs, "in_transaction": connection.in_atomic_block})
+
+        signal.connect(receiver, weak=False)
+        connected.append((signal, receiver))
+        return calls
+
+    yield listen
+    for signal, receiver in connected:
+        signal.disconnect(receiver)
+
+
+def test_accepting_an_offer_sends_participant_joined_once(cohort, programme_admin, heard):
+    apps = _committed(cohort, programme_admin)
+    joined, left = heard(signals.participant_joined), heard(signals.participant_left)
+
+    participant = services.offer_accept(
+        offer=Offer.objects.get(application=apps[0]), user=apps[0].applicant
+    )
+
+    assert [call["participant"] for call in joined] == [participant]
+    assert joined[0]["participant"].pk is not None
+    assert joined[0]["participant"].user == apps[0].applicant
+    assert joined[0]["in_transaction"]
+    assert left == []
+
+
+def test_withdrawing_an_accepted_application_sends_participant_left_once(
+    cohort, programme_admin, heard
+):
+    apps = _committed(cohort, programme_admin)
+    participant = services.offer_accept(
+        offer=Offer.objects.get(application=apps[0]), user=apps[0].applicant
+    )
+    joined, left = heard(signals.participant_joined), heard(signals.participant_left)
+    withdrawn = heard(signals.application_withdrawn)
+
+    services.application_withdraw(application=apps[0], actor=apps[0].applicant, reason="")
+
+    assert len(left) == 1
+    assert left[0]["participant"].pk == participant.pk
+    assert left[0]["participant"].application_id == apps[0].pk
+    assert left[0]["in_transaction"]
+    assert not Participant.objects.filter(pk=participant.pk).exists()
+    # The freed seat went to the waitlist: an offer, not a participant.
+    assert joined == []
+    assert Offer.objects.filter(application=apps[3], status=OfferStatus.OPEN).exists()
+    assert len(withdrawn) == 1
+    assert withdrawn[0]["application"].pk == apps[0].pk
+    assert withdrawn[0]["application"].status == ApplicationStatus.WITHDRAWN
+    assert withdrawn[0]["previous_status"] == ApplicationStatus.ACCEPTED
+    assert withdrawn[0]["cohort"] == cohort
+    assert withdrawn[0]["in_transaction"]
+
+
+def test_withdrawing_an_open_offer_sends_application_withdrawn_but_no_participant_left(
+    cohort, programme_admin, heard
+):
+    apps = _committed(cohort, programme_admin)
+    left, withdrawn = heard(signals.participant_left), heard(signals.application_withdrawn)
+
+    services.application_withdraw(application=apps[0], actor=apps[0].applicant, reason="")
+
+    assert left == []
+    assert [(call["application"].pk, call["previous_status"]) for call in withdrawn] == [
+        (apps[0].pk, ApplicationStatus.OFFERED)
+    ]
+
+
+def test_withdrawing_an_undecided_application_sends_application_withdrawn(cohort, heard):
+    application = ApplicationFactory(cohort=cohort, status=ApplicationStatus.SUBMITTED)
+    withdrawn = heard(signals.application_withdrawn)
+
+    services.application_withdraw(
+        application=application, actor=application.applicant, reason="Changed my mind"
+    )
+
+    assert [(call["application"].pk, call["previous_status"]) for call in withdrawn] == [
+        (application.pk, ApplicationStatus.SUBMITTED)
+    ]
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.WITHDRAWN

@@ -178,7 +178,7 @@ def _build_world(request) -> World:
         kind="application.submitted",
         context={"cohort_name": cohort.name, "programme_name": programme.name, "closes_at": None},
         url="/applications/",
-        programme=programme,
+        scope=programme.notification_scope,
     )
     role = programme.roles.filter(role=RoleKind.REVIEWER).first()
     kwargs = {

@@ -198,8 +198,8 @@ def test_staged_message_waits_for_release(django_capture_on_commit_callbacks):
     user = UserFactory()
     programme, other = ProgrammeFactory(), ProgrammeFactory()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        email = _notify(user, staged=True, programme=programme).email
-        theirs = _notify(UserFactory(), staged=True, programme=other).email
+        email = _notify(user, staged=True, scope=programme.notification_scope).email
+        theirs = _notify(UserFactory(), staged=True, scope=other.notification_scope).email
     assert callbacks == []
     email.refresh_from_db()
     assert email.status == EmailStatus.STAGED
@@ -209,7 +209,7 @@ def test_staged_message_waits_for_release(django_capture_on_commit_callbacks):
     assert list(selectors.notification_list_for_user(user=user)) == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        released = services.staged_release(programme=programme)
+        released = services.staged_release(scope=programme.notification_scope)
     assert released == 1
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT
@@ -218,7 +218,7 @@ def test_staged_message_waits_for_release(django_capture_on_commit_callbacks):
     # Another programme's staged messages stay staged; releasing again finds nothing.
     theirs.refresh_from_db()
     assert theirs.status == EmailStatus.STAGED
-    assert services.staged_release(programme=programme) == 0
+    assert services.staged_release(scope=programme.notification_scope) == 0
 
 
 # --- notify_bulk ------------------------------------------------------------------------------
@@ -236,11 +236,20 @@ def test_notify_bulk_writes_rows_and_skips_deduped_and_opted_out(
 
     with django_capture_on_commit_callbacks(execute=True):
         count = services.notify_bulk(
-            recipients=people, kind=ROLE, context=CONTEXT, programme=programme, dedupe_key="bulk-1"
+            recipients=people,
+            kind=ROLE,
+            context=CONTEXT,
+            scope=programme.notification_scope,
+            dedupe_key="bulk-1",
         )
     assert count == 3  # people[0] opted out of email, people[1] already notified
     assert Notification.objects.filter(dedupe_key="bulk-1").count() == 5
-    assert EmailMessage.objects.filter(programme=programme, status=EmailStatus.SENT).count() == 3
+    assert (
+        EmailMessage.objects.filter(
+            scope=programme.notification_scope, status=EmailStatus.SENT
+        ).count()
+        == 3
+    )
     assert len(mail.outbox) == 3
 
 

@@ -309,5 +309,5 @@ def test_role_grant_notifies_the_person(client, programme, programme_admin):
     assert notification.text == "You are now Mentor in AI Forward 2026."
     assert notification.url == programme.get_absolute_url()
     email = newcomer.emails.get()
-    assert email.programme == programme
+    assert email.scope == programme.notification_scope == f"programme:{programme.pk}"
     assert "Farah Osman added you to the team of AI Forward 2026 as Mentor." in email.body_text

@@ -204,7 +204,9 @@ class Command(BaseCommand):
     def _announcement(self, programme: Programme, sender: User) -> None:
         """A staged message to the reviewers, waiting in the outbox to be read and released."""
         subject = "Review kick-off: scoring opens on 1 December"
-        if EmailMessage.objects.filter(programme=programme, subject__endswith=subject).exists():
+        if EmailMessage.objects.filter(
+            scope=programme.notification_scope, subject__endswith=subject
+        ).exists():
             return
         cohort_services.programme_announcement_stage(
             programme=programme,

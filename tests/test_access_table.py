@@ -1,0 +1,669 @@
+"""Who may reach which page: one row per URL name of the project, tried as every persona.
+
+The table below names every URL pattern of our own apps (a new one without a row fails
+`test_access_table_covers_every_url`), how to fill its path parameters from one shared world,
+the methods that matter and the personas that may reach it. Every other persona — the outsider,
+the other programme's admin, each role without the right, and the anonymous visitor — is
+refused (403 or 404; the anonymous visitor is sent to sign in) and changes nothing in the
+database. One persona that may reach the page is let in, so no row is vacuous.
+
+The world is built once per module inside an outer transaction (like setUpTestData); each test
+runs in its own savepoint, so what an allowed POST does is rolled back.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from cohorts import services
+from cohorts.enums import ApplicationStatus, ConflictKind, QuestionType, RoleKind
+from cohorts.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationQuestion,
+    AssignmentRun,
+    Cohort,
+    ConflictOfInterest,
+    EligibilityRule,
+    Offer,
+    Participant,
+    Programme,
+    ProgrammeRole,
+    Quota,
+    Review,
+    ReviewAssignment,
+    ReviewCriterion,
+    SelectionRun,
+)
+from cohorts.storage import private_storage
+from notifications import services as notification_services
+from notifications.models import EmailMessage, Notification, NotificationPreference
+from notifications.rendering import unsubscribe_token
+from tests.factories import (
+    ApplicantProfileFactory,
+    ApplicationFactory,
+    CohortFactory,
+    EligibilityRuleFactory,
+    ProgrammeFactory,
+    ProgrammeRoleFactory,
+    QuestionFactory,
+    TotpAuthenticatorFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = {"accounts", "cohorts", "applications", "reviews", "notifications", "core", "config"}
+
+PERSONAS = [
+    "platform_admin",
+    "programme_admin",
+    "reviewer",
+    "mentor",
+    "staff",
+    "applicant",
+    "outsider",
+    "other_programme_admin",
+    "anonymous",
+]
+SIGNED_IN = frozenset(PERSONAS) - {"anonymous"}
+PUBLIC = frozenset(PERSONAS)
+WORKSPACE = frozenset({"platform_admin", "programme_admin", "reviewer", "mentor", "staff"})
+ADMINS = frozenset({"platform_admin", "programme_admin"})
+STAFF = frozenset({"platform_admin", "programme_admin", "staff"})
+APPLICANT = frozenset({"applicant"})
+REVIEWER = frozenset({"reviewer"})
+
+# The persona tried first to prove a row is not vacuous.
+PROOF_ORDER = ["applicant", "reviewer", "programme_admin", "staff", "platform_admin", "outsider"]
+
+GENERIC_POST = {
+    "name": "Changed",
+    "label": "Changed",
+    "key": "changed",
+    "type": QuestionType.SHORT_TEXT,
+    "status": ApplicationStatus.NOT_SELECTED,
+    "reason": "changed",
+    "kind": ConflictKind.EMPLOYER,
+    "value": "Changed Ltd",
+    "direction": "up",
+    "role": RoleKind.PROGRAMME_ADMIN,
+    "email": "outsider@example.com",
+}
+
+
+# --- the world -------------------------------------------------------------------------------
+
+
+def _member(programme, email: str, name: str, role: str):
+    user = UserFactory(email=email, display_name=name)
+    ProgrammeRoleFactory(user=user, programme=programme, role=role)
+    TotpAuthenticatorFactory(user=user)
+    return user
+
+
+def _pdf(text: str) -> bytes:
+    return b"%PDF-1.4\n% " + text.encode() + b"\n%%EOF\n"
+
+
+def _build_world() -> SimpleNamespace:
+    """The personas of tests/conftest.py and everything a path parameter can point at."""
+    programme = ProgrammeFactory(name="AI Forward 2026", slug="ai-forward-2026")
+    other_programme = ProgrammeFactory(name="Green Skills 2026", slug="green-skills-2026")
+    platform_admin = UserFactory(
+        email="platform.admin@example.com", is_superuser=True, is_staff=True
+    )
+    TotpAuthenticatorFactory(user=platform_admin)
+    personas = {
+        "platform_admin": platform_admin,
+        "programme_admin": _member(
+            programme, "programme.admin@example.com", "Farah Osman", RoleKind.PROGRAMME_ADMIN
+        ),
+        "reviewer": _member(programme, "reviewer@example.com", "Thomas Goh", RoleKind.REVIEWER),
+        "mentor": _member(programme, "mentor@example.com", "Helena Park", RoleKind.MENTOR),
+        "staff": _member(programme, "staff@example.com", "Ahmad Zulkifli", RoleKind.STAFF),
+        "applicant": ApplicantProfileFactory(
+            user__email="applicant@example.com", full_name="Siti Abdullah"
+        ).user,
+        "outsider": UserFactory(email="outsider@example.com", display_name="Olivia Outsider"),
+        "other_programme_admin": _member(
+            other_programme, "other.admin@example.com", "Oscar Other", RoleKind.PROGRAMME_ADMIN
+        ),
+        "anonymous": None,
+    }
+    applicant = personas["applicant"]
+    admin = personas["programme_admin"]
+
+    cohort = CohortFactory(
+        programme=programme, name="Main intake", slug="main", capacity=3, is_blind_review=False
+    )
+    question = QuestionFactory(cohort=cohort, key="motivation", type=QuestionType.LONG_TEXT)
+    QuestionFactory(cohort=cohort, key="certificate", type=QuestionType.FILE, is_required=False)
+    rule = EligibilityRuleFactory(cohort=cohort, attribute="residency", values=["citizen"])
+    criterion = ReviewCriterion.objects.create(cohort=cohort, name="Motivation", position=1)
+    quota = Quota.objects.create(
+        cohort=cohort, name="Frontline", attribute="job_level", values=["frontline"], min_percent=1
+    )
+
+    # The applicant's submitted application, with a CV and a file answer, then offered a seat.
+    path = private_storage().save("answers/certificate.pdf", ContentFile(_pdf("certificate")))
+    application = ApplicationFactory(
+        cohort=cohort,
+        applicant=applicant,
+        full_name="Siti Abdullah",
+        status=ApplicationStatus.IN_REVIEW,
+        raw_score=Decimal(5),
+        normalized_score=Decimal(5),
+        review_count=1,
+        cv_name="Siti CV.pdf",
+        answers={
+            "motivation": "I want to learn.",
+            "certificate": {"path": path, "name": "certificate.pdf"},
+        },
+    )
+    application.cv.save("cv.pdf", ContentFile(_pdf("cv")), save=True)
+    pool = [
+        ApplicationFactory(
+            cohort=cohort,
+            full_name=f"Applicant {n}",
+            status=ApplicationStatus.IN_REVIEW,
+            raw_score=Decimal(n + 1),
+            normalized_score=Decimal(n + 1),
+            review_count=1,
+            cv_name=f"Applicant {n} CV.pdf",
+        )
+        for n in range(2)
+    ]
+    pool[0].cv.save("cv.pdf", ContentFile(_pdf("pool cv")), save=True)
+    # Still in review (the applicant's own is offered below), so the reviewer may score it.
+    assignment = ReviewAssignment.objects.create(application=pool[0], reviewer=personas["reviewer"])
+    conflict = ConflictOfInterest.objects.create(
+        reviewer=personas["reviewer"], programme=programme, kind=ConflictKind.EMPLOYER, value="Acme"
+    )
+    run = services.selection_run_start(
+        cohort=cohort, author=admin, score_kind="raw", seats=2, min_reviews=1
+    )
+    services.selection_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.OFFERED)
+    Offer.objects.create(
+        application=application,
+        run=run,
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
+    Cohort.objects.filter(pk=cohort.pk).update(decisions_released_at=timezone.now())
+
+    # A draft in a second cohort, for the pages that edit one.
+    second = CohortFactory(programme=programme, name="Second intake", slug="second")
+    draft = services.application_start(cohort=second, applicant=applicant)
+
+    notification_services.notify(
+        recipient=applicant,
+        kind="application.submitted",
+        context={"cohort_name": cohort.name, "programme_name": programme.name, "closes_at": None},
+        url="/applications/",
+        scope=programme.notification_scope,
+    )
+    return SimpleNamespace(
+        personas=personas,
+        programme=programme,
+        cohort=cohort,
+        question=question,
+        rule=rule,
+        criterion=criterion,
+        quota=quota,
+        application=application,
+        draft=draft,
+        assignment=assignment,
+        conflict=conflict,
+        run=run,
+        role=programme.roles.get(user=personas["reviewer"]),
+        notification=Notification.objects.filter(recipient=applicant).latest("pk"),
+        message=EmailMessage.objects.latest("pk"),
+        token=unsubscribe_token(user_id=applicant.pk, kind="application.submitted"),
+    )
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once, inside a transaction that is rolled back when the module is done."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build_world()
+        transaction.set_rollback(True)
+
+
+# --- the table -------------------------------------------------------------------------------
+
+
+def _p(w):
+    return {"slug": w.programme.slug}
+
+
+def _c(w):
+    return {"slug": w.programme.slug, "cohort_slug": w.cohort.slug}
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    kwargs: object  # world -> path parameters
+    may: frozenset  # personas that may reach it; every other one must not
+    methods: tuple = ("GET",)  # ("POST",) for a view that only accepts POST
+    data: dict = field(default_factory=dict)  # what a POST sends
+    query: dict = field(default_factory=dict)
+    ok: tuple = (200,)  # what the allowed persona is answered
+
+
+def _none(w):
+    return {}
+
+
+TABLE = [
+    # config / core
+    Row("landing", _none, PUBLIC),
+    Row("dashboard", _none, SIGNED_IN),
+    Row("healthz", _none, PUBLIC),
+    # accounts
+    Row("accounts:profile", _none, SIGNED_IN),
+    # notifications
+    Row("notifications:list", _none, SIGNED_IN),
+    Row("notifications:mark_all_read", _none, SIGNED_IN, ("POST",), ok=(302,)),
+    Row(
+        "notifications:mark_read",
+        lambda w: {"notification_id": w.notification.pk},
+        APPLICANT,
+        ("POST",),
+        ok=(302,),
+    ),
+    Row(
+        "notifications:open",
+        lambda w: {"notification_id": w.notification.pk},
+        APPLICANT,
+        ("GET", "POST"),
+        ok=(302,),
+    ),
+    Row("notifications:preferences", _none, SIGNED_IN),
+    # The signed token is the authority: whoever holds it may use it.
+    Row("notifications:unsubscribe", lambda w: {"token": w.token}, PUBLIC),
+    # applications (the applicant's pages)
+    Row("applications:apply", _c, SIGNED_IN, ok=(200, 302)),
+    Row("applications:mine", _none, SIGNED_IN),
+    Row("applications:detail", lambda w: {"application_id": w.application.pk}, APPLICANT),
+    Row(
+        "applications:save",
+        lambda w: {"application_id": w.draft.pk},
+        APPLICANT,
+        ("POST",),
+        data={"motivation": "Changed"},
+        ok=(200, 302),
+    ),
+    Row(
+        "applications:upload",
+        lambda w: {"application_id": w.draft.pk},
+        APPLICANT,
+        ("POST",),
+        ok=(200, 302),
+    ),
+    Row(
+        "applications:submit",
+        lambda w: {"application_id": w.draft.pk},
+        APPLICANT,
+        ("POST",),
+        ok=(200, 302, 400),
+    ),
+    Row(
+        "applications:withdraw",
+        lambda w: {"application_id": w.draft.pk},
+        APPLICANT,
+        ("POST",),
+        ok=(302,),
+    ),
+    Row(
+        "applications:file",
+        lambda w: {"application_id": w.application.pk, "which": "cv"},
+        APPLICANT,
+    ),
+    Row(
+        "applications:offer_accept",
+        lambda w: {"application_id": w.application.pk},
+        APPLICANT,
+        ("POST",),
+        ok=(302,),
+    ),
+    Row(
+        "applications:offer_decline",
+        lambda w: {"application_id": w.application.pk},
+        APPLICANT,
+        ("POST",),
+        data={"reason": "Changed"},
+        ok=(302,),
+    ),
+    # reviews (the reviewer's own pages)
+    Row("reviews:queue", _none, SIGNED_IN),
+    Row("reviews:score", lambda w: {"assignment_id": w.assignment.pk}, REVIEWER, ("GET", "POST")),
+    Row(
+        "reviews:flag_conflict",
+        lambda w: {"assignment_id": w.assignment.pk},
+        REVIEWER,
+        ("POST",),
+        ok=(200, 302),
+    ),
+    Row("reviews:file", lambda w: {"assignment_id": w.assignment.pk, "key": "cv"}, REVIEWER),
+    # cohorts: the programme, its team and outbox
+    Row("cohorts:programme_detail", _p, WORKSPACE),
+    Row("cohorts:programme_team", _p, ADMINS, ("GET", "POST")),
+    Row(
+        "cohorts:programme_role_revoke",
+        lambda w: {**_p(w), "role_id": w.role.pk},
+        ADMINS,
+        ("POST",),
+        ok=(302,),
+    ),
+    Row("cohorts:programme_outbox", _p, STAFF),
+    Row("cohorts:programme_outbox_release", _p, ADMINS, ("POST",), ok=(302,)),
+    Row("cohorts:programme_announcement", _p, ADMINS, ("GET", "POST")),
+    Row("cohorts:programme_outbox_message", lambda w: {**_p(w), "message_id": w.message.pk}, STAFF),
+    Row(
+        "cohorts:programme_outbox_message_html",
+        lambda w: {**_p(w), "message_id": w.message.pk},
+        STAFF,
+    ),
+    Row(
+        "cohorts:programme_outbox_retry",
+        lambda w: {**_p(w), "message_id": w.message.pk},
+        STAFF,
+        ("POST",),
+        ok=(302,),
+    ),
+    # cohorts: set-up
+    Row("cohorts:programme_edit", _p, ADMINS, ("GET", "POST")),
+    Row("cohorts:cohort_create", _p, ADMINS, ("GET", "POST")),
+    Row("cohorts:cohort_detail", _c, STAFF),
+    Row("cohorts:cohort_edit", _c, ADMINS, ("GET", "POST")),
+    Row("cohorts:question_create", _c, ADMINS, ("GET", "POST")),
+    Row(
+        "cohorts:question_edit",
+        lambda w: {**_c(w), "question_id": w.question.pk},
+        ADMINS,
+        ("GET", "POST"),
+    ),
+    Row(
+        "cohorts:question_delete",
+        lambda w: {**_c(w), "question_id": w.question.pk},
+        ADMINS,
+        ("POST",),
+        ok=(302,),
+    ),
+    Row(
+        "cohorts:question_move",
+        lambda w: {**_c(w), "question_id": w.question.pk},
+        ADMINS,
+        ("POST",),
+        ok=(302,),
+    ),
+    Row(
+        "cohorts:rule_create",
+        _c,
+        ADMINS,
+        ("POST",),
+        data={"attribute": "residency", "operator": "in", "values": "citizen"},
+        ok=(200, 302, 400),  # 400: the form's errors, past the access check
+    ),
+    Row(
+        "cohorts:rule_delete",
+        lambda w: {**_c(w), "rule_id": w.rule.pk},
+        ADMINS,
+        ("POST",),
+        ok=(302,),
+    ),
+    # cohorts: review
+    Row("cohorts:conflicts", _p, REVIEWER, ("GET", "POST")),
+    Row(
+        "cohorts:conflict_delete",
+        lambda w: {**_p(w), "conflict_id": w.conflict.pk},
+        REVIEWER,
+        ("POST",),
+        ok=(302,),
+    ),
+    Row("cohorts:review_setup", _c, ADMINS, ("GET", "POST")),
+    Row(
+        "cohorts:criterion_delete",
+        lambda w: {**_c(w), "criterion_id": w.criterion.pk},
+        ADMINS,
+        ("POST",),
+        ok=(302,),
+    ),
+    Row(
+        "cohorts:criterion_edit",
+        lambda w: {**_c(w), "criterion_id": w.criterion.pk},
+        ADMINS,
+        ("GET", "POST"),
+    ),
+    Row("cohorts:review_assign", _c, ADMINS, ("GET", "POST")),
+    Row("cohorts:review_dashboard", _c, ADMINS, ("GET", "POST")),
+    Row("cohorts:review_ranking", _c, ADMINS),
+    Row(
+        "cohorts:review_application",
+        lambda w: {**_c(w), "application_id": w.application.pk},
+        ADMINS,
+    ),
+    Row(
+        "cohorts:assignment_reassign",
+        lambda w: {**_c(w), "assignment_id": w.assignment.pk},
+        ADMINS,
+        ("POST",),
+        data={"reviewer": ""},
+        ok=(200, 302),
+    ),
+    # cohorts: selection
+    Row("cohorts:selection_home", _c, ADMINS, ("GET", "POST")),
+    Row(
+        "cohorts:quota_delete",
+        lambda w: {**_c(w), "quota_id": w.quota.pk},
+        ADMINS,
+        ("POST",),
+        ok=(302,),
+    ),
+    Row("cohorts:selection_run", lambda w: {**_c(w), "number": w.run.number}, ADMINS),
+    Row(
+        "cohorts:selection_commit",
+        lambda w: {**_c(w), "number": w.run.number},
+        ADMINS,
+        ("POST",),
+        ok=(200, 302),
+    ),
+    Row(
+        "cohorts:selection_retry",
+        lambda w: {**_c(w), "number": w.run.number},
+        ADMINS,
+        ("POST",),
+        ok=(200, 302),
+    ),
+    Row(
+        "cohorts:selection_compare",
+        _c,
+        ADMINS,
+        query={"a": 1, "b": 1},
+    ),
+    Row("cohorts:selection_offers", _c, STAFF, ("GET", "POST")),
+    # cohorts: staff pages of a cohort's applications
+    Row("cohorts:cohort_applications", _c, STAFF),
+    Row(
+        "cohorts:cohort_applications_bulk",
+        _c,
+        STAFF,
+        ("POST",),
+        data={"status": ApplicationStatus.NOT_SELECTED},
+        ok=(200, 302),
+    ),
+    Row("cohorts:cohort_applications_export", _c, STAFF),
+    Row(
+        "cohorts:cohort_application_detail",
+        lambda w: {**_c(w), "application_id": w.application.pk},
+        STAFF,
+        ("GET", "POST"),
+    ),
+    Row(
+        "cohorts:cohort_application_cv",
+        lambda w: {**_c(w), "application_id": w.application.pk},
+        STAFF,
+    ),
+    Row(
+        "cohorts:cohort_application_file",
+        lambda w: {**_c(w), "application_id": w.application.pk, "key": "certificate"},
+        STAFF,
+    ),
+]
+ROWS = {row.name: row for row in TABLE}
+
+
+# --- walking the resolver --------------------------------------------------------------------
+
+
+def _url_names(patterns=None, namespace="") -> list[str]:
+    """Every named URL pattern whose view belongs to one of our own apps."""
+    found = []
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if entry.namespace else namespace
+            found += _url_names(entry.url_patterns, inner.strip(":"))
+        elif entry.name:
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            module = getattr(entry.callback, "__module__", "") or ""
+            if name.startswith("admin:") or module.split(".")[0] not in OUR_APPS:
+                continue
+            found.append(name)
+    return found
+
+
+def test_access_table_covers_every_url():
+    names = _url_names()
+    assert names, "the resolver walk found none of our URLs"
+    missing = sorted(set(names) - set(ROWS))
+    assert not missing, f"URL names without a row in the access table: {missing}"
+    stale = sorted(set(ROWS) - set(names))
+    assert not stale, f"rows for URL names that no longer exist: {stale}"
+    assert len(ROWS) == len(TABLE), "a URL name has two rows"
+
+
+# --- what must not change --------------------------------------------------------------------
+
+WATCHED = [
+    Programme,
+    ProgrammeRole,
+    Cohort,
+    ApplicationQuestion,
+    EligibilityRule,
+    Application,
+    ApplicationEvent,
+    ReviewCriterion,
+    ReviewAssignment,
+    Review,
+    ConflictOfInterest,
+    AssignmentRun,
+    Quota,
+    SelectionRun,
+    Offer,
+    Participant,
+    Notification,
+    EmailMessage,
+    NotificationPreference,
+]
+
+
+def _snapshot() -> dict:
+    """Every row of every watched table, every column (audit entries are not watched)."""
+    return {model.__name__: list(model.objects.order_by("pk").values_list()) for model in WATCHED}
+
+
+def _diff(before: dict, after: dict) -> list[str]:
+    return [
+        f"{name}: {len(before[name])} rows -> {len(after[name])} rows, or a row changed"
+        for name in before
+        if before[name] != after[name]
+    ]
+
+
+# --- the tests -------------------------------------------------------------------------------
+
+
+def _client(world, persona: str) -> Client:
+    client = Client()
+    user = world.personas[persona]
+    if user is not None:
+        # force_login stamps the session as freshly signed in: no re-authentication asked.
+        client.force_login(user)
+    return client
+
+
+def _address(row: Row, world) -> str:
+    return reverse(row.name, kwargs=row.kwargs(world))
+
+
+def _refused(response, persona: str) -> bool:
+    if persona == "anonymous" and response.status_code == 302:
+        return urlsplit(response["Location"]).path == reverse("account_login")
+    return response.status_code in (403, 404)
+
+
+DENIED_CASES = [
+    pytest.param(row, persona, id=f"{row.name}-{persona}")
+    for row in TABLE
+    for persona in PERSONAS
+    if persona not in row.may
+]
+
+ALLOWED_CASES = [
+    pytest.param(row, persona, id=f"{row.name}-{persona}")
+    for row in TABLE
+    for persona in [next(p for p in PROOF_ORDER + PERSONAS if p in row.may)]
+]
+
+
+@pytest.mark.parametrize(("row", "persona"), DENIED_CASES)
+def test_access_table_refuses(world, row, persona):
+    client = _client(world, persona)
+    url = _address(row, world)
+    before = _snapshot()
+    for method in row.methods:
+        if method == "GET":
+            response = client.get(url, row.query)
+        else:
+            response = client.post(url, {**GENERIC_POST, **row.data})
+        assert _refused(response, persona), (
+            f"{persona} {method} {url} answered {response.status_code} "
+            f"{response.get('Location', '')}"
+        )
+    assert _diff(before, _snapshot()) == [], f"{persona} changed something through {url}"
+
+
+@pytest.mark.parametrize(("row", "persona"), ALLOWED_CASES)
+def test_access_table_lets_in(world, row, persona):
+    client = _client(world, persona)
+    url = _address(row, world)
+    if "GET" in row.methods:
+        response = client.get(url, row.query)
+    else:
+        response = client.post(url, {**GENERIC_POST, **row.data})
+    assert response.status_code in row.ok, (
+        f"{persona} {url} answered {response.status_code} {response.get('Location', '')}"
+    )
+    if response.status_code == 302:
+        assert urlsplit(response["Location"]).path != reverse("account_login")
+
+
+def test_access_table_world_is_shared_and_intact(world):
+    """The module's world survives each test's rollback: an allowed POST did not eat it."""
+    assert Offer.objects.filter(application=world.application).exists()
+    assert SelectionRun.objects.get(pk=world.run.pk).number == 1
+    assert settings.AUTH_USER_MODEL
