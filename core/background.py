@@ -6,9 +6,15 @@ A service enqueues with `background.enqueue("cohorts.selection_run", run.pk)` in
 imports its tasks module in `AppConfig.ready()`, which registers the names in every process.
 """
 
+import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 def enqueue(name: str, *args: Any) -> None:
@@ -16,3 +22,20 @@ def enqueue(name: str, *args: Any) -> None:
     and strings. Raises what the broker raises, and `celery.exceptions.NotRegistered` for a name
     no task has."""
     current_app.tasks[name].apply_async(args=list(args))
+
+
+def enqueue_or_leave(name: str, *args: Any) -> bool:
+    """`enqueue`, for work whose row a sweeper finds again: when the broker cannot be reached
+    the failure is logged and False returned, and the sweeper publishes it later."""
+    try:
+        enqueue(name, *args)
+    except Exception:
+        logger.warning("could not enqueue %s%r; the sweeper will", name, args, exc_info=True)
+        return False
+    return True
+
+
+def abandoned_before(now: datetime | None = None) -> datetime:
+    """Work claimed by a worker before this moment was abandoned: the hard task time limit has
+    passed since (a margin covers clocks), so that worker has been killed."""
+    return (now or timezone.now()) - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)

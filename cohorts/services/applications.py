@@ -1,6 +1,6 @@
 """Applications: drafts, answers, files, submission, withdrawal, status changes, reminders."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,14 +61,8 @@ def _lock(application: Application) -> Application:
     )
 
 
-def application_transition(
-    *, application: Application, to_status: str, actor: User | None, note: str = ""
-) -> Application:
-    """Move an application to `to_status` if the transition table allows it; records an event.
-
-    The choke point for every status change. Raises ApplicationError otherwise.
-    """
-    from_status = application.status
+def _check_transition(from_status: str, to_status: str) -> None:
+    """Raise ApplicationError unless the transition table allows the move."""
     if to_status not in APPLICATION_TRANSITIONS[from_status]:
         raise ApplicationError(
             _("An application that is %(from)s cannot become %(to)s.")
@@ -77,6 +71,17 @@ def application_transition(
                 "to": ApplicationStatus(to_status).label.lower(),
             }
         )
+
+
+def application_transition(
+    *, application: Application, to_status: str, actor: User | None, note: str = ""
+) -> Application:
+    """Move an application to `to_status` if the transition table allows it; records an event.
+
+    The choke point for every status change. Raises ApplicationError otherwise.
+    """
+    from_status = application.status
+    _check_transition(from_status, to_status)
     updated = Application.objects.filter(pk=application.pk, status=from_status).update(
         status=to_status, updated_at=timezone.now()
     )
@@ -114,14 +119,7 @@ def applications_transition_bulk(
     so the events match exactly the rows changed. Raises ApplicationError if the transition
     table forbids the move.
     """
-    if to_status not in APPLICATION_TRANSITIONS[from_status]:
-        raise ApplicationError(
-            _("An application that is %(from)s cannot become %(to)s.")
-            % {
-                "from": ApplicationStatus(from_status).label.lower(),
-                "to": ApplicationStatus(to_status).label.lower(),
-            }
-        )
+    _check_transition(from_status, to_status)
     now = timezone.now()
     moved: list[int] = []
     for start in range(0, len(application_ids), _BULK_CHUNK):
@@ -151,6 +149,64 @@ def applications_transition_bulk(
         batch_size=_BULK_CHUNK,
     )
     return moved
+
+
+def applications_transition_cohort(
+    *, cohort: Cohort, from_status: str, to_status: str, actor: User | None, note: str = ""
+) -> int:
+    """application_transition for every application of `cohort` in `from_status`, whatever
+    their number: one UPDATE and one INSERT … SELECT of the events. Returns how many moved.
+    Call inside a transaction; the caller compares the count with what it expected."""
+    _check_transition(from_status, to_status)
+    moved_at = timezone.now()
+    moved = Application.objects.filter(cohort=cohort, status=from_status).update(
+        status=to_status, updated_at=moved_at
+    )
+    applications_events_record(
+        cohort=cohort,
+        from_status=from_status,
+        to_status=to_status,
+        moved_at=moved_at,
+        actor=actor,
+        note=note,
+    )
+    return moved
+
+
+def applications_events_record(
+    *,
+    cohort: Cohort,
+    from_status: str,
+    to_status: str,
+    moved_at,
+    actor: User | None,
+    note: str,
+) -> None:
+    """Write, with one INSERT … SELECT, the events of the applications of `cohort` just moved
+    to `to_status` by a set-based UPDATE that stamped them `updated_at=moved_at`. A note
+    holding the marker "\x00" gets each application's waitlist rank in its place."""
+    events = connection.ops.quote_name(ApplicationEvent._meta.db_table)
+    applications = connection.ops.quote_name(Application._meta.db_table)
+    prefix, marker, suffix = note.partition("\x00")
+    note_sql = "%s || CAST(waitlist_rank AS TEXT) || %s" if marker else "%s"
+    note_params = [prefix, suffix] if marker else [note]
+    moved_at = connection.ops.adapt_datetimefield_value(moved_at)  # as the ORM stored it
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {events} (application_id, actor_id, from_status, to_status, note, "  # noqa: S608 - our tables
+            f"created_at) SELECT id, %s, %s, %s, {note_sql}, %s FROM {applications} "
+            "WHERE cohort_id = %s AND status = %s AND updated_at = %s",
+            [
+                actor.pk if actor else None,
+                from_status,
+                to_status,
+                *note_params,
+                moved_at,
+                cohort.pk,
+                to_status,
+                moved_at,
+            ],
+        )
 
 
 @transaction.atomic

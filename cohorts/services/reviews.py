@@ -5,7 +5,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -255,11 +254,6 @@ class _RunTakenOver(Exception):
     """The sweeper gave the run to another worker meanwhile: this one's work is rolled back."""
 
 
-def _stale_running_seconds() -> int:
-    # Past the hard time limit the worker has certainly been killed; the margin covers clocks.
-    return settings.CELERY_TASK_TIME_LIMIT + 60
-
-
 def assignment_run_start(*, cohort: Cohort, actor: User) -> AssignmentRun:
     """Queue "assign reviewers" for the cohort; a worker does it after commit
     (assignment_run_execute). Raises ReviewError when a run is already queued or running, or
@@ -280,10 +274,7 @@ def assignment_run_start(*, cohort: Cohort, actor: User) -> AssignmentRun:
 
 
 def _enqueue_assignment_run(run_id: int) -> None:
-    try:
-        background.enqueue("cohorts.assignment_run", run_id)
-    except Exception:  # the sweeper enqueues it again
-        logger.warning("reviews: could not enqueue assignment run %s", run_id, exc_info=True)
+    background.enqueue_or_leave("cohorts.assignment_run", run_id)
 
 
 def assignment_run_execute(*, run_id: int) -> AssignmentRun | None:
@@ -415,7 +406,7 @@ def assignment_runs_sweep(*, now: datetime | None = None) -> int:
     again: list[int] = []
     stale = AssignmentRun.objects.filter(
         status=JobStatus.RUNNING,
-        claimed_at__lt=now - timedelta(seconds=_stale_running_seconds()),
+        claimed_at__lt=background.abandoned_before(now),
     )
     for run in stale:
         mine = AssignmentRun.objects.filter(

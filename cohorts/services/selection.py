@@ -5,7 +5,6 @@ import random
 import time
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F as models_F
@@ -21,9 +20,14 @@ from notifications import services as notification_services
 from .. import selection
 from ..attributes import candidate_attributes, quota_columns
 from ..enums import ApplicationStatus, OfferStatus, RunStatus, ScoreKind
-from ..models import Application, ApplicationEvent, Cohort, Offer, Participant, Quota, SelectionRun
+from ..models import Application, Cohort, Offer, Participant, Quota, SelectionRun
 from ..signals import participant_joined, participant_left
-from .applications import application_transition
+from .applications import (
+    application_transition,
+    applications_events_record,
+    applications_transition_bulk,
+    applications_transition_cohort,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -123,35 +127,20 @@ def selection_run_start(
 
 
 def _enqueue_run(run_id: int) -> None:
-    try:
-        background.enqueue("cohorts.selection_run", run_id)
-    except Exception:
-        logger.warning(
-            "selection: could not enqueue run %s; the sweeper will", run_id, exc_info=True
-        )
+    background.enqueue_or_leave("cohorts.selection_run", run_id)
 
 
 def _enqueue_commit(run_id: int) -> None:
-    try:
-        background.enqueue("cohorts.selection_commit", run_id)
-    except Exception:
-        logger.warning(
-            "selection: could not enqueue the commit of run %s; the sweeper will",
-            run_id,
-            exc_info=True,
-        )
-
-
-def _stale_before():
-    """A worker that claimed a job before this moment has died: the hard time limit is past."""
-    return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    background.enqueue_or_leave("cohorts.selection_commit", run_id)
 
 
 def _claim(run_id: int, status: str, *, to_status: str | None = None) -> bool:
     """Take up a run in `status` that no live worker holds (conditional UPDATE)."""
     now = timezone.now()
     fresh = SelectionRun.objects.filter(pk=run_id, status=status, claimed_at__isnull=True)
-    stale = SelectionRun.objects.filter(pk=run_id, status=status, claimed_at__lt=_stale_before())
+    stale = SelectionRun.objects.filter(
+        pk=run_id, status=status, claimed_at__lt=background.abandoned_before()
+    )
     changes = {"claimed_at": now, "updated_at": now}
     if to_status:
         changes["status"] = to_status
@@ -225,7 +214,7 @@ def selection_runs_sweep() -> int:
         status__in=[RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.COMMITTING]
     ).only("pk", "status", "claimed_at", "attempts", "updated_at"):
         stranded = (run.claimed_at is None and run.updated_at < quiet) or (
-            run.claimed_at is not None and run.claimed_at < _stale_before()
+            run.claimed_at is not None and run.claimed_at < background.abandoned_before()
         )
         if not stranded:
             continue
@@ -401,96 +390,26 @@ def selection_commit_execute(*, run_id: int) -> dict[str, int] | None:
 CHUNK = 5000
 
 
-def _move(
-    *,
-    ids: list[int],
-    from_status: str,
-    to_status: str,
-    actor: User | None,
-    note: str | dict[int, str] = "",
-) -> None:
-    """Move these applications from one status to another with conditional UPDATEs and write
-    their events in bulk: `application_transition` for many rows at once. Raises SelectionError
-    when any row was changed meanwhile (the caller's transaction then undoes everything)."""
-    now = timezone.now()
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        moved = Application.objects.filter(pk__in=chunk, status=from_status).update(
-            status=to_status, updated_at=now
-        )
-        if moved != len(chunk):
-            raise SelectionError(_("Applications changed during the commit; try again."))
-    ApplicationEvent.objects.bulk_create(
-        [
-            ApplicationEvent(
-                application_id=app_id,
-                actor=actor,
-                from_status=from_status,
-                to_status=to_status,
-                note=note.get(app_id, "") if isinstance(note, dict) else note,
-                created_at=now,
-            )
-            for app_id in ids
-        ],
-        batch_size=2000,
+def _move(*, ids: list[int], from_status: str, to_status: str, actor: User | None, note: str):
+    """These applications from one status to another, or SelectionError when any was
+    changed meanwhile (the caller's transaction then undoes everything)."""
+    moved = applications_transition_bulk(
+        application_ids=ids, from_status=from_status, to_status=to_status, actor=actor, note=note
     )
-
-
-def _stamp():
-    """A moment unique to one step of a commit: rows it moved carry it as `updated_at`, so the
-    events can be written from exactly those rows."""
-    return timezone.now()
-
-
-def _events_from_rows(
-    *, cohort: Cohort, status: str, stamp, from_status: str, actor: User | None, note: str
-) -> None:
-    """Write the events of the rows just moved to `status` (marked by `stamp`) with one
-    INSERT … SELECT. A note containing the marker "\x00" gets the waitlist rank in its place."""
-    events = connection.ops.quote_name(ApplicationEvent._meta.db_table)
-    applications = connection.ops.quote_name(Application._meta.db_table)
-    prefix, _marker, suffix = note.partition("\x00")
-    note_sql = "%s || CAST(waitlist_rank AS TEXT) || %s" if _marker else "%s"
-    note_params = [prefix, suffix] if _marker else [note]
-    stamp = connection.ops.adapt_datetimefield_value(stamp)  # as the ORM stored it
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {events} (application_id, actor_id, from_status, to_status, note, "  # noqa: S608 - our tables
-            f"created_at) SELECT id, %s, %s, %s, {note_sql}, %s FROM {applications} "
-            "WHERE cohort_id = %s AND status = %s AND updated_at = %s",
-            [
-                actor.pk if actor else None,
-                from_status,
-                status,
-                *note_params,
-                stamp,
-                cohort.pk,
-                status,
-                stamp,
-            ],
-        )
+    if len(moved) != len(ids):
+        raise SelectionError(_("Applications changed during the commit; try again."))
 
 
 def _move_rest(
     *, cohort: Cohort, from_status: str, to_status: str, expected: int, actor, note: str = ""
 ) -> None:
-    """Move every application of the cohort still in `from_status`: one UPDATE and one
-    INSERT … SELECT whatever their number. Raises SelectionError when the count is not
-    `expected` (something changed meanwhile; the transaction undoes everything)."""
-    stamp = _stamp()
-    moved = Application.objects.filter(cohort=cohort, status=from_status).update(
-        status=to_status, updated_at=stamp
+    """Every application of the cohort still in `from_status`, or SelectionError when their
+    number is not `expected` (something changed meanwhile)."""
+    moved = applications_transition_cohort(
+        cohort=cohort, from_status=from_status, to_status=to_status, actor=actor, note=note
     )
     if moved != expected:
         raise SelectionError(_("Applications changed during the commit; try again."))
-    _events_from_rows(
-        cohort=cohort,
-        status=to_status,
-        stamp=stamp,
-        from_status=from_status,
-        actor=actor,
-        note=note,
-    )
 
 
 def _move_to_waitlist(*, cohort: Cohort, ids: list[int], actor) -> None:
@@ -498,7 +417,7 @@ def _move_to_waitlist(*, cohort: Cohort, ids: list[int], actor) -> None:
     one INSERT … SELECT."""
     if not ids:
         return
-    stamp = _stamp()
+    stamp = timezone.now()
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(Application._meta.db_table)
         with connection.cursor() as cursor:
@@ -528,11 +447,11 @@ def _move_to_waitlist(*, cohort: Cohort, ids: list[int], actor) -> None:
         )
     if moved != len(ids):
         raise SelectionError(_("Applications changed during the commit; try again."))
-    _events_from_rows(
+    applications_events_record(
         cohort=cohort,
-        status=ApplicationStatus.WAITLISTED,
-        stamp=stamp,
         from_status=ApplicationStatus.IN_REVIEW,
+        to_status=ApplicationStatus.WAITLISTED,
+        moved_at=stamp,
         actor=actor,
         note=_("Waitlisted at position %(n)s") % {"n": "\x00"},
     )
