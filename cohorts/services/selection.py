@@ -239,10 +239,8 @@ def selection_runs_sweep() -> int:
             updated_at=now,
             attempts=models_F("attempts") + (1 if run.claimed_at is None else 0),
         )
-        if run.status == RunStatus.COMMITTING:
-            _enqueue_commit(run.pk)
-        else:
-            _enqueue_run(run.pk)
+        enqueue = _enqueue_commit if run.status == RunStatus.COMMITTING else _enqueue_run
+        transaction.on_commit(lambda enqueue=enqueue, pk=run.pk: enqueue(pk))
         swept += 1
     return swept
 

@@ -285,7 +285,9 @@ def test_waitlist_length_sends_the_rest_to_not_selected(programme, programme_adm
 # --- 5. Stranded runs are taken up again ------------------------------------------------------------
 
 
-def test_sweeper_reenqueues_a_run_whose_enqueue_failed(programme, programme_admin, monkeypatch):
+def test_sweeper_reenqueues_a_run_whose_enqueue_failed(
+    programme, programme_admin, monkeypatch, django_capture_on_commit_callbacks
+):
     cohort = _cohort(programme, "main")
     _pool(cohort)
     monkeypatch.setattr("cohorts.services.selection._enqueue_run", lambda run_id: None)
@@ -294,7 +296,8 @@ def test_sweeper_reenqueues_a_run_whose_enqueue_failed(programme, programme_admi
             cohort=cohort, author=programme_admin, score_kind="raw", seats=3, min_reviews=1
         )
     monkeypatch.undo()
-    assert services.selection_runs_sweep() == 1  # eager Celery computes it at once
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.selection_runs_sweep() == 1  # eager Celery computes it at once
     run.refresh_from_db()
     assert run.status == RunStatus.DONE
     assert services.selection_runs_sweep() == 0
@@ -355,7 +358,9 @@ def test_sweeper_gives_up_after_three_attempts_and_admin_retries(
     assert run.status in (RunStatus.QUEUED, RunStatus.DONE)
 
 
-def test_sweeper_reclaims_a_stranded_commit(programme, programme_admin, monkeypatch):
+def test_sweeper_reclaims_a_stranded_commit(
+    programme, programme_admin, monkeypatch, django_capture_on_commit_callbacks
+):
     cohort = _cohort(programme, "main")
     _pool(cohort)
     run = _run(cohort, programme_admin)
@@ -365,7 +370,8 @@ def test_sweeper_reclaims_a_stranded_commit(programme, programme_admin, monkeypa
     SelectionRun.objects.filter(pk=run.pk).update(
         claimed_at=timezone.now() - datetime.timedelta(hours=1)
     )
-    assert services.selection_runs_sweep() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.selection_runs_sweep() == 1
     run.refresh_from_db()
     assert run.status == RunStatus.COMMITTED
     assert Offer.objects.count() == 3
