@@ -103,8 +103,12 @@ def fill(count: int, seed: int):
 
     from accounts.enums import EmployerSize, Gender, JobLevel, Residency, Sector
     from accounts.models import User
-    from cohorts.enums import ApplicationStatus, CohortStatus, QuestionType, RoleKind
-    from cohorts.models import Application, ApplicationQuestion, Cohort, Programme, ProgrammeRole
+    from applications.enums import ApplicationStatus
+    from applications.models import Application
+    from cohorts.enums import CohortStatus, QuestionType
+    from cohorts.models import ApplicationQuestion, Cohort
+    from programmes.enums import RoleKind
+    from programmes.models import Programme, ProgrammeRole
 
     rng = random.Random(seed)
     now = timezone.now()
@@ -275,7 +279,7 @@ def main() -> None:
     from django.test.utils import override_settings
     from django.urls import reverse
 
-    from cohorts.models import Application
+    from applications.models import Application
 
     # Serve static URLs without a collectstatic manifest.
     override_settings(
@@ -306,8 +310,8 @@ def main() -> None:
     client = Client()
     client.force_login(admin)
     slugs = [cohort.programme.slug, cohort.slug]
-    list_url = reverse("cohorts:cohort_applications", args=slugs)
-    export_url = reverse("cohorts:cohort_applications_export", args=slugs)
+    list_url = reverse("applications:cohort_applications", args=slugs)
+    export_url = reverse("applications:cohort_applications_export", args=slugs)
     for title, params in [
         ("list, first page", {}),
         ("list, sector + job level + search", {"sector": "ict", "job_level": "professional", "q": "tan"}),

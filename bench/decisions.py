@@ -97,8 +97,13 @@ def fill(count: int, seed: int, waitlist_length: int | None):
 
     from accounts.enums import EmployerSize, Gender, JobLevel, Residency, Sector
     from accounts.models import User
-    from cohorts.enums import ApplicationStatus, CohortStatus, RoleKind
-    from cohorts.models import Application, Cohort, Programme, ProgrammeRole, Quota
+    from applications.enums import ApplicationStatus
+    from applications.models import Application
+    from cohorts.enums import CohortStatus
+    from cohorts.models import Cohort
+    from programmes.enums import RoleKind
+    from programmes.models import Programme, ProgrammeRole
+    from selection.models import Quota
 
     rng = random.Random(seed)
     now = timezone.now()
@@ -196,7 +201,7 @@ def vacuum() -> None:
 
 def solve(*, cohort, admin, seed: int):
     """Start and compute a selection run; returns it and the seconds of selection_run_execute."""
-    from cohorts import services
+    from selection import services
 
     run = services.selection_run_start(
         cohort=cohort,
@@ -213,7 +218,7 @@ def solve(*, cohort, admin, seed: int):
 
 def project_commit(*, run, admin) -> tuple[float, dict]:
     """The commit as the worker does it. Returns seconds and the decision counts."""
-    from cohorts import services
+    from selection import services
 
     started = time.perf_counter()
     services.selection_run_commit(run=run, actor=admin)
@@ -229,9 +234,9 @@ def sample_letters(cohort) -> dict[str, tuple[str, str, str, str]]:
     """One rendered letter per kind (subject, text, HTML, in-app text) for the baseline to
     write to everyone as a constant: as many bytes as the project writes, no templates."""
     from accounts.models import User
-    from cohorts.services.selection import DECISION_KINDS, _letter_context
     from notifications import rendering
     from notifications.registry import get_kind
+    from selection.services import DECISION_KINDS, _letter_context
 
     someone = User.objects.filter(applications__cohort=cohort).first()
     context = _letter_context(cohort, cohort.closes_at + datetime.timedelta(days=7))
@@ -353,7 +358,7 @@ def restore(*, cohort, run) -> None:
     ranks, no offers, events or letters, the run done and uncommitted."""
     from django.db import connection, transaction
 
-    from cohorts.services.selection import decisions_batch
+    from selection.services import decisions_batch
 
     with transaction.atomic(), connection.cursor() as cursor:
         batch = decisions_batch(cohort.pk)
@@ -383,9 +388,10 @@ def fingerprint(cohort, run) -> dict:
     """What a commit left behind, to check that both ways wrote the same rows."""
     from django.db.models import Count, Sum
 
-    from cohorts.models import Application, ApplicationEvent, Offer, SelectionRun
-    from cohorts.services.selection import decisions_batch
+    from applications.models import Application, ApplicationEvent
     from notifications.models import EmailMessage, Notification
+    from selection.models import Offer, SelectionRun
+    from selection.services import decisions_batch
 
     batch = decisions_batch(cohort.pk)
     applications = Application.objects.filter(cohort=cohort)
@@ -544,8 +550,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, connections
 
-    from cohorts import tasks as cohort_tasks
     from notifications import tasks as notification_tasks
+    from selection import tasks as cohort_tasks
 
     assert settings.CELERY_TASK_ALWAYS_EAGER and not settings.CELERY_BROKER_URL
     call_command("migrate", verbosity=0)

@@ -110,11 +110,11 @@ def main() -> None:
     from django.db import transaction
 
     from accounts.models import User
-    from cohorts.models import Programme
     from config.celery import app
     from notifications import services
     from notifications.enums import EmailStatus
     from notifications.models import EmailMessage
+    from programmes.models import Programme
 
     call_command("migrate", verbosity=0)
     with app.connection_for_write() as conn:

@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cohorts.assignment import Reviewer, Submission, assign_reviewers  # noqa: E402
+from reviews.assignment import Reviewer, Submission, assign_reviewers  # noqa: E402
 
 
 def build(
@@ -169,8 +169,12 @@ def _fill(count: int):
     from django.utils import timezone
 
     from accounts.models import User
-    from cohorts.enums import ApplicationStatus, CohortStatus, RoleKind
-    from cohorts.models import Application, Cohort, Programme, ProgrammeRole
+    from applications.enums import ApplicationStatus
+    from applications.models import Application
+    from cohorts.enums import CohortStatus
+    from cohorts.models import Cohort
+    from programmes.enums import RoleKind
+    from programmes.models import Programme, ProgrammeRole
 
     rng = random.Random(2026)
     now = timezone.now()
@@ -229,12 +233,14 @@ def _per_row_baseline(cohort, actor) -> int:
     """The path the run replaced: what the web request did, one transition per application."""
     from collections import defaultdict
 
-    from cohorts import services
-    from cohorts.enums import ApplicationStatus
-    from cohorts.models import Application, ReviewAssignment
+    from applications import services as application_services
+    from applications.enums import ApplicationStatus
+    from applications.models import Application
     from notifications import services as notification_services
+    from reviews import services as review_services
+    from reviews.models import ReviewAssignment
 
-    preview = services.assignment_preview(cohort=cohort)
+    preview = review_services.assignment_preview(cohort=cohort)
     rows = [
         ReviewAssignment(application_id=app_id, reviewer_id=reviewer_id)
         for app_id, reviewer_ids in preview.new.items()
@@ -244,7 +250,7 @@ def _per_row_baseline(cohort, actor) -> int:
     for application in Application.objects.filter(
         pk__in=[a for a, ids in preview.new.items() if ids], status=ApplicationStatus.SUBMITTED
     ):
-        services.application_transition(
+        application_services.application_transition(
             application=application,
             to_status=ApplicationStatus.IN_REVIEW,
             actor=actor,
@@ -270,8 +276,8 @@ def database_run(count: int, rounds: int) -> None:
     database_url, made_postgres = _setup_django()
     from django.db import connection, connections, transaction
 
-    from cohorts import services
-    from cohorts.enums import JobStatus
+    from reviews import services as review_services
+    from reviews.enums import JobStatus
 
     print(f"database: {database_url.split('@')[-1].split('?')[0]}")
     started = time.perf_counter()
@@ -288,11 +294,11 @@ def database_run(count: int, rounds: int) -> None:
         return execute(sql, params, many, context)
 
     def project() -> tuple[float, int, int]:
-        run = services.assignment_run_start(cohort=cohort, actor=admin)
+        run = review_services.assignment_run_start(cohort=cohort, actor=admin)
         executed[0] = 0
         with connection.execute_wrapper(count):
             began = time.perf_counter()
-            run = services.assignment_run_execute(run_id=run.pk)
+            run = review_services.assignment_run_execute(run_id=run.pk)
             elapsed = time.perf_counter() - began
         assert run.status == JobStatus.DONE, run.error
         return elapsed, executed[0], run.assignments

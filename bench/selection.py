@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cohorts.selection import Candidate, Quota, select_cohort  # noqa: E402
+from selection.selection import Candidate, Quota, select_cohort  # noqa: E402
 
 SECTORS = [
     "ict",

@@ -6,7 +6,8 @@ from django.urls import include, path
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.views import programmes as cohort_views
+from applications.views import applicant as applicant_views
+from cohorts import views as cohort_views
 from core import views as core_views
 
 
@@ -30,14 +31,17 @@ handler500 = "core.error_pages.server_error"
 
 urlpatterns = [
     path("", cohort_views.landing, name="landing"),
-    path("dashboard/", cohort_views.dashboard, name="dashboard"),
+    path("dashboard/", applicant_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
-    path("programmes/", include("cohorts.urls")),
     path("notifications/", include("notifications.urls")),
-    path("", include("cohorts.applicant_urls")),
-    path("reviews/", include("cohorts.review_urls")),
+    # Each part of the programme mounts its own pages, with their full paths.
+    path("", include("programmes.urls")),
+    path("", include("cohorts.urls")),
+    path("", include("applications.urls")),
+    path("", include("reviews.urls")),
+    path("", include("selection.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,6 +1,6 @@
 """Background work, published by task name.
 
-A service enqueues with `background.enqueue("cohorts.selection_run", run.pk)` inside a
+A service enqueues with `background.enqueue("selection.selection_run", run.pk)` inside a
 `transaction.on_commit` callback and never imports a tasks module: tasks import their services
 (inside their bodies), so imports run one way and import-linter can hold them to it. Each app
 imports its tasks module in `AppConfig.ready()`, which registers the names in every process.

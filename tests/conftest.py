@@ -5,21 +5,32 @@ marker and skip, with the reason, when the service is absent. With COHORTLINE_RE
 (set by .ci/run) a missing service is an error and any skipped test fails the run.
 """
 
+import datetime
 import os
 import shutil
 from functools import cache
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
-from cohorts.enums import RoleKind
+from applications.enums import ApplicationStatus
+from programmes.enums import RoleKind
+from selection.enums import OfferStatus
 from tests.factories import (
     ApplicantProfileFactory,
+    ApplicationFactory,
+    CohortFactory,
+    OfferFactory,
+    ParticipantFactory,
     ProgrammeFactory,
     ProgrammeRoleFactory,
     TotpAuthenticatorFactory,
     UserFactory,
 )
+
+# tests/pages.py reads the shared page components with asserts: let pytest explain them.
+pytest.register_assert_rewrite("tests.pages")
 
 REQUIRE_SERVICES = os.environ.get("COHORTLINE_REQUIRE_SERVICES") == "1"
 
@@ -159,6 +170,37 @@ def applicant(db):
     profile = ApplicantProfileFactory(
         user__email="applicant@example.com", full_name="Siti Abdullah"
     )
+    return profile.user
+
+
+@pytest.fixture
+def participant(programme):
+    """Applied to the programme's cohort, was offered a seat and accepted it: an applicant with
+    a Participant row and no role. Sees their own application, nothing of the programme's."""
+    profile = ApplicantProfileFactory(user__email="participant@example.com", full_name="Priya Nair")
+    now = timezone.now()
+    cohort = CohortFactory(
+        programme=programme,
+        name="Spring intake",
+        slug="spring",
+        opens_at=now - datetime.timedelta(days=60),
+        closes_at=now - datetime.timedelta(days=30),
+        decisions_released_at=now - datetime.timedelta(days=7),
+    )
+    application = ApplicationFactory(
+        cohort=cohort,
+        applicant=profile.user,
+        full_name=profile.full_name,
+        status=ApplicationStatus.ACCEPTED,
+        submitted_at=now - datetime.timedelta(days=40),
+    )
+    OfferFactory(
+        application=application,
+        status=OfferStatus.ACCEPTED,
+        expires_at=now,
+        decided_at=now - datetime.timedelta(days=1),
+    )
+    ParticipantFactory(application=application)
     return profile.user
 
 

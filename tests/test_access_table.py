@@ -25,35 +25,35 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from cohorts import services
-from cohorts.enums import ApplicationStatus, ConflictKind, QuestionType, RoleKind
-from cohorts.models import (
-    Application,
-    ApplicationEvent,
-    ApplicationQuestion,
-    AssignmentRun,
-    Cohort,
-    ConflictOfInterest,
-    EligibilityRule,
-    Offer,
-    Participant,
-    Programme,
-    ProgrammeRole,
-    Quota,
-    Review,
-    ReviewAssignment,
-    ReviewCriterion,
-    SelectionRun,
-)
-from cohorts.storage import private_storage
+from applications import services as application_services
+from applications.enums import ApplicationStatus
+from applications.models import Application, ApplicationEvent
+from applications.storage import private_storage
+from cohorts.enums import QuestionType
+from cohorts.models import ApplicationQuestion, Cohort, EligibilityRule
 from notifications import services as notification_services
 from notifications.models import EmailMessage, Notification, NotificationPreference
 from notifications.rendering import unsubscribe_token
+from programmes.enums import RoleKind
+from programmes.models import Programme, ProgrammeRole
+from reviews.enums import ConflictKind
+from reviews.models import (
+    AssignmentRun,
+    ConflictOfInterest,
+    Review,
+    ReviewAssignment,
+    ReviewCriterion,
+)
+from selection import services as selection_services
+from selection.enums import OfferStatus
+from selection.models import Offer, Participant, Quota, SelectionRun
 from tests.factories import (
     ApplicantProfileFactory,
     ApplicationFactory,
     CohortFactory,
     EligibilityRuleFactory,
+    OfferFactory,
+    ParticipantFactory,
     ProgrammeFactory,
     ProgrammeRoleFactory,
     QuestionFactory,
@@ -63,7 +63,17 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"accounts", "cohorts", "applications", "reviews", "notifications", "core", "config"}
+OUR_APPS = {
+    "accounts",
+    "programmes",
+    "cohorts",
+    "applications",
+    "reviews",
+    "selection",
+    "notifications",
+    "core",
+    "config",
+}
 
 PERSONAS = [
     "platform_admin",
@@ -72,6 +82,7 @@ PERSONAS = [
     "mentor",
     "staff",
     "applicant",
+    "participant",
     "outsider",
     "other_programme_admin",
     "anonymous",
@@ -81,6 +92,8 @@ PUBLIC = frozenset(PERSONAS)
 WORKSPACE = frozenset({"platform_admin", "programme_admin", "reviewer", "mentor", "staff"})
 ADMINS = frozenset({"platform_admin", "programme_admin"})
 STAFF = frozenset({"platform_admin", "programme_admin", "staff"})
+# Rows of the applicant persona's own objects: the participant applied too, but these are not
+# theirs, so it is refused them like everyone else.
 APPLICANT = frozenset({"applicant"})
 REVIEWER = frozenset({"reviewer"})
 
@@ -134,6 +147,11 @@ def _build_world() -> SimpleNamespace:
         "staff": _member(programme, "staff@example.com", "Ahmad Zulkifli", RoleKind.STAFF),
         "applicant": ApplicantProfileFactory(
             user__email="applicant@example.com", full_name="Siti Abdullah"
+        ).user,
+        # Accepted a seat in the cohort below (built after the run): an applicant too, but of
+        # their own application, not of the applicant's.
+        "participant": ApplicantProfileFactory(
+            user__email="participant@example.com", full_name="Priya Nair"
         ).user,
         "outsider": UserFactory(email="outsider@example.com", display_name="Olivia Outsider"),
         "other_programme_admin": _member(
@@ -190,10 +208,10 @@ def _build_world() -> SimpleNamespace:
     conflict = ConflictOfInterest.objects.create(
         reviewer=personas["reviewer"], programme=programme, kind=ConflictKind.EMPLOYER, value="Acme"
     )
-    run = services.selection_run_start(
+    run = selection_services.selection_run_start(
         cohort=cohort, author=admin, score_kind="raw", seats=2, min_reviews=1
     )
-    services.selection_run_execute(run_id=run.pk)
+    selection_services.selection_run_execute(run_id=run.pk)
     run.refresh_from_db()
     Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.OFFERED)
     Offer.objects.create(
@@ -201,11 +219,28 @@ def _build_world() -> SimpleNamespace:
         run=run,
         expires_at=timezone.now() + datetime.timedelta(days=7),
     )
+    # The participant's application, offered a seat by the same run and accepted.
+    accepted = ApplicationFactory(
+        cohort=cohort,
+        applicant=personas["participant"],
+        full_name="Priya Nair",
+        status=ApplicationStatus.ACCEPTED,
+        raw_score=Decimal(9),
+        normalized_score=Decimal(9),
+        review_count=1,
+    )
+    OfferFactory(
+        application=accepted,
+        run=run,
+        status=OfferStatus.ACCEPTED,
+        decided_at=timezone.now(),
+    )
+    ParticipantFactory(application=accepted)
     Cohort.objects.filter(pk=cohort.pk).update(decisions_released_at=timezone.now())
 
     # A draft in a second cohort, for the pages that edit one.
     second = CohortFactory(programme=programme, name="Second intake", slug="second")
-    draft = services.application_start(cohort=second, applicant=applicant)
+    draft = application_services.application_start(cohort=second, applicant=applicant)
 
     notification_services.notify(
         recipient=applicant,
@@ -334,14 +369,14 @@ TABLE = [
         APPLICANT,
     ),
     Row(
-        "applications:offer_accept",
+        "selection:offer_accept",
         lambda w: {"application_id": w.application.pk},
         APPLICANT,
         ("POST",),
         ok=(302,),
     ),
     Row(
-        "applications:offer_decline",
+        "selection:offer_decline",
         lambda w: {"application_id": w.application.pk},
         APPLICANT,
         ("POST",),
@@ -361,32 +396,36 @@ TABLE = [
     Row("reviews:file", lambda w: {"assignment_id": w.assignment.pk, "key": "cv"}, REVIEWER),
     # cohorts: the programme, its team and outbox
     Row("cohorts:programme_detail", _p, WORKSPACE),
-    Row("cohorts:programme_team", _p, ADMINS, ("GET", "POST")),
+    Row("programmes:programme_team", _p, ADMINS, ("GET", "POST")),
     Row(
-        "cohorts:programme_role_revoke",
+        "programmes:programme_role_revoke",
         lambda w: {**_p(w), "role_id": w.role.pk},
         ADMINS,
         ("POST",),
         ok=(302,),
     ),
-    Row("cohorts:programme_outbox", _p, STAFF),
-    Row("cohorts:programme_outbox_release", _p, ADMINS, ("POST",), ok=(302,)),
-    Row("cohorts:programme_announcement", _p, ADMINS, ("GET", "POST")),
-    Row("cohorts:programme_outbox_message", lambda w: {**_p(w), "message_id": w.message.pk}, STAFF),
+    Row("programmes:programme_outbox", _p, STAFF),
+    Row("programmes:programme_outbox_release", _p, ADMINS, ("POST",), ok=(302,)),
+    Row("programmes:programme_announcement", _p, ADMINS, ("GET", "POST")),
     Row(
-        "cohorts:programme_outbox_message_html",
+        "programmes:programme_outbox_message",
         lambda w: {**_p(w), "message_id": w.message.pk},
         STAFF,
     ),
     Row(
-        "cohorts:programme_outbox_retry",
+        "programmes:programme_outbox_message_html",
+        lambda w: {**_p(w), "message_id": w.message.pk},
+        STAFF,
+    ),
+    Row(
+        "programmes:programme_outbox_retry",
         lambda w: {**_p(w), "message_id": w.message.pk},
         STAFF,
         ("POST",),
         ok=(302,),
     ),
     # cohorts: set-up
-    Row("cohorts:programme_edit", _p, ADMINS, ("GET", "POST")),
+    Row("programmes:programme_edit", _p, ADMINS, ("GET", "POST")),
     Row("cohorts:cohort_create", _p, ADMINS, ("GET", "POST")),
     Row("cohorts:cohort_detail", _c, STAFF),
     Row("cohorts:cohort_edit", _c, ADMINS, ("GET", "POST")),
@@ -427,38 +466,38 @@ TABLE = [
         ok=(302,),
     ),
     # cohorts: review
-    Row("cohorts:conflicts", _p, REVIEWER, ("GET", "POST")),
+    Row("reviews:conflicts", _p, REVIEWER, ("GET", "POST")),
     Row(
-        "cohorts:conflict_delete",
+        "reviews:conflict_delete",
         lambda w: {**_p(w), "conflict_id": w.conflict.pk},
         REVIEWER,
         ("POST",),
         ok=(302,),
     ),
-    Row("cohorts:review_setup", _c, ADMINS, ("GET", "POST")),
+    Row("reviews:review_setup", _c, ADMINS, ("GET", "POST")),
     Row(
-        "cohorts:criterion_delete",
+        "reviews:criterion_delete",
         lambda w: {**_c(w), "criterion_id": w.criterion.pk},
         ADMINS,
         ("POST",),
         ok=(302,),
     ),
     Row(
-        "cohorts:criterion_edit",
+        "reviews:criterion_edit",
         lambda w: {**_c(w), "criterion_id": w.criterion.pk},
         ADMINS,
         ("GET", "POST"),
     ),
-    Row("cohorts:review_assign", _c, ADMINS, ("GET", "POST")),
-    Row("cohorts:review_dashboard", _c, ADMINS, ("GET", "POST")),
-    Row("cohorts:review_ranking", _c, ADMINS),
+    Row("reviews:review_assign", _c, ADMINS, ("GET", "POST")),
+    Row("reviews:review_dashboard", _c, ADMINS, ("GET", "POST")),
+    Row("reviews:review_ranking", _c, ADMINS),
     Row(
-        "cohorts:review_application",
+        "reviews:review_application",
         lambda w: {**_c(w), "application_id": w.application.pk},
         ADMINS,
     ),
     Row(
-        "cohorts:assignment_reassign",
+        "reviews:assignment_reassign",
         lambda w: {**_c(w), "assignment_id": w.assignment.pk},
         ADMINS,
         ("POST",),
@@ -466,60 +505,60 @@ TABLE = [
         ok=(200, 302),
     ),
     # cohorts: selection
-    Row("cohorts:selection_home", _c, ADMINS, ("GET", "POST")),
+    Row("selection:selection_home", _c, ADMINS, ("GET", "POST")),
     Row(
-        "cohorts:quota_delete",
+        "selection:quota_delete",
         lambda w: {**_c(w), "quota_id": w.quota.pk},
         ADMINS,
         ("POST",),
         ok=(302,),
     ),
-    Row("cohorts:selection_run", lambda w: {**_c(w), "number": w.run.number}, ADMINS),
+    Row("selection:selection_run", lambda w: {**_c(w), "number": w.run.number}, ADMINS),
     Row(
-        "cohorts:selection_commit",
+        "selection:selection_commit",
         lambda w: {**_c(w), "number": w.run.number},
         ADMINS,
         ("POST",),
         ok=(200, 302),
     ),
     Row(
-        "cohorts:selection_retry",
+        "selection:selection_retry",
         lambda w: {**_c(w), "number": w.run.number},
         ADMINS,
         ("POST",),
         ok=(200, 302),
     ),
     Row(
-        "cohorts:selection_compare",
+        "selection:selection_compare",
         _c,
         ADMINS,
         query={"a": 1, "b": 1},
     ),
-    Row("cohorts:selection_offers", _c, STAFF, ("GET", "POST")),
+    Row("selection:selection_offers", _c, STAFF, ("GET", "POST")),
     # cohorts: staff pages of a cohort's applications
-    Row("cohorts:cohort_applications", _c, STAFF),
+    Row("applications:cohort_applications", _c, STAFF),
     Row(
-        "cohorts:cohort_applications_bulk",
+        "applications:cohort_applications_bulk",
         _c,
         STAFF,
         ("POST",),
         data={"status": ApplicationStatus.NOT_SELECTED},
         ok=(200, 302),
     ),
-    Row("cohorts:cohort_applications_export", _c, STAFF),
+    Row("applications:cohort_applications_export", _c, STAFF),
     Row(
-        "cohorts:cohort_application_detail",
+        "applications:cohort_application_detail",
         lambda w: {**_c(w), "application_id": w.application.pk},
         STAFF,
         ("GET", "POST"),
     ),
     Row(
-        "cohorts:cohort_application_cv",
+        "applications:cohort_application_cv",
         lambda w: {**_c(w), "application_id": w.application.pk},
         STAFF,
     ),
     Row(
-        "cohorts:cohort_application_file",
+        "applications:cohort_application_file",
         lambda w: {**_c(w), "application_id": w.application.pk, "key": "certificate"},
         STAFF,
     ),
@@ -623,10 +662,18 @@ DENIED_CASES = [
     if persona not in row.may
 ]
 
+
+def _proofs(row: Row) -> list[str]:
+    """The first persona of PROOF_ORDER that may reach the row; and the participant as well
+    wherever it may: holding a seat must not lose anything a signed-in user has."""
+    first = next(p for p in PROOF_ORDER + PERSONAS if p in row.may)
+    return [first, "participant"] if "participant" in row.may - {first} else [first]
+
+
 ALLOWED_CASES = [
     pytest.param(row, persona, id=f"{row.name}-{persona}")
     for row in TABLE
-    for persona in [next(p for p in PROOF_ORDER + PERSONAS if p in row.may)]
+    for persona in _proofs(row)
 ]
 
 
@@ -666,4 +713,7 @@ def test_access_table_world_is_shared_and_intact(world):
     """The module's world survives each test's rollback: an allowed POST did not eat it."""
     assert Offer.objects.filter(application=world.application).exists()
     assert SelectionRun.objects.get(pk=world.run.pk).number == 1
+    assert Participant.objects.filter(
+        user=world.personas["participant"], cohort=world.cohort
+    ).exists()
     assert settings.AUTH_USER_MODEL

@@ -54,8 +54,13 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "accounts",
-    "cohorts",
     "notifications",
+    "programmes",
+    "cohorts",
+    "applications",
+    "reviews",
+    "selection",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "cohorts.middleware.AdminMfaRequiredMiddleware",
+    "programmes.middleware.AdminMfaRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -93,7 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "cohorts.context_processors.navigation",
+                "programmes.context_processors.navigation",
                 "notifications.context_processors.unread",
             ],
         },
@@ -159,7 +164,7 @@ AUTH_PASSWORD_VALIDATORS = [
             "words": ["Cohortline", "cohort", "programme", "program"],
             # Read from the database when a password is checked; labels, not imports, because
             # accounts must not import the app that owns programmes and partners.
-            "name_sources": ["cohorts.Programme.name", "cohorts.Partner.name"],
+            "name_sources": ["programmes.Programme.name", "programmes.Partner.name"],
         },
     },
 ]
@@ -254,15 +259,15 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
     "application-deadline-reminders": {
-        "task": "cohorts.application_deadline_reminders",
+        "task": "applications.application_deadline_reminders",
         "schedule": 900.0,
     },
-    "review-deadline-reminders": {"task": "cohorts.review_deadline_reminders", "schedule": 900.0},
-    "assignment-runs-sweep": {"task": "cohorts.assignment_runs_sweep", "schedule": 60.0},
-    "offers-expire": {"task": "cohorts.offers_expire", "schedule": 300.0},
-    "selection-runs-sweep": {"task": "cohorts.selection_runs_sweep", "schedule": 120.0},
-    "waitlist-promote": {"task": "cohorts.waitlist_promote", "schedule": 300.0},
-    "offer-reminders": {"task": "cohorts.offer_reminders", "schedule": 900.0},
+    "review-deadline-reminders": {"task": "reviews.review_deadline_reminders", "schedule": 900.0},
+    "assignment-runs-sweep": {"task": "reviews.assignment_runs_sweep", "schedule": 60.0},
+    "offers-expire": {"task": "selection.offers_expire", "schedule": 300.0},
+    "selection-runs-sweep": {"task": "selection.selection_runs_sweep", "schedule": 120.0},
+    "waitlist-promote": {"task": "selection.waitlist_promote", "schedule": 300.0},
+    "offer-reminders": {"task": "selection.offer_reminders", "schedule": 900.0},
 }
 
 # Email delivery from the outbox (notifications.services.email_send).
@@ -339,7 +344,7 @@ SESSION_COOKIE_HTTPONLY = True
 # this many minutes without a request.
 SESSION_MAX_AGE_HOURS = env.int("SESSION_MAX_AGE_HOURS", default=12)
 SESSION_IDLE_MINUTES_STAFF = env.int("SESSION_IDLE_MINUTES_STAFF", default=30)
-SESSION_STAFF_ROLE_MODEL = "cohorts.ProgrammeRole"
+SESSION_STAFF_ROLE_MODEL = "programmes.ProgrammeRole"
 SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 3600
 X_FRAME_OPTIONS = "DENY"
 

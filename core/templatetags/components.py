@@ -111,7 +111,7 @@ def confirm_button(
     """A POST form (with its CSRF token) whose button asks `message` before it submits, for
     what cannot be undone — deletions, commits, releases, declines, revocations:
 
-        {% url "cohorts:quota_delete" programme.slug cohort.slug quota.pk as delete_url %}
+        {% url "selection:quota_delete" programme.slug cohort.slug quota.pk as delete_url %}
         {% confirm_button action=delete_url label=_("Remove") hidden_label=quota.name message=msg %}
 
     static/js/confirm.js asks; without JavaScript the form submits as it would anyway. Without

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from cohorts.enums import RoleKind
+from programmes.enums import RoleKind
 from tests.factories import ProgrammeRoleFactory, UserFactory
 from tests.factories.accounts import PASSWORD
 

@@ -14,9 +14,9 @@ from allauth.mfa.utils import decrypt
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from cohorts.enums import RoleKind
-from cohorts.models import ProgrammeRole
 from core.models import AuditEntry
+from programmes.enums import RoleKind
+from programmes.models import ProgrammeRole
 from tests.accounts.test_mfa_journey import totp
 from tests.factories import ApplicationFactory, CohortFactory, UserFactory
 from tests.factories.accounts import PASSWORD
@@ -52,7 +52,7 @@ def export_url(programme):
     cohort = CohortFactory(programme=programme, slug="march-2026")
     ApplicationFactory(cohort=cohort, full_name="Alice Ang", sector="ict")
     ApplicationFactory(cohort=cohort, full_name="Bala Subramaniam", sector="finance")
-    path = reverse("cohorts:cohort_applications_export", args=[programme.slug, cohort.slug])
+    path = reverse("applications:cohort_applications_export", args=[programme.slug, cohort.slug])
     return f"{path}?format=csv&sector=ict"
 
 
@@ -138,7 +138,7 @@ def test_export_is_404_outside_the_programme_without_a_password_prompt(
 
 def test_granting_a_role_asks_for_the_password_then_grants(client, programme, programme_admin):
     newcomer = UserFactory(email="newcomer@example.com")
-    team_url = reverse("cohorts:programme_team", args=[programme.slug])
+    team_url = reverse("programmes:programme_team", args=[programme.slug])
     _sign_in(client, programme_admin)
 
     with _later(15):
@@ -158,7 +158,7 @@ def test_revoking_a_role_asks_for_the_password_then_revokes(
     client, programme, programme_admin, reviewer
 ):
     grant = ProgrammeRole.objects.get(user=reviewer, programme=programme)
-    revoke_url = reverse("cohorts:programme_role_revoke", args=[programme.slug, grant.pk])
+    revoke_url = reverse("programmes:programme_role_revoke", args=[programme.slug, grant.pk])
     _sign_in(client, programme_admin)
 
     with _later(15):

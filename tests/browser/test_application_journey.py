@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from applications.demo import demo_pdf
+from applications.models import Application
 from cohorts.enums import QuestionType, RuleOperator
-from cohorts.management.commands.seed_demo import _demo_pdf
-from cohorts.models import Application
 from tests.browser.conftest import sign_in
 from tests.factories import (
     ApplicationFactory,
@@ -100,7 +100,7 @@ def test_applicant_signs_up_and_applies(live_server, page, axe_check, open_cohor
     expect(page.get_by_test_id("saved")).to_be_visible()  # autosaved as a draft
 
     cv = tmp_path / "Lena Koh CV.pdf"
-    cv.write_bytes(_demo_pdf("Lena Koh"))
+    cv.write_bytes(demo_pdf("Lena Koh"))
     page.get_by_label("Your CV (PDF, at most 5 MB)").set_input_files(str(cv))
     expect(page.get_by_test_id("cv-current")).to_contain_text("Lena Koh CV.pdf")
 

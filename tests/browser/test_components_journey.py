@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cohorts.enums import RoleKind
 from cohorts.models import ApplicationQuestion
 from notifications import services as notification_services
+from programmes.enums import RoleKind
 from tests.factories import CohortFactory, ProgrammeRoleFactory, QuestionFactory, UserFactory
 from tests.factories.accounts import PASSWORD
 
@@ -26,7 +26,7 @@ def test_confirm_breadcrumbs_and_pages(
     live_server, page, axe_check, programme, settings, monkeypatch
 ):
     settings.COHORTLINE_ADMIN_MFA_REQUIRED = False
-    monkeypatch.setattr("cohorts.views.outbox.OUTBOX_PAGE_SIZE", 2)
+    monkeypatch.setattr("programmes.views.OUTBOX_PAGE_SIZE", 2)
     cohort = CohortFactory(programme=programme, slug="main", name="Main intake")
     QuestionFactory(cohort=cohort, label="Why now?")
     admin = UserFactory(email="admin@example.com", display_name="Ada Admin")

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from cohorts.enums import RoleKind
-from cohorts.models import ReviewAssignment, ReviewCriterion
+from programmes.enums import RoleKind
+from reviews.models import ReviewAssignment, ReviewCriterion
 from tests.browser.conftest import sign_in
 from tests.factories import ApplicationFactory, CohortFactory, ProgrammeRoleFactory, UserFactory
 

@@ -4,8 +4,9 @@ applicant accepts the offer."""
 import pytest
 from playwright.sync_api import expect
 
-from cohorts.enums import ApplicationStatus, RoleKind
-from cohorts.models import Participant, Quota
+from applications.enums import ApplicationStatus
+from programmes.enums import RoleKind
+from selection.models import Participant, Quota
 from tests.factories import ApplicationFactory, CohortFactory, ProgrammeRoleFactory, UserFactory
 from tests.factories.accounts import PASSWORD
 

@@ -9,11 +9,12 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from cohorts import attributes, exports, selectors
+from applications import exports
+from applications.filters import ApplicationFilter
+from applications.models import Application
+from cohorts import attributes, selectors
 from cohorts.attributes import Attribute, Kind, Use
-from cohorts.filters import ApplicationFilter
-from cohorts.forms import QuotaForm
-from cohorts.models import Application
+from selection.forms import QuotaForm
 from tests.auth import sign_in_confirmed
 from tests.factories import ApplicantProfileFactory, ApplicationFactory, CohortFactory
 
@@ -189,10 +190,10 @@ def test_added_attribute_filters_and_exports_the_staff_list(
     args = [programme.slug, cohort.slug]
 
     listed = client.get(
-        reverse("cohorts:cohort_applications", args=args), {"employer_name": "Nimbus Cloud"}
+        reverse("applications:cohort_applications", args=args), {"employer_name": "Nimbus Cloud"}
     ).content.decode()
     response = client.get(
-        reverse("cohorts:cohort_applications_export", args=args),
+        reverse("applications:cohort_applications_export", args=args),
         {"format": "csv", "employer_name": "Nimbus Cloud"},
     )
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode()[1:])))

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _url(name, programme, *args):
-    return reverse(f"cohorts:{name}", args=[programme.slug, *args])
+    namespace = "programmes" if name == "programme_edit" else "cohorts"
+    return reverse(f"{namespace}:{name}", args=[programme.slug, *args])
 
 
 COHORT = {

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from celery.exceptions import NotRegistered
 
-from cohorts import tasks as cohort_tasks
 from core import background
+from selection import tasks as cohort_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("accounts", "cohorts", "config", "core", "notifications")
@@ -23,7 +23,7 @@ def test_enqueue_publishes_the_task_of_that_name_with_its_arguments(monkeypatch)
         cohort_tasks.selection_run_task, "apply_async", lambda args: published.append(args)
     )
 
-    background.enqueue("cohorts.selection_run", 42)
+    background.enqueue("selection.selection_run", 42)
 
     assert published == [[42]]
 
@@ -57,5 +57,5 @@ def test_every_name_services_enqueue_is_registered_once_django_is_set_up():
         check=False,
     )
 
-    assert {"cohorts.selection_run", "notifications.send_email"} <= set(names)
+    assert {"selection.selection_run", "notifications.send_email"} <= set(names)
     assert result.stdout.strip() == "[]", result.stderr

@@ -25,19 +25,19 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 
-from cohorts import services
-from cohorts.enums import ApplicationStatus, ConflictKind, QuestionType, RoleKind, RuleOperator
-from cohorts.filters import ApplicationFilter
-from cohorts.models import (
-    ConflictOfInterest,
-    Quota,
-    ReviewAssignment,
-    ReviewCriterion,
-)
+from applications import services as application_services
+from applications.enums import ApplicationStatus
+from applications.filters import ApplicationFilter
+from cohorts.enums import QuestionType, RuleOperator
 from core.forms import NUL_MESSAGE, contains_nul
 from notifications import services as notification_services
 from notifications.models import EmailMessage, Notification
 from notifications.rendering import unsubscribe_token
+from programmes.enums import RoleKind
+from reviews.enums import ConflictKind
+from reviews.models import ConflictOfInterest, ReviewAssignment, ReviewCriterion
+from selection import services as selection_services
+from selection.models import Quota
 from tests.auth import sign_in_confirmed
 from tests.factories import (
     ApplicationFactory,
@@ -72,16 +72,20 @@ COMMON_PARAMS = ["page", "part", "q", "next", "sort", "format", "order"]
 
 # Parameters of views that no page links to in full.
 EXTRA_PARAMS = {
-    "cohorts:cohort_applications_export": list(ApplicationFilter.base_filters),
-    "cohorts:selection_home": ["seed", "seats", "min_reviews", "score_kind"],
-    "cohorts:selection_run": ["applicant"],
-    "cohorts:selection_compare": ["a", "b"],
+    "applications:cohort_applications_export": list(ApplicationFilter.base_filters),
+    "selection:selection_home": ["seed", "seats", "min_reviews", "score_kind"],
+    "selection:selection_run": ["applicant"],
+    "selection:selection_compare": ["a", "b"],
 }
 
 # The persona likeliest to see a page, tried first (only to save requests).
 PERSONA_HINTS = [
     ("admin:", "platform_admin"),
+    ("applications:cohort_", "programme_admin"),
     ("applications:", "applicant"),
+    ("selection:offer_", "applicant"),
+    ("selection:", "programme_admin"),
+    ("programmes:", "programme_admin"),
     ("notifications:", "applicant"),
     ("reviews:", "reviewer"),
     ("cohorts:", "programme_admin"),
@@ -104,7 +108,7 @@ POST_SKIPPED_PATHS = [r"^/admin/.*/delete/$", r"^/admin/logout/$", r"^/accounts/
 class World:
     personas: dict  # name -> user (None: not signed in), in the order pages are tried
     kwargs: dict  # path parameter -> value
-    by_namespace: dict  # namespace -> path parameters that differ there
+    by_prefix: list  # (URL name prefix, path parameters that differ there), first match wins
     queries: dict  # URL name -> the query string a page needs to open at all
 
 
@@ -157,21 +161,21 @@ def _build_world(request) -> World:
         )
         for n in range(5)
     ]
-    draft = services.application_start(cohort=cohort, applicant=personas["applicant"])
+    draft = application_services.application_start(cohort=cohort, applicant=personas["applicant"])
     assignment = ReviewAssignment.objects.create(application=pool[0], reviewer=personas["reviewer"])
     conflict = ConflictOfInterest.objects.create(
         reviewer=personas["reviewer"], programme=programme, kind=ConflictKind.EMPLOYER, value="Acme"
     )
     runs = []
     for _ in range(2):
-        run = services.selection_run_start(
+        run = selection_services.selection_run_start(
             cohort=cohort,
             author=personas["programme_admin"],
             score_kind="raw",
             seats=2,
             min_reviews=1,
         )
-        services.selection_run_execute(run_id=run.pk)
+        selection_services.selection_run_execute(run_id=run.pk)
         runs.append(run)
     notification_services.notify(
         recipient=personas["applicant"],
@@ -202,9 +206,9 @@ def _build_world(request) -> World:
     return World(
         personas=personas,
         kwargs=kwargs,
-        # The applicant's own pages are about their draft.
-        by_namespace={"applications": {"application_id": draft.pk}},
-        queries={"cohorts:selection_compare": {"a": runs[0].number, "b": runs[1].number}},
+        # The applicant's own pages are about their draft; staff pages about a submitted one.
+        by_prefix=[("applications:cohort_", {}), ("applications:", {"application_id": draft.pk})],
+        queries={"selection:selection_compare": {"a": runs[0].number, "b": runs[1].number}},
     )
 
 
@@ -244,7 +248,9 @@ def _admin_object_id(name: str):
 
 def _url(route: Route, world: World) -> str | None:
     kwargs = {}
-    overrides = world.by_namespace.get(route.name.split(":")[0], {})
+    overrides = next(
+        (values for prefix, values in world.by_prefix if route.name.startswith(prefix)), {}
+    )
     for param in route.params:
         if param == "object_id" and route.name.startswith("admin:"):
             value = _admin_object_id(route.name)
@@ -420,28 +426,28 @@ PROJECT_PAGES = {
     "dashboard",
     "accounts:profile",
     "cohorts:programme_detail",
-    "cohorts:programme_team",
-    "cohorts:programme_outbox",
-    "cohorts:programme_announcement",
-    "cohorts:programme_outbox_message",
-    "cohorts:programme_edit",
+    "programmes:programme_team",
+    "programmes:programme_outbox",
+    "programmes:programme_announcement",
+    "programmes:programme_outbox_message",
+    "programmes:programme_edit",
     "cohorts:cohort_create",
     "cohorts:cohort_detail",
     "cohorts:cohort_edit",
     "cohorts:question_create",
     "cohorts:question_edit",
-    "cohorts:conflicts",
-    "cohorts:review_setup",
-    "cohorts:review_dashboard",
-    "cohorts:review_ranking",
-    "cohorts:review_application",
-    "cohorts:selection_home",
-    "cohorts:selection_run",
-    "cohorts:selection_compare",
-    "cohorts:selection_offers",
-    "cohorts:cohort_applications",
-    "cohorts:cohort_applications_export",
-    "cohorts:cohort_application_detail",
+    "reviews:conflicts",
+    "reviews:review_setup",
+    "reviews:review_dashboard",
+    "reviews:review_ranking",
+    "reviews:review_application",
+    "selection:selection_home",
+    "selection:selection_run",
+    "selection:selection_compare",
+    "selection:selection_offers",
+    "applications:cohort_applications",
+    "applications:cohort_applications_export",
+    "applications:cohort_application_detail",
     "notifications:list",
     "notifications:preferences",
     "notifications:unsubscribe",
@@ -450,7 +456,7 @@ PROJECT_PAGES = {
     "applications:detail",
     "reviews:queue",
     "reviews:score",
-    "admin:cohorts_programme_changelist",
+    "admin:programmes_programme_changelist",
 }
 
 
@@ -504,7 +510,7 @@ def _snapshot() -> dict:
 
 
 # The namespaces of the project's own forms, which all say why a NUL is refused.
-OUR_NAMESPACES = {"cohorts", "applications", "reviews"}
+OUR_NAMESPACES = {"programmes", "cohorts", "applications", "reviews", "selection"}
 
 # Fields a person types into. A form holding one must refuse a NUL in it and change nothing;
 # in a form of checkboxes, choices and hidden ids a NUL is machine-made junk, which a view may

@@ -4,13 +4,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cohorts import services
-from cohorts.management.commands.seed_demo import _demo_pdf
+from applications import services
+from applications.demo import demo_pdf
 from tests.factories import CohortFactory
 
 pytestmark = pytest.mark.django_db
 
-PDF = _demo_pdf("Siti Abdullah")
+PDF = demo_pdf("Siti Abdullah")
 
 
 def test_csp_forbids_base_element(client):

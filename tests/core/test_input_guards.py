@@ -12,10 +12,10 @@ from django.urls import path, reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cohorts import services
-from cohorts.enums import ApplicationStatus
+from applications.enums import ApplicationStatus
 from config import urls as site_urls
 from core.forms import NUL_MESSAGE, GuardedForm, contains_nul
+from selection import services
 from tests.factories import ApplicationFactory, CohortFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,7 @@ def test_selection_run_page_refuses_nul_in_the_applicant_search(client, programm
     )
     services.selection_run_execute(run_id=run.pk)
     client.force_login(programme_admin)
-    url = reverse("cohorts:selection_run", args=[cohort.programme.slug, cohort.slug, run.number])
+    url = reverse("selection:selection_run", args=[cohort.programme.slug, cohort.slug, run.number])
     response = client.get(url, {"applicant": "\x00"})
     assert response.status_code == 400
     assert NUL_IN_ADDRESS in response.content.decode()

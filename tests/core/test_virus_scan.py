@@ -10,14 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from applications.demo import demo_pdf
+from applications.models import Application
 from cohorts.enums import QuestionType
-from cohorts.management.commands.seed_demo import _demo_pdf
-from cohorts.models import Application
 from core import virus_scan
 from tests.core.conftest import EICAR, _ClamdHandler
 from tests.factories import CohortFactory, QuestionFactory
 
-PDF = _demo_pdf("Siti Abdullah")
+PDF = demo_pdf("Siti Abdullah")
 INFECTED_PDF = PDF + EICAR + b"\n%%EOF\n"
 INFECTED_MESSAGE = "This file contains a virus or other malware and was not accepted."
 UNCHECKED_MESSAGE = "The file could not be checked for viruses just now, so it was not saved."

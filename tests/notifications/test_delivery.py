@@ -200,7 +200,7 @@ def test_request_succeeds_while_broker_is_down_and_mail_goes_out_after(
         client.force_login(programme_admin)
         started = time.monotonic()
         response = client.post(
-            reverse("cohorts:programme_team", args=[programme.slug]),
+            reverse("programmes:programme_team", args=[programme.slug]),
             {"email": "newcomer@example.com", "role": "mentor"},
         )
         elapsed = time.monotonic() - started

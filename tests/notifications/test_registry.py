@@ -5,9 +5,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import get_template
 
 from accounts import notification_kinds as accounts_kinds
-from cohorts import notification_kinds as cohorts_kinds
+from applications import notification_kinds as applications_kinds
 from notifications import registry
 from notifications.registry import Kind, all_kinds, get_kind, register
+from programmes import notification_kinds as programmes_kinds
+from reviews import notification_kinds as reviews_kinds
+from selection import notification_kinds as selection_kinds
 
 TEMPLATES = ("subject.txt", "body.txt", "body.html", "inapp.txt")
 
@@ -65,10 +68,16 @@ def test_get_kind_of_an_unknown_name_says_where_to_declare_it():
 
 
 def test_all_kinds_are_the_apps_declarations_in_installed_apps_order():
-    # accounts is installed before cohorts; the preferences page lists kinds in this order.
-    assert [kind.name for kind in all_kinds()] == [
-        kind.name for kind in (*accounts_kinds.KINDS, *cohorts_kinds.KINDS)
-    ]
+    # accounts, programmes, applications, reviews, selection: the preferences page lists kinds
+    # in the order of INSTALLED_APPS, each app's in the order it declares them.
+    declared = (
+        *accounts_kinds.KINDS,
+        *programmes_kinds.KINDS,
+        *applications_kinds.KINDS,
+        *reviews_kinds.KINDS,
+        *selection_kinds.KINDS,
+    )
+    assert [kind.name for kind in all_kinds()] == [kind.name for kind in declared]
     assert [kind.name for kind in all_kinds()][:3] == [
         "account.security",
         "programme.role_granted",

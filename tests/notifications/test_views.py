@@ -302,7 +302,7 @@ def test_role_grant_notifies_the_person(client, programme, programme_admin):
     newcomer = UserFactory(email="newcomer@example.com")
     sign_in_confirmed(client, programme_admin)
     client.post(
-        reverse("cohorts:programme_team", args=[programme.slug]),
+        reverse("programmes:programme_team", args=[programme.slug]),
         {"email": "newcomer@example.com", "role": "mentor"},
     )
     notification = Notification.objects.get(recipient=newcomer)

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationsConfig(AppConfig):
+    name = "applications"
+    verbose_name = _("Applications")
+
+    def ready(self) -> None:
+        from notifications.registry import register
+
+        # `tasks` registers the app's Celery tasks by name: services publish them through
+        # core.background without importing them.
+        from . import tasks  # noqa: F401
+        from .notification_kinds import KINDS
+
+        register(*KINDS)

@@ -1,0 +1,215 @@
+"""Rows and files for exporting a cohort's applications (CSV, XLSX).
+
+Pure helpers: plain values and question objects in, cells, text or bytes out. No database
+access — the view streams the rows in and decides where the bytes go.
+"""
+
+import csv
+import datetime
+import functools
+import re
+import unicodedata
+import zoneinfo
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any, Protocol
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from applications.enums import ApplicationStatus
+from cohorts import attributes
+from cohorts.attributes import Kind, Use
+
+# A spreadsheet treats a cell starting with one of these as a formula (or strips the character
+# and then does). Prefixing an apostrophe makes it text in Excel, LibreOffice and Sheets.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export_fields() -> tuple[str, ...]:
+    """The columns read from the database, in export order: the application's own, then those
+    of the attributes the catalogue exports; `answers` expands to one column per question."""
+    columns = (a.column for a in attributes.in_use(Use.EXPORTS) if a.column)
+    return (
+        "id",
+        "status",
+        "submitted_at",
+        "full_name",
+        "email",
+        *dict.fromkeys(columns),
+        "is_eligible",
+        "answers",
+    )
+
+
+class Question(Protocol):
+    key: str
+    label: str
+
+
+Cell = str | int
+
+
+def neutralise(value: Cell) -> Cell:
+    """The cell, with a leading apostrophe when a spreadsheet could read it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+@functools.cache
+def _labels(language: str | None) -> dict[str, dict]:
+    """Every choice label and yes/no word, translated once per language: looking them up per
+    cell made translation the bulk of a large export's time."""
+    tables: dict[str, dict] = {
+        attribute.key: {value: str(label) for value, label in attribute.choices}
+        for attribute in attributes.ATTRIBUTES
+        if attribute.kind == Kind.CHOICE
+    }
+    tables["status"] = {value: str(label) for value, label in ApplicationStatus.choices}
+    tables["yes_no"] = {True: _("yes"), False: _("no"), None: ""}
+    return tables
+
+
+def yes_no(value: bool | None) -> str:
+    return _labels(get_language())["yes_no"][value]
+
+
+def answer_text(value: Any) -> str:
+    """An answer as plain text: lists joined with "; ", a file by its name, yes/no as words."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, list):
+        return "; ".join(answer_text(item) for item in value)
+    if isinstance(value, dict):
+        return str(value.get("name", ""))
+    return str(value)
+
+
+def choice_label(field: str, value: str) -> str:
+    """The human label of a stored choice (the status, or a choice attribute of the catalogue);
+    the value itself when it is no longer one of the choices."""
+    return _labels(get_language())[field].get(value, value) if value else ""
+
+
+def header_row(questions: Sequence[Question]) -> list[Cell]:
+    header = [
+        _("ID"),
+        _("Status"),
+        _("Submitted at"),
+        _("Full name"),
+        _("Email"),
+        *(a.label_for(Use.EXPORTS) for a in attributes.in_use(Use.EXPORTS)),
+        _("Eligible"),
+        *(question.label for question in questions),
+    ]
+    return [neutralise(str(cell)) for cell in header]
+
+
+def application_row(
+    values: Mapping[str, Any], questions: Sequence[Question], tz: zoneinfo.ZoneInfo
+) -> list[Cell]:
+    """One export row from the `export_fields()` of an application, every text cell
+    neutralised."""
+    submitted_at: datetime.datetime | None = values["submitted_at"]
+    answers = values["answers"] or {}
+    labels = _labels(get_language())
+    yes_no_words = labels["yes_no"]
+
+    def attribute_cell(attribute: attributes.Attribute) -> Cell:
+        value = attribute.from_column(values[attribute.column])
+        if attribute.kind == Kind.CHOICE:
+            return labels[attribute.key].get(value, value) if value else ""
+        if attribute.kind == Kind.YES_NO:
+            return yes_no_words[value]
+        return value if value is not None else ""
+
+    status = values["status"]
+    row: list[Cell] = [
+        values["id"],
+        labels["status"].get(status, status) if status else "",
+        submitted_at.astimezone(tz).isoformat(timespec="seconds") if submitted_at else "",
+        values["full_name"],
+        values["email"],
+        *(attribute_cell(attribute) for attribute in attributes.in_use(Use.EXPORTS)),
+        yes_no_words[values["is_eligible"]],
+        *(answer_text(answers.get(question.key)) for question in questions),
+    ]
+    return [neutralise(cell) for cell in row]
+
+
+class _Echo:
+    """A file-like object whose write returns what it was given (for csv.writer)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(
+    header: Sequence[Cell], rows: Iterable[Sequence[Cell]], *, rows_per_chunk: int = 500
+) -> Iterator[str]:
+    """CSV text in chunks of a few hundred rows, so memory stays flat however many rows come.
+
+    Starts with a byte-order mark so that Excel reads the file as UTF-8."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(header)
+    batch: list[str] = []
+    for row in rows:
+        batch.append(writer.writerow(row))
+        if len(batch) >= rows_per_chunk:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
+def write_xlsx(
+    target: str | IO[bytes], header: Sequence[Cell], rows: Iterable[Sequence[Cell]]
+) -> int:
+    """Write one worksheet to `target` in XlsxWriter's constant-memory mode (each row goes to
+    disk as it is written). Strings stay strings: never read as formulas, links or numbers.
+    Returns the number of data rows."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    sheet = workbook.add_worksheet(_("Applications")[:31])
+    bold = workbook.add_format({"bold": True})
+    sheet.freeze_panes(1, 0)
+    sheet.set_column(0, 0, 8)
+    sheet.set_column(1, len(header) - 1, 20)
+    for column, cell in enumerate(header):
+        sheet.write_string(0, column, str(cell), bold)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        for column, cell in enumerate(row):
+            if isinstance(cell, int):
+                sheet.write_number(count, column, cell)
+            elif cell:
+                sheet.write_string(count, column, cell)
+    workbook.close()
+    return count
+
+
+_UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|;]+')
+
+
+def download_name(name: str, *, fallback: str = "cv.pdf", extension: str = ".pdf") -> str:
+    """A file name safe to put in Content-Disposition: no path, no control or reserved
+    characters, at most 120 characters, always ending in `extension`."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = _UNSAFE_IN_NAMES.sub("_", name).strip(" ._")
+    if name.lower().endswith(extension):
+        name = name[: -len(extension)].rstrip(" .")
+    if not name:
+        return fallback
+    return name[: 120 - len(extension)] + extension

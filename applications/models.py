@@ -1,0 +1,143 @@
+"""Applications and their history."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.enums import ApplicationStatus
+from applications.storage import private_storage
+from cohorts.models import Cohort
+from core.models import TimeStampedModel
+
+
+def cv_upload_to(instance, filename: str) -> str:
+    # Never the applicant's file name: a random one, in private storage.
+    return f"cvs/{uuid.uuid4().hex}.pdf"
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def submitted(self):
+        return self.exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+
+
+class Application(TimeStampedModel):
+    """One person's application to one cohort. Status changes only through services."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # What the profile said when the application was last saved or submitted; lists, filters
+    # and exports read these columns, not the live profile.
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    residency = models.CharField(_("residency"), max_length=32, blank=True)
+    gender = models.CharField(_("gender"), max_length=32, blank=True)
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    employer_size = models.CharField(_("employer size"), max_length=32, blank=True)
+    sector = models.CharField(_("sector"), max_length=32, blank=True)
+    job_level = models.CharField(_("job level"), max_length=32, blank=True)
+    is_union_member = models.BooleanField(_("union member"), null=True, blank=True)
+    age_at_start = models.PositiveSmallIntegerField(_("age at cohort start"), null=True, blank=True)
+    is_eligible = models.BooleanField(_("eligible"), null=True, blank=True)
+    eligibility_failures = models.JSONField(default=list, blank=True)
+    cv = models.FileField(_("CV"), upload_to=cv_upload_to, storage=private_storage, blank=True)
+    cv_name = models.CharField(_("CV file name"), max_length=120, blank=True)
+    cv_size = models.PositiveIntegerField(null=True, blank=True)
+    consent_version = models.CharField(max_length=40, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawing"), blank=True)
+    deadline_reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Written by the review services when a review is submitted (and by recompute_scores).
+    review_count = models.PositiveSmallIntegerField(_("reviews"), default=0)
+    raw_score = models.FloatField(_("score"), null=True, blank=True)
+    normalized_score = models.FloatField(_("normalised score"), null=True, blank=True)
+    score_spread = models.FloatField(_("spread between reviewers"), null=True, blank=True)
+    waitlist_rank = models.PositiveIntegerField(_("waitlist position"), null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        # The table keeps the name it had before the app was split out of cohorts.
+        db_table = "cohorts_application"
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "applicant"], name="cohorts_application_one_per_cohort"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cohort", "status"]),
+            models.Index(fields=["cohort", "submitted_at"]),
+            models.Index(fields=["cohort", "full_name"]),
+            models.Index(fields=["cohort", "sector"]),
+            models.Index(fields=["cohort", "job_level"]),
+            models.Index(fields=["cohort", "employer_size"]),
+            models.Index(fields=["cohort", "residency"]),
+            models.Index(fields=["cohort", "is_union_member"]),
+            models.Index(fields=["cohort", "is_eligible"]),
+            models.Index(fields=["cohort", "raw_score"]),
+            models.Index(fields=["cohort", "normalized_score"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name or self.applicant} → {self.cohort}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ApplicationStatus.DRAFT
+
+    @property
+    def is_decision_hidden(self) -> bool:
+        """A selection decision the applicant must not see before the letters are released."""
+        from applications.enums import ApplicationStatus
+
+        return self.cohort.decisions_released_at is None and self.status in (
+            ApplicationStatus.OFFERED,
+            ApplicationStatus.WAITLISTED,
+            ApplicationStatus.NOT_SELECTED,
+        )
+
+    @property
+    def is_withdrawable(self) -> bool:
+        from applications.enums import APPLICATION_TRANSITIONS
+
+        if self.status == ApplicationStatus.NOT_SELECTED:
+            return self.cohort.decisions_released_at is None
+        return ApplicationStatus.WITHDRAWN in APPLICATION_TRANSITIONS[self.status]
+
+
+class ApplicationEvent(models.Model):
+    """One step in an application's history: who moved it from which status to which, and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, choices=ApplicationStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=ApplicationStatus.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        # The table keeps the name it had before the app was split out of cohorts.
+        db_table = "cohorts_applicationevent"
+        ordering = ["created_at", "id"]
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"

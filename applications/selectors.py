@@ -1,0 +1,69 @@
+"""Reads of applications, for applicants and for programme staff."""
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from applications.enums import ApplicationStatus
+from applications.models import Application
+from cohorts.models import Cohort
+
+
+def application_list_for_applicant(*, user: User) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(applicant=user)
+        .select_related("cohort__programme")
+        .prefetch_related("events")
+        .order_by("-created_at")
+    )
+
+
+def application_get_for_applicant(*, user: User, application_id: int) -> Application | None:
+    """The user's own application, or None (404) — never someone else's."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Application.objects.filter(applicant=user, pk=application_id)
+        .select_related("cohort__programme")
+        .first()
+    )
+
+
+def application_get_for_staff(*, cohort: Cohort, application_id: int) -> Application | None:
+    """A submitted (not draft) application of the cohort: drafts stay private to the applicant."""
+    return (
+        Application.objects.filter(cohort=cohort, pk=application_id)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("applicant", "cohort__programme")
+        .prefetch_related(Prefetch("events", queryset=_events()))
+        .first()
+    )
+
+
+def _events():
+    from applications.models import ApplicationEvent
+
+    return ApplicationEvent.objects.select_related("actor").order_by("created_at", "id")
+
+
+def application_list_for_cohort(*, cohort: Cohort) -> QuerySet[Application]:
+    """Applications staff work with: everything but drafts."""
+    return Application.objects.filter(cohort=cohort).exclude(status=ApplicationStatus.DRAFT)
+
+
+def drafts_due_for_reminder(*, now=None):
+    """Drafts of cohorts closing within 48 hours whose applicant was not reminded yet."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    return (
+        Application.objects.filter(
+            status=ApplicationStatus.DRAFT,
+            deadline_reminder_sent_at__isnull=True,
+            cohort__status="published",
+            cohort__closes_at__gt=now,
+            cohort__closes_at__lte=now + timedelta(hours=48),
+        )
+        .select_related("applicant", "cohort__programme")
+        .order_by("pk")
+    )

@@ -1,0 +1,252 @@
+"""Programme staff's pages: a cohort's applications, exports, files."""
+
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponseBadRequest,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import reauthentication
+from applications import exports, selectors, services
+from applications.enums import ApplicationStatus
+from applications.filters import ApplicationFilter
+from applications.forms import BulkStatusForm
+from applications.storage import private_storage
+from cohorts import attributes
+from cohorts import selectors as cohort_selectors
+from cohorts.attributes import Use
+from cohorts.selectors import cohort_or_404
+from core.private_files import private_file_response
+from programmes.selectors import programme_for
+
+PAGE_SIZE = 50
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def _application_or_404(cohort, application_id):
+    application = selectors.application_get_for_staff(cohort=cohort, application_id=application_id)
+    if application is None:
+        raise Http404(_("No such application."))
+    return application
+
+
+def _filters(data, cohort) -> ApplicationFilter:
+    return ApplicationFilter(
+        data, queryset=selectors.application_list_for_cohort(cohort=cohort), cohort=cohort
+    )
+
+
+def _list_url(programme, cohort, query: dict[str, str]) -> str:
+    url = reverse(
+        "applications:cohort_applications",
+        kwargs={"slug": programme.slug, "cohort_slug": cohort.slug},
+    )
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@login_required
+def application_list(request, slug, cohort_slug):
+    programme = programme_for(request, slug, "programmes.view_applications")
+    cohort = cohort_or_404(programme, cohort_slug)
+    filterset = _filters(request.GET, cohort)
+    # The list shows none of the answers; leave the biggest columns in the database.
+    applications = filterset.qs.defer("answers", "eligibility_failures")
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    for application in page.object_list:
+        application.sector_label = exports.choice_label("sector", application.sector)
+        application.job_level_label = exports.choice_label("job_level", application.job_level)
+    counts = cohort_selectors.cohort_application_counts(cohort=cohort)
+    status_counts = [
+        (status, counts[status.value])
+        for status in ApplicationStatus
+        if status != ApplicationStatus.DRAFT
+    ]
+    query = filterset.active_query
+    return render(
+        request,
+        "applications/application_list.html",
+        {
+            "programme": programme,
+            "cohort": cohort,
+            "filter": filterset,
+            "page": page,
+            "status_counts": status_counts,
+            "total": sum(n for _status, n in status_counts),
+            "drafts": counts[ApplicationStatus.DRAFT],
+            "query": urlencode(query),
+            "has_filters": bool({k for k in query if k != "sort"}),
+            "bulk_form": BulkStatusForm(),
+            "can_manage": request.user.has_perm("programmes.manage_applications", programme),
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_bulk_status(request, slug, cohort_slug):
+    programme = programme_for(request, slug, "programmes.manage_applications")
+    cohort = cohort_or_404(programme, cohort_slug)
+    form = BulkStatusForm(request.POST)
+    if form.is_valid():
+        moved, skipped = services.application_bulk_transition(
+            cohort=cohort,
+            ids=form.application_ids,
+            to_status=form.cleaned_data["to_status"],
+            actor=request.user,
+        )
+        text = _("%(moved)s moved, %(skipped)s skipped (their status does not allow it).") % {
+            "moved": moved,
+            "skipped": skipped,
+        }
+        (messages.success if moved else messages.warning)(request, text)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    # Back to the same filtered list; only known filter names survive the round trip.
+    kept = _filters(QueryDict(request.POST.get("query", "")), cohort).active_query
+    return redirect(_list_url(programme, cohort, kept))
+
+
+@login_required
+def application_detail_staff(request, slug, cohort_slug, application_id):
+    programme = programme_for(request, slug, "programmes.view_applications")
+    cohort = cohort_or_404(programme, cohort_slug)
+    application = _application_or_404(cohort, application_id)
+    questions = cohort_selectors.question_list_for_cohort(cohort=cohort)
+    visible = cohort_selectors.visible_question_keys(questions, application.answers)
+    answers = [
+        (
+            question,
+            exports.answer_text(application.answers.get(question.key)),
+            isinstance(application.answers.get(question.key), dict),
+        )
+        for question in questions
+        if question.key in visible or question.key in application.answers
+    ]
+    profile = [
+        (_("Email"), application.email),
+        *(
+            (a.label_for(Use.STAFF), a.text(a.read(application)))
+            for a in attributes.in_use(Use.STAFF)
+        ),
+    ]
+    return render(
+        request,
+        "applications/application_detail_staff.html",
+        {
+            "programme": programme,
+            "cohort": cohort,
+            "application": application,
+            "profile": profile,
+            "answers": answers,
+            "events": application.events.all(),
+            "can_manage": request.user.has_perm("programmes.manage_applications", programme),
+        },
+    )
+
+
+@login_required
+def application_cv_download(request, slug, cohort_slug, application_id):
+    programme = programme_for(request, slug, "programmes.manage_applications")
+    cohort = cohort_or_404(programme, cohort_slug)
+    application = _application_or_404(cohort, application_id)
+    if not application.cv:
+        raise Http404(_("This application has no CV."))
+    try:
+        handle = private_storage().open(application.cv.name, "rb")
+    except FileNotFoundError:
+        raise Http404(_("This application has no CV.")) from None
+    services.application_file_opened(application=application, actor=request.user, what="cv")
+    return private_file_response(handle, filename=exports.download_name(application.cv_name))
+
+
+@login_required
+def application_file_download(request, slug, cohort_slug, application_id, key):
+    """A file uploaded as an answer to a file question; audited like the CV."""
+    programme = programme_for(request, slug, "programmes.manage_applications")
+    cohort = cohort_or_404(programme, cohort_slug)
+    application = _application_or_404(cohort, application_id)
+    value = application.answers.get(key)
+    if not isinstance(value, dict) or not value.get("path"):
+        raise Http404(_("No such file."))
+    try:
+        handle = private_storage().open(value["path"], "rb")
+    except FileNotFoundError:
+        raise Http404(_("No such file.")) from None
+    services.application_file_opened(application=application, actor=request.user, what=key)
+    return private_file_response(
+        handle, filename=exports.download_name(value.get("name") or "document.pdf")
+    )
+
+
+@login_required
+def application_export(request, slug, cohort_slug):
+    programme = programme_for(request, slug, "programmes.manage_applications")
+    cohort = cohort_or_404(programme, cohort_slug)
+    # Every applicant's personal data: confirm who is asking (then back here, to the download).
+    reauthentication.require_recent(request)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in EXPORT_FORMATS:
+        return HttpResponseBadRequest(
+            _("Unknown export format. Use format=csv or format=xlsx."),
+            content_type="text/plain; charset=utf-8",
+        )
+    filterset = _filters(request.GET, cohort)
+    if not filterset.is_valid():
+        problems = "; ".join(
+            f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()
+        )
+        return HttpResponseBadRequest(
+            _("These filters are not valid: %(problems)s") % {"problems": problems},
+            content_type="text/plain; charset=utf-8",
+        )
+    questions = cohort_selectors.question_list_for_cohort(cohort=cohort)
+    tz = cohort.tz
+    queryset = filterset.qs
+    header = exports.header_row(questions)
+
+    def rows():
+        for values in queryset.values(*exports.export_fields()).iterator(chunk_size=2000):
+            yield exports.application_row(values, questions, tz)
+
+    filename = (
+        f"{programme.slug}-{cohort.slug}-applications-"
+        f"{timezone.localdate(timezone=tz):%Y-%m-%d}.{fmt}"
+    )
+    if fmt == "csv":
+        # Counted first so the audit entry is written even if the download is interrupted.
+        count = queryset.count()
+        response = StreamingHttpResponse(
+            exports.csv_chunks(header, rows()), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        # A temporary file, not memory: it is deleted when the response closes it.
+        target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+        count = exports.write_xlsx(target, header, rows())
+        target.seek(0)
+        response = FileResponse(
+            target,
+            as_attachment=True,
+            filename=filename,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Cache-Control"] = "private, no-store"
+    services.applications_exported(cohort=cohort, actor=request.user, fmt=fmt, rows=count)
+    return response

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgrammesConfig(AppConfig):
+    name = "programmes"
+    verbose_name = _("Programmes")
+
+    def ready(self) -> None:
+        from notifications.registry import register
+
+        from .notification_kinds import KINDS
+
+        register(*KINDS)

@@ -1,0 +1,21 @@
+"""Choices of the programmes app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RoleKind(models.TextChoices):
+    PROGRAMME_ADMIN = "programme_admin", _("Programme admin")
+    REVIEWER = "reviewer", _("Reviewer")
+    MENTOR = "mentor", _("Mentor")
+    STAFF = "staff", _("Staff / instructor")
+
+
+class PartnerKind(models.TextChoices):
+    DATA_CENTRE = "data_centre", _("Data-centre operator")
+    CLOUD = "cloud", _("Cloud provider")
+    UNION = "union", _("Trade union")
+    EMPLOYER = "employer", _("Employer")
+    TRAINING = "training", _("Training provider")
+    GOVERNMENT = "government", _("Government agency")
+    OTHER = "other", _("Other")

@@ -1,0 +1,56 @@
+"""Object permissions ("may user U do X to programme P"), checked with user.has_perm."""
+
+import rules
+
+from programmes.enums import RoleKind
+from programmes.models import ProgrammeRole
+
+
+def _has_role(user, programme, *roles: str) -> bool:
+    if not user.is_authenticated or programme is None:
+        return False
+    return ProgrammeRole.objects.filter(user=user, programme=programme, role__in=roles).exists()
+
+
+@rules.predicate
+def is_platform_admin(user) -> bool:
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+@rules.predicate
+def is_programme_admin(user, programme) -> bool:
+    return _has_role(user, programme, RoleKind.PROGRAMME_ADMIN)
+
+
+@rules.predicate
+def is_programme_staff(user, programme) -> bool:
+    return _has_role(user, programme, RoleKind.PROGRAMME_ADMIN, RoleKind.STAFF)
+
+
+@rules.predicate
+def has_any_programme_role(user, programme) -> bool:
+    return _has_role(user, programme, *RoleKind.values)
+
+
+rules.add_perm("programmes.view_programme_workspace", is_platform_admin | has_any_programme_role)
+
+
+rules.add_perm("programmes.manage_programme_team", is_platform_admin | is_programme_admin)
+
+
+rules.add_perm("programmes.view_programme_outbox", is_platform_admin | is_programme_staff)
+
+
+rules.add_perm("programmes.manage_programme_outbox", is_platform_admin | is_programme_staff)
+
+
+rules.add_perm("programmes.send_programme_announcement", is_platform_admin | is_programme_admin)
+
+
+rules.add_perm("programmes.manage_programme", is_platform_admin | is_programme_admin)
+
+
+rules.add_perm("programmes.view_applications", is_platform_admin | is_programme_staff)
+
+
+rules.add_perm("programmes.manage_applications", is_platform_admin | is_programme_staff)

@@ -1,0 +1,136 @@
+"""Every write of the programmes app: programme settings, team roles, announcements."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.services import audit_record
+from notifications import services as notification_services
+from programmes.enums import RoleKind
+from programmes.models import Programme, ProgrammeRole
+from programmes.signals import programme_role_revoked
+
+
+@transaction.atomic
+def programme_update(*, programme: Programme, data: dict, partners, actor: User) -> Programme:
+    for field, value in data.items():
+        setattr(programme, field, value)
+    programme.save()
+    programme.partners.set(partners)
+    audit_record(actor=actor, action="programme.update", target=programme)
+    return programme
+
+
+class RoleError(Exception):
+    """A role change that the domain forbids; the message is shown to the user."""
+
+
+@transaction.atomic
+def programme_role_grant(
+    *, programme: Programme, user: User, role: str, granted_by: User | None, employer: str = ""
+) -> ProgrammeRole:
+    """Give `user` a role in `programme`. Audited; notifies the person (in-app and email).
+
+    Raises RoleError when the user already holds that role.
+    """
+    try:
+        with transaction.atomic():
+            grant = ProgrammeRole.objects.create(
+                programme=programme,
+                user=user,
+                role=role,
+                granted_by=granted_by,
+                employer=employer.strip(),
+            )
+    except IntegrityError as exc:
+        raise RoleError(
+            _("%(email)s already has the role %(role)s in this programme.")
+            % {"email": user.email, "role": RoleKind(role).label}
+        ) from exc
+    audit_record(
+        actor=granted_by,
+        action="programme_role.grant",
+        target=programme,
+        user=user.email,
+        role=role,
+    )
+    notification_services.notify(
+        recipient=user,
+        kind="programme.role_granted",
+        context={
+            "programme_name": programme.name,
+            "role_label": str(RoleKind(role).label),
+            "granted_by": granted_by.get_full_name() if granted_by else "Cohortline",
+        },
+        url=programme.get_absolute_url(),
+        scope=programme.notification_scope,
+        dedupe_key=f"programme-role-granted:{grant.pk}",
+    )
+    return grant
+
+
+@transaction.atomic
+def programme_role_revoke(*, grant: ProgrammeRole, revoked_by: User) -> None:
+    """Remove a role. Audited. Raises RoleError when it would leave the programme without an admin."""
+    if grant.role == RoleKind.PROGRAMME_ADMIN:
+        # Lock the programme so that two admins removing each other cannot both succeed.
+        Programme.objects.select_for_update(of=("self",)).get(pk=grant.programme_id)
+        admins = ProgrammeRole.objects.filter(
+            programme_id=grant.programme_id, role=RoleKind.PROGRAMME_ADMIN
+        )
+        if admins.count() <= 1:
+            raise RoleError(_("A programme needs at least one programme admin."))
+    grant.delete()
+    # The apps above hear of it (review takes a former reviewer's open assignments away).
+    programme_role_revoked.send(
+        sender=ProgrammeRole, programme=grant.programme, user=grant.user, role=grant.role
+    )
+    audit_record(
+        actor=revoked_by,
+        action="programme_role.revoke",
+        target=grant.programme,
+        user=grant.user.email,
+        role=grant.role,
+    )
+
+
+AUDIENCE_TEAM = "team"
+
+
+@transaction.atomic
+def programme_announcement_stage(
+    *, programme: Programme, sender: User, audience: str, subject: str, message: str
+) -> int:
+    """Stage an announcement to the programme's team (all of it, or one role) for review.
+
+    Writes one in-app notification and one staged email per recipient; nothing is sent until
+    the messages are released from the outbox. Audited. Returns the number of emails staged.
+    """
+    roles = ProgrammeRole.objects.filter(programme=programme)
+    if audience != AUDIENCE_TEAM:
+        roles = roles.filter(role=RoleKind(audience))
+    recipients = User.objects.filter(pk__in=roles.values("user_id"), is_active=True).order_by(
+        "email"
+    )
+    staged = notification_services.notify_bulk(
+        recipients=recipients,
+        kind="programme.announcement",
+        context={
+            "programme_name": programme.name,
+            "subject": subject,
+            "message": message,
+            "sender": sender.get_full_name(),
+        },
+        url=programme.get_absolute_url(),
+        scope=programme.notification_scope,
+        staged=True,
+    )
+    audit_record(
+        actor=sender,
+        action="programme.announcement_stage",
+        target=programme,
+        audience=audience,
+        subject=subject,
+        recipients=staged,
+    )
+    return staged

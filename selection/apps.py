@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SelectionConfig(AppConfig):
+    name = "selection"
+    verbose_name = _("Selection")
+
+    def ready(self) -> None:
+        from notifications.registry import register
+
+        # `receivers` connects the receivers of the signals this app listens to; `tasks`
+        # registers the app's Celery tasks by name.
+        from . import receivers, tasks  # noqa: F401
+        from .notification_kinds import KINDS
+
+        register(*KINDS)

@@ -1,0 +1,47 @@
+"""The notification kinds of selection; registered from the app's `AppConfig.ready()`."""
+
+from django.utils.translation import gettext_lazy as _
+
+from notifications.registry import Kind
+
+KINDS = (
+    Kind(
+        name="selection.offer",
+        label=_("Offers"),
+        description=_("An offer of a seat in a cohort, and how long you have to answer."),
+        is_mandatory=True,
+        released_by=_("the release of the cohort's decisions"),
+        example={
+            "cohort_name": "Main intake",
+            "programme_name": "AI Forward 2026",
+            "tz": "Asia/Singapore",
+        },
+    ),
+    Kind(
+        name="selection.offer_reminder",
+        label=_("Offer reminders"),
+        description=_("A reminder 48 hours before an offer expires."),
+        is_mandatory=True,
+        example={
+            "cohort_name": "Main intake",
+            "programme_name": "AI Forward 2026",
+            "tz": "Asia/Singapore",
+        },
+    ),
+    Kind(
+        name="selection.waitlisted",
+        label=_("Waitlist decisions"),
+        description=_("When you are placed on a cohort's waitlist."),
+        is_mandatory=True,
+        released_by=_("the release of the cohort's decisions"),
+        example={"cohort_name": "Main intake", "programme_name": "AI Forward 2026"},
+    ),
+    Kind(
+        name="selection.not_selected",
+        label=_("Decisions"),
+        description=_("When an application is not selected."),
+        is_mandatory=True,
+        released_by=_("the release of the cohort's decisions"),
+        example={"cohort_name": "Main intake", "programme_name": "AI Forward 2026"},
+    ),
+)
