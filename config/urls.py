@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.views import applicant as applicant_views
 from cohorts import views as cohort_views
+from config.api import api
 from core import views as core_views
 
 
@@ -42,6 +43,8 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("reviews.urls")),
     path("", include("selection.urls")),
+    path("", include("compute.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -75,3 +75,36 @@ class InputGuardMiddleware:
                 "entered (for example a year between 1900 and 9999) and try again."
             ),
         )
+
+
+class ApiJsonErrorsMiddleware:
+    """Under /api/ every answer is JSON: a 404 for an address that names nothing, or a 405 for
+    a method the endpoint does not take, comes from Django or the API framework as a page or
+    plain text; it is replaced here by `{"detail": ...}` with the same status (and, for 405,
+    the same `Allow` header)."""
+
+    MESSAGES = {
+        404: _("No such API endpoint. The endpoints are listed at /api/v1/docs."),
+        405: _("This endpoint does not accept %(method)s; it accepts %(allowed)s."),
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code in self.MESSAGES
+            and _wants_json(request)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            allowed = response.get("Allow", "")
+            detail = str(self.MESSAGES[response.status_code]) % {
+                "method": request.method,
+                "allowed": allowed,
+            }
+            json_response = JsonResponse({"detail": detail}, status=response.status_code)
+            if allowed:
+                json_response["Allow"] = allowed
+            return json_response
+        return response

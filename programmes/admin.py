@@ -1,5 +1,3 @@
-""""""
-
 from django.contrib import admin
 
 from programmes.models import Partner, Programme, ProgrammeRole

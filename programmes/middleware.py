@@ -1,5 +1,3 @@
-""""""
-
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect

@@ -28,6 +28,11 @@ def is_programme_staff(user, programme) -> bool:
 
 
 @rules.predicate
+def is_programme_mentor(user, programme) -> bool:
+    return _has_role(user, programme, RoleKind.MENTOR)
+
+
+@rules.predicate
 def has_any_programme_role(user, programme) -> bool:
     return _has_role(user, programme, *RoleKind.values)
 

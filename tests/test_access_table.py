@@ -31,6 +31,16 @@ from applications.models import Application, ApplicationEvent
 from applications.storage import private_storage
 from cohorts.enums import QuestionType
 from cohorts.models import ApplicationQuestion, Cohort, EligibilityRule
+from compute import services as compute_services
+from compute.models import (
+    Allocation,
+    AllocationChange,
+    AllocationRequest,
+    IntegrationToken,
+    ResourcePool,
+    ResourceType,
+    UsageRecord,
+)
 from notifications import services as notification_services
 from notifications.models import EmailMessage, Notification, NotificationPreference
 from notifications.rendering import unsubscribe_token
@@ -48,6 +58,8 @@ from selection import services as selection_services
 from selection.enums import OfferStatus
 from selection.models import Offer, Participant, Quota, SelectionRun
 from tests.factories import (
+    AllocationFactory,
+    AllocationRequestFactory,
     ApplicantProfileFactory,
     ApplicationFactory,
     CohortFactory,
@@ -57,6 +69,8 @@ from tests.factories import (
     ProgrammeFactory,
     ProgrammeRoleFactory,
     QuestionFactory,
+    ResourcePoolFactory,
+    ResourceTypeFactory,
     TotpAuthenticatorFactory,
     UserFactory,
 )
@@ -70,6 +84,7 @@ OUR_APPS = {
     "applications",
     "reviews",
     "selection",
+    "compute",
     "notifications",
     "core",
     "config",
@@ -96,6 +111,8 @@ STAFF = frozenset({"platform_admin", "programme_admin", "staff"})
 # theirs, so it is refused them like everyone else.
 APPLICANT = frozenset({"applicant"})
 REVIEWER = frozenset({"reviewer"})
+# Rows of the participant persona's own objects (their compute allocation).
+PARTICIPANT = frozenset({"participant"})
 
 # The persona tried first to prove a row is not vacuous.
 PROOF_ORDER = ["applicant", "reviewer", "programme_admin", "staff", "platform_admin", "outsider"]
@@ -235,8 +252,18 @@ def _build_world() -> SimpleNamespace:
         status=OfferStatus.ACCEPTED,
         decided_at=timezone.now(),
     )
-    ParticipantFactory(application=accepted)
+    seat = ParticipantFactory(application=accepted)
     Cohort.objects.filter(pk=cohort.pk).update(decisions_released_at=timezone.now())
+
+    # Compute: a resource, the cohort's pool of it, the participant's allocation with a
+    # request for more, and an integration token.
+    resource = ResourceTypeFactory(programme=programme, slug="gpu-h100")
+    compute_pool = ResourcePoolFactory(cohort=cohort, resource=resource)
+    allocation = AllocationFactory(pool=compute_pool, participant=seat, user=seat.user)
+    topup = AllocationRequestFactory(allocation=allocation)
+    compute_token, _secret = compute_services.token_create(
+        programme=programme, name="Provider", resources=[resource], actor=admin
+    )
 
     # A draft in a second cohort, for the pages that edit one.
     second = CohortFactory(programme=programme, name="Second intake", slug="second")
@@ -262,6 +289,11 @@ def _build_world() -> SimpleNamespace:
         assignment=assignment,
         conflict=conflict,
         run=run,
+        resource=resource,
+        pool=compute_pool,
+        allocation=allocation,
+        topup=topup,
+        compute_token=compute_token,
         role=programme.roles.get(user=personas["reviewer"]),
         notification=Notification.objects.filter(recipient=applicant).latest("pk"),
         message=EmailMessage.objects.latest("pk"),
@@ -301,6 +333,14 @@ class Row:
 
 def _none(w):
     return {}
+
+
+def _pool(w):
+    return {**_p(w), "pool_id": w.pool.pk}
+
+
+def _allocation(w):
+    return {**_p(w), "allocation_id": w.allocation.pk}
 
 
 TABLE = [
@@ -562,6 +602,67 @@ TABLE = [
         lambda w: {**_c(w), "application_id": w.application.pk, "key": "certificate"},
         STAFF,
     ),
+    # compute: the programme's catalogue, pools, allocations, top-ups and tokens
+    Row("compute:overview", _p, STAFF),
+    Row("compute:export", _p, STAFF),
+    Row("compute:resource_create", _p, ADMINS, ("GET", "POST")),
+    Row(
+        "compute:resource_edit",
+        lambda w: {**_p(w), "resource_id": w.resource.pk},
+        ADMINS,
+        ("GET", "POST"),
+    ),
+    Row("compute:pool_create", _p, ADMINS, ("GET", "POST")),
+    Row("compute:pool_detail", _pool, STAFF),
+    Row("compute:pool_edit", _pool, ADMINS, ("GET", "POST")),
+    Row(
+        "compute:pool_bulk",
+        _pool,
+        ADMINS,
+        ("POST",),
+        data={"mode": "add", "amount": "1"},
+        ok=(302, 400),  # 400: no allocation ticked, past the access check
+    ),
+    Row("compute:pool_upload", _pool, ADMINS, ("POST",), ok=(400,)),
+    Row("compute:allocation_detail", _allocation, STAFF),
+    Row(
+        "compute:allocation_adjust",
+        _allocation,
+        ADMINS,
+        ("POST",),
+        data={"mode": "add", "amount": "1"},
+        ok=(302,),
+    ),
+    Row("compute:allocation_suspend", _allocation, ADMINS, ("POST",), ok=(302,)),
+    Row("compute:allocation_resume", _allocation, ADMINS, ("POST",), ok=(302,)),
+    Row("compute:request_list", _p, STAFF),
+    Row(
+        "compute:request_decide",
+        lambda w: {**_p(w), "request_id": w.topup.pk},
+        ADMINS,
+        ("POST",),
+        data={"granted": "1"},
+        ok=(302,),
+    ),
+    Row("compute:token_list", _p, STAFF),
+    Row("compute:token_create", _p, ADMINS, ("POST",), ok=(400,)),  # 400: no resource chosen
+    Row(
+        "compute:token_revoke",
+        lambda w: {**_p(w), "token_id": w.compute_token.pk},
+        ADMINS,
+        ("POST",),
+        ok=(302,),
+    ),
+    # compute: the participant's own page, and asking for more of their own allocation
+    Row("compute:mine", _none, SIGNED_IN),
+    Row(
+        "compute:topup_request",
+        lambda w: {"allocation_id": w.allocation.pk},
+        PARTICIPANT,
+        ("POST",),
+        data={"amount": "5", "justification": "More"},
+        ok=(302, 400),  # 400: their request already waits, past the access check
+    ),
 ]
 ROWS = {row.name: row for row in TABLE}
 
@@ -617,6 +718,13 @@ WATCHED = [
     Notification,
     EmailMessage,
     NotificationPreference,
+    ResourceType,
+    ResourcePool,
+    Allocation,
+    AllocationChange,
+    AllocationRequest,
+    IntegrationToken,
+    UsageRecord,
 ]
 
 

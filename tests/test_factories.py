@@ -1,6 +1,8 @@
 """Every factory of tests/factories builds a valid row: saved, its filled fields pass their
 validators and every constraint of its model holds, for one and for two side by side."""
 
+from decimal import Decimal
+
 import pytest
 
 from applications.enums import ApplicationStatus
@@ -50,3 +52,26 @@ def test_participant_persona_accepted_a_seat_in_the_programme(participant, progr
     assert seat.application.status == ApplicationStatus.ACCEPTED
     assert seat.application.offer.status == OfferStatus.ACCEPTED
     assert not participant.programme_roles.exists()
+
+
+def test_compute_factories_keep_pool_cohort_and_programme_together():
+    """An allocation's participant is in its pool's cohort, the pool's resource belongs to the
+    cohort's programme, and the limit is reserved from the pool as a grant would be."""
+    allocation = factories.AllocationFactory(limit=Decimal(100))
+    pool = allocation.pool
+    pool.refresh_from_db()
+    assert allocation.participant.cohort == pool.cohort
+    assert allocation.user == allocation.participant.user
+    assert pool.resource.programme == pool.cohort.programme
+    assert pool.allocated == Decimal(100)
+    request = factories.AllocationRequestFactory(allocation=allocation)
+    assert request.allocation.pool == pool
+
+
+def test_allocation_factory_refuses_more_than_the_pool_holds():
+    pool = factories.ResourcePoolFactory(total=Decimal(150))
+    factories.AllocationFactory(pool=pool, limit=Decimal(100))
+    with pytest.raises(ValueError, match="cannot cover"):
+        factories.AllocationFactory(pool=pool, limit=Decimal(60))
+    pool.refresh_from_db()
+    assert pool.allocated == Decimal(100)

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "template_partials",
     "rules.apps.AutodiscoverRulesConfig",
     "django_filters",
+    # The API docs page (/api/v1/docs) then serves Swagger UI from static files, without the
+    # CDN and inline script that the Content-Security-Policy blocks.
+    "ninja",
     "csp",
     "core",
     "accounts",
@@ -60,12 +63,15 @@ INSTALLED_APPS = [
     "applications",
     "reviews",
     "selection",
+    "compute",
     "demo",
 ]
 
 MIDDLEWARE = [
     # First, so every log line of a request, errors included, carries its id.
     "core.request_id.RequestIdMiddleware",
+    # Under /api/, a 404 or 405 answers JSON like every other API error.
+    "core.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -99,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "programmes.context_processors.navigation",
+                "compute.context_processors.navigation",
                 "notifications.context_processors.unread",
             ],
         },
@@ -279,6 +286,12 @@ NOTIFICATIONS_SMTP_TIMEOUT_SECONDS = 20
 NOTIFICATIONS_STALE_PENDING_SECONDS = 120
 # Rows still "sending" well after the hard task time limit belonged to a worker that died.
 NOTIFICATIONS_STALE_SENDING_SECONDS = CELERY_TASK_TIME_LIMIT + 240
+
+# Compute quotas: the Slurm account a cohort's participants are limited in, for
+# `manage.py compute_slurm_limits` ({programme} and {cohort} are their slugs).
+COMPUTE_SLURM_ACCOUNT_TEMPLATE = env.str(
+    "COMPUTE_SLURM_ACCOUNT_TEMPLATE", default="{programme}-{cohort}"
+)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]

@@ -36,6 +36,14 @@ STATUS_TONES = {
     "withdrawn": "dark",
     # broken
     "failed": "danger",
+    # compute: allocations, top-up requests, tokens
+    "active": "success",
+    "suspended": "warning",
+    "exhausted": "danger",
+    "approved": "success",
+    "partly_approved": "success",
+    "rejected": "dark",
+    "revoked": "dark",
 }
 
 

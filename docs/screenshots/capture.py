@@ -86,6 +86,38 @@ PAGES = [
         "/programmes/ai-forward-2026/cohorts/main-intake/edit/",
     ),
     ("bad-request", "applicant083@example.org", "/applications/?q=%00"),
+    ("compute", "programme.admin@example.org", "/programmes/ai-forward-2026/compute/"),
+    (
+        "compute-pool",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/compute/pools/1/?level=80",
+    ),
+    (
+        "compute-allocation",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/compute/allocations/55/",
+    ),
+    (
+        "compute-requests",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/compute/requests/",
+    ),
+    (
+        "compute-tokens",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/compute/tokens/",
+    ),
+    (
+        "compute-pool-new",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/compute/pools/new/",
+    ),
+    (
+        "compute-resource",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/compute/resources/1/",
+    ),
+    ("my-compute", "applicant075@example.org", "/compute/"),
 ]
 
 

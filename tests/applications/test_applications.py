@@ -440,8 +440,9 @@ def test_my_applications_query_count(client, applicant, django_assert_num_querie
     for _ in range(count):
         ApplicationFactory(applicant=applicant)
     client.force_login(applicant)
-    # session, user, mfa role check, applications, events (prefetch), open cohorts, nav, bell
-    with django_assert_num_queries(8):
+    # session, user, mfa role check, applications, events (prefetch), open cohorts, nav,
+    # nav compute, bell
+    with django_assert_num_queries(9):
         client.get(reverse("applications:mine"))
 
 

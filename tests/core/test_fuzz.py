@@ -29,6 +29,7 @@ from applications import services as application_services
 from applications.enums import ApplicationStatus
 from applications.filters import ApplicationFilter
 from cohorts.enums import QuestionType, RuleOperator
+from compute import services as compute_services
 from core.forms import NUL_MESSAGE, contains_nul
 from notifications import services as notification_services
 from notifications.models import EmailMessage, Notification
@@ -40,10 +41,15 @@ from selection import services as selection_services
 from selection.models import Quota
 from tests.auth import sign_in_confirmed
 from tests.factories import (
+    AllocationFactory,
+    AllocationRequestFactory,
     ApplicationFactory,
     CohortFactory,
     EligibilityRuleFactory,
     QuestionFactory,
+    ResourcePoolFactory,
+    ResourceTypeFactory,
+    UsageRecordFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +91,9 @@ PERSONA_HINTS = [
     ("applications:", "applicant"),
     ("selection:offer_", "applicant"),
     ("selection:", "programme_admin"),
+    ("compute:mine", "applicant"),
+    ("compute:topup", "applicant"),
+    ("compute:", "programme_admin"),
     ("programmes:", "programme_admin"),
     ("notifications:", "applicant"),
     ("reviews:", "reviewer"),
@@ -185,6 +194,27 @@ def _build_world(request) -> World:
         scope=programme.notification_scope,
     )
     role = programme.roles.filter(role=RoleKind.REVIEWER).first()
+    # Compute: the applicant holds a seat (and an allocation) in a second cohort, with usage,
+    # a request for more and a change in its ledger; the programme has a token.
+    resource = ResourceTypeFactory(programme=programme, slug="gpu-h100")
+    compute_pool = ResourcePoolFactory(
+        cohort=CohortFactory(programme=programme, slug="autumn"), resource=resource
+    )
+    allocation = AllocationFactory(
+        pool=compute_pool, participant__application__applicant=personas["applicant"]
+    )
+    UsageRecordFactory(allocation=allocation)
+    topup = AllocationRequestFactory(allocation=allocation)
+    compute_services.allocation_adjust(
+        allocation=allocation,
+        mode="add",
+        amount=Decimal(5),
+        reason="Fuzz",
+        actor=personas["programme_admin"],
+    )
+    compute_token, _secret = compute_services.token_create(
+        programme=programme, name="Provider", resources=[resource], actor=None
+    )
     kwargs = {
         "slug": programme.slug,
         "cohort_slug": cohort.slug,
@@ -202,6 +232,11 @@ def _build_world(request) -> World:
         "which": "cv",
         "key": "certificate",
         "application_id": pool[0].pk,
+        "resource_id": resource.pk,
+        "pool_id": compute_pool.pk,
+        "allocation_id": allocation.pk,
+        "request_id": topup.pk,
+        "token_id": compute_token.pk,
     }
     return World(
         personas=personas,
@@ -457,6 +492,17 @@ PROJECT_PAGES = {
     "reviews:queue",
     "reviews:score",
     "admin:programmes_programme_changelist",
+    "compute:overview",
+    "compute:export",
+    "compute:resource_create",
+    "compute:resource_edit",
+    "compute:pool_create",
+    "compute:pool_detail",
+    "compute:pool_edit",
+    "compute:allocation_detail",
+    "compute:request_list",
+    "compute:token_list",
+    "compute:mine",
 }
 
 
@@ -510,7 +556,7 @@ def _snapshot() -> dict:
 
 
 # The namespaces of the project's own forms, which all say why a NUL is refused.
-OUR_NAMESPACES = {"programmes", "cohorts", "applications", "reviews", "selection"}
+OUR_NAMESPACES = {"programmes", "cohorts", "applications", "reviews", "selection", "compute"}
 
 # Fields a person types into. A form holding one must refuse a NUL in it and change nothing;
 # in a form of checkboxes, choices and hidden ids a NUL is machine-made junk, which a view may

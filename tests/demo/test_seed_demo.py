@@ -121,3 +121,128 @@ def test_seed_demo_varies_profiles():
     assert ApplicantProfile.objects.values("sector").distinct().count() >= 6
     assert ApplicantProfile.objects.values("job_level").distinct().count() == 4
     assert ApplicantProfile.objects.filter(is_union_member=True).exists()
+
+
+def _printed_token(out: str) -> str:
+    lines = out.splitlines()
+    return lines[lines.index(next(line for line in lines if line.startswith("Usage API"))) + 1]
+
+
+def _compute_snapshot():
+    from compute.models import Allocation, AllocationChange, AllocationRequest, UsageRecord
+
+    return (
+        sorted(Allocation.objects.values_list("pool__resource__slug", "user__email", "limit")),
+        UsageRecord.objects.count(),
+        AllocationChange.objects.count(),
+        sorted(AllocationRequest.objects.values_list("status", "amount", "granted")),
+        Notification.objects.filter(kind__startswith="compute.").count(),
+    )
+
+
+def test_seed_demo_gives_compute_quotas_usage_and_a_working_token(capsys, client):
+    import shlex
+    from decimal import Decimal
+
+    from django.conf import settings
+    from django.db.models import F, Sum
+
+    from compute import selectors as compute_selectors
+    from compute import services as compute_services
+    from compute.models import Allocation, AllocationRequest, IntegrationToken, ResourcePool
+    from selection.models import Participant
+
+    call_command("seed_demo", applicants=12, seed=7, force=True)
+    out = capsys.readouterr().out
+    programme = Programme.objects.get(slug="ai-forward-2026")
+    cohort = Cohort.objects.get(programme=programme)
+
+    pools = {
+        pool.resource.slug: pool
+        for pool in ResourcePool.objects.filter(cohort=cohort).select_related("resource__provider")
+    }
+    assert {
+        slug: (p.resource.unit, p.resource.metering, p.resource.provider.name, p.default_grant)
+        for slug, p in pools.items()
+    } == {
+        "gpu-h100": ("gpu_hours", "accumulates", "Meridian Data Centres", Decimal(120)),
+        "qwen-max-tokens": ("tokens", "accumulates", "Nimbus Cloud", Decimal(20_000_000)),
+        "storage-gb": ("gb", "level", "Meridian Data Centres", Decimal(200)),
+    }
+    # Every participant holds the three grants; each pool's counter is the sum of its limits.
+    participants = set(Participant.objects.filter(cohort=cohort).values_list("user_id", flat=True))
+    assert participants
+    for pool in pools.values():
+        held = Allocation.objects.filter(pool=pool)
+        assert set(held.values_list("user_id", flat=True)) == participants
+        assert pool.allocated == held.aggregate(s=Sum("limit"))["s"] <= pool.total
+    # Weeks of usage: someone is over their GPU hours, someone else near 80 %; each of them was
+    # told once per threshold (one message at 100 %, not two).
+    gpu = Allocation.objects.filter(pool=pools["gpu-h100"])
+    assert gpu.filter(used__gte=F("limit")).exists()
+    assert gpu.filter(used__gte=F("limit") * Decimal("0.8"), used__lt=F("limit")).exists()
+    assert Allocation.objects.filter(used__gt=0).count() >= len(participants)
+    alerted = Allocation.objects.filter(notified_80_at__isnull=False)
+    # (a top-up may since have taken someone back under 80 %)
+    assert set(Allocation.objects.filter(used__gte=F("limit") * Decimal("0.8"))) <= set(alerted)
+    assert Notification.objects.filter(kind="compute.threshold").count() == alerted.count()
+    assert list(compute_selectors.alerts_for_programme(programme=programme))
+    # Top-ups: one decided (the participant was told), the others waiting, each with a reason.
+    requests = AllocationRequest.objects.filter(allocation__pool__cohort=cohort)
+    assert requests.filter(status="pending").exists()
+    assert requests.filter(status="partly_approved").count() == 1
+    assert all(r.justification for r in requests)
+    assert Notification.objects.filter(kind="compute.topup_decided").count() == 1
+    # The login printed for a participant is the one whose request was answered.
+    answered = requests.get(status="partly_approved").allocation.user.email
+    assert f"{answered:<32} participant (compute: usage, a top-up answered)" in out
+
+    # The printed token works, and the curl line posts a usage record with it.
+    secret = _printed_token(out).strip()
+    token = compute_services.token_authenticate(secret)
+    assert token is not None and token.programme == programme
+    assert set(token.resources.values_list("slug", flat=True)) == set(pools)
+    curl = [line.strip() for line in out.splitlines() if line.strip().startswith("curl ")]
+    assert len(curl) == 1
+    # SITE_URL: http://127.0.0.1:8000 in the demo
+    assert curl[0].startswith(f"curl -sS -X POST {settings.SITE_URL}/api/v1/usage ")
+    assert f"Authorization: Bearer {secret}" in curl[0]
+    assert '"resource": "gpu-h100"' in curl[0]
+    assert secret not in str(IntegrationToken.objects.values_list().get(pk=token.pk))
+    # What the curl line sends is accepted by the API.
+    args = shlex.split(curl[0])
+    headers = dict(args[n + 1].split(": ", 1) for n, arg in enumerate(args) if arg == "-H")
+    assert headers == {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+    response = client.post(
+        "/api/v1/usage",
+        data=args[args.index("-d") + 1],
+        content_type=headers["Content-Type"],
+        headers={"Authorization": headers["Authorization"]},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["totals"] == {
+        "received": 1,
+        "accepted": 1,
+        "duplicate": 0,
+        "rejected": 0,
+    }
+
+
+def test_seed_demo_twice_keeps_compute_data_and_prints_a_new_working_token(capsys):
+    from compute import services as compute_services
+    from compute.models import IntegrationToken, ResourcePool, ResourceType
+
+    call_command("seed_demo", applicants=12, seed=7, force=True)
+    first_secret = _printed_token(capsys.readouterr().out).strip()
+    first = _compute_snapshot()
+
+    call_command("seed_demo", applicants=12, seed=7, force=True)
+    second_secret = _printed_token(capsys.readouterr().out).strip()
+
+    assert _compute_snapshot() == first
+    assert ResourceType.objects.count() == 3 and ResourcePool.objects.count() == 3
+    # A secret is shown only once, so each run makes a token; the previous one is revoked.
+    assert second_secret != first_secret
+    assert compute_services.token_authenticate(first_secret) is None
+    assert compute_services.token_authenticate(second_secret) is not None
+    assert IntegrationToken.objects.filter(revoked_at__isnull=True).count() == 1

@@ -1,6 +1,15 @@
 from .accounts import ApplicantProfileFactory, TotpAuthenticatorFactory, UserFactory
 from .applications import ApplicationEventFactory, ApplicationFactory
 from .cohorts import CohortFactory, EligibilityRuleFactory, QuestionFactory
+from .compute import (
+    AllocationChangeFactory,
+    AllocationFactory,
+    AllocationRequestFactory,
+    IntegrationTokenFactory,
+    ResourcePoolFactory,
+    ResourceTypeFactory,
+    UsageRecordFactory,
+)
 from .programmes import PartnerFactory, ProgrammeFactory, ProgrammeRoleFactory
 from .reviews import (
     AssignmentRunFactory,
@@ -17,6 +26,9 @@ from .selection import (
 )
 
 __all__ = [
+    "AllocationChangeFactory",
+    "AllocationFactory",
+    "AllocationRequestFactory",
     "ApplicantProfileFactory",
     "ApplicationEventFactory",
     "ApplicationFactory",
@@ -24,6 +36,7 @@ __all__ = [
     "CohortFactory",
     "ConflictOfInterestFactory",
     "EligibilityRuleFactory",
+    "IntegrationTokenFactory",
     "OfferFactory",
     "ParticipantFactory",
     "PartnerFactory",
@@ -31,10 +44,13 @@ __all__ = [
     "ProgrammeRoleFactory",
     "QuestionFactory",
     "QuotaFactory",
+    "ResourcePoolFactory",
+    "ResourceTypeFactory",
     "ReviewAssignmentFactory",
     "ReviewCriterionFactory",
     "ReviewFactory",
     "SelectionRunFactory",
     "TotpAuthenticatorFactory",
+    "UsageRecordFactory",
     "UserFactory",
 ]

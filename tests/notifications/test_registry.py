@@ -6,6 +6,7 @@ from django.template.loader import get_template
 
 from accounts import notification_kinds as accounts_kinds
 from applications import notification_kinds as applications_kinds
+from compute import notification_kinds as compute_kinds
 from notifications import registry
 from notifications.registry import Kind, all_kinds, get_kind, register
 from programmes import notification_kinds as programmes_kinds
@@ -68,7 +69,7 @@ def test_get_kind_of_an_unknown_name_says_where_to_declare_it():
 
 
 def test_all_kinds_are_the_apps_declarations_in_installed_apps_order():
-    # accounts, programmes, applications, reviews, selection: the preferences page lists kinds
+    # accounts, programmes, applications, reviews, selection, compute: the preferences page lists kinds
     # in the order of INSTALLED_APPS, each app's in the order it declares them.
     declared = (
         *accounts_kinds.KINDS,
@@ -76,6 +77,7 @@ def test_all_kinds_are_the_apps_declarations_in_installed_apps_order():
         *applications_kinds.KINDS,
         *reviews_kinds.KINDS,
         *selection_kinds.KINDS,
+        *compute_kinds.KINDS,
     )
     assert [kind.name for kind in all_kinds()] == [kind.name for kind in declared]
     assert [kind.name for kind in all_kinds()][:3] == [

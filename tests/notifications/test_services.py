@@ -472,6 +472,8 @@ def test_preference_rows_default_on_and_mandatory_always_on(django_assert_num_qu
         "selection.not_selected": (True, True),
         "review.assigned": (True, True),
         "review.reminder": (True, True),
+        "compute.threshold": (True, True),
+        "compute.topup_decided": (True, True),
     }
 
 

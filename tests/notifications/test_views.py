@@ -81,8 +81,9 @@ def test_list_query_count(client, applicant, django_assert_num_queries, count):
     for _ in range(count):
         _notify(applicant)
     client.force_login(applicant)
-    # session, user, mfa role check, count (paginator), page, nav memberships, bell count
-    with django_assert_num_queries(7):
+    # session, user, mfa role check, count (paginator), page, nav memberships, nav compute,
+    # bell count
+    with django_assert_num_queries(8):
         client.get(reverse("notifications:list"))
 
 
@@ -233,6 +234,8 @@ def test_preferences_save_optional_and_ignore_mandatory(client, applicant):
         "application.withdrawn": (False, False),
         "review.assigned": (False, False),
         "review.reminder": (False, False),
+        "compute.threshold": (False, False),
+        "compute.topup_decided": (False, False),
     }
 
 

@@ -343,8 +343,8 @@ def test_queue_query_count(client, cohort, reviewer, django_assert_num_queries, 
         )
     client.force_login(reviewer)
     # session, user, mfa (role, authenticator), progress counts, page count, page rows, reviews
-    # (prefetch), next unreviewed (+ its review), nav, bell
-    with django_assert_num_queries(12):
+    # (prefetch), next unreviewed (+ its review), nav, nav compute, bell
+    with django_assert_num_queries(13):
         client.get(reverse("reviews:queue"))
 
 
@@ -527,11 +527,12 @@ def test_ranking_and_dashboard_query_counts(
             assignment=assignment, is_submitted=True, submitted_at=timezone.now(), total=3.0
         )
     client.force_login(programme_admin)
-    # session, user, mfa (role, authenticator), programme, perm, cohort, count, rows, nav, bell
-    with django_assert_num_queries(12):
+    # session, user, mfa (role, authenticator), programme, perm, cohort, count, rows, nav,
+    # nav compute, bell
+    with django_assert_num_queries(13):
         client.get(reverse("reviews:review_ranking", args=[programme.slug, cohort.slug]))
     # ... plus criteria, progress (aggregate + users), histogram, disagreements
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         client.get(reverse("reviews:review_dashboard", args=[programme.slug, cohort.slug]))
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from accounts import demo as accounts_demo
 from applications import demo as applications_demo
 from cohorts import demo as cohorts_demo
+from compute import demo as compute_demo
 from programmes import demo as programmes_demo
 from reviews import demo as reviews_demo
 from selection import demo as selection_demo
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         # Emails written while seeding are sent when the transaction commits; the summary is
         # printed after them so that it ends the output.
         with transaction.atomic():
-            programme, people, logins = self._build(random.Random(seed), applicants)
+            programme, people, logins, compute = self._build(random.Random(seed), applicants)
         self.stdout.write(self.style.SUCCESS(f"Demo programme '{programme.name}' is ready."))
         self.stdout.write(
             f"{len(people)} applicants with complete profiles; the first five have not applied yet."
@@ -49,6 +50,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for label, email in logins:
             self.stdout.write(f"  {email:<32} {label}")
+        self.stdout.write(
+            f"Usage API token '{compute.token.name}' (shown once; each run makes a new one):"
+        )
+        self.stdout.write(f"  {compute.secret}")
+        self.stdout.write("Report one usage record with it while the app runs:")
+        self.stdout.write(f"  {compute.curl}")
 
     def _build(self, rng: random.Random, applicants: int):
         password_hash = make_password(DEMO_PASSWORD)
@@ -68,7 +75,11 @@ class Command(BaseCommand):
         applications_demo.applications(rng, cohort, people, submitted=applicants)
         reviews_demo.reviews(rng, cohort)
         selection_demo.selection(rng, cohort, programme_admin or admin)
+        compute = compute_demo.seed_demo(rng, cohort, programme_admin or admin)
+        logins.append(
+            ("participant (compute: usage, a top-up answered)", compute.participant_email)
+        )
         outsider = accounts_demo.user("outsider", "Olivia Outsider", password_hash)
         logins.append(("user with no role and no profile", outsider.email))
         programmes_demo.announcement(programme, programme_admin)
-        return programme, people, logins
+        return programme, people, logins, compute
