@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("selection.urls")),
     path("", include("compute.urls")),
+    path("", include("mentoring.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

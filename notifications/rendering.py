@@ -1,5 +1,6 @@
 """Render a kind's templates for one recipient, in their language."""
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
@@ -84,6 +85,7 @@ _NAME = "Zq7RecipientShortNameZq7"
 _FULL_NAME = "Zq7RecipientFullNameZq7"
 _EMAIL = "Zq7RecipientEmailZq7"
 _TOKEN = "Zq7UnsubscribeTokenZq7"  # noqa: S105 - a stand-in, not a secret
+_STAND_INS = re.compile("|".join(re.escape(mark) for mark in (_NAME, _FULL_NAME, _EMAIL, _TOKEN)))
 
 
 class _StandIn:
@@ -129,9 +131,9 @@ def render_many(
         escaped = {mark: escape(value) for mark, value in raw.items()}
 
         def fill(text: str, values: dict[str, str]) -> str:
-            for mark, value in values.items():
-                text = text.replace(mark, value)
-            return text
+            # One pass: a value that happens to hold a stand-in (a display name typed as one)
+            # is never replaced again.
+            return _STAND_INS.sub(lambda match: values.get(match.group(0), match.group(0)), text)
 
         yield (
             recipient,

@@ -41,6 +41,15 @@ from compute.models import (
     ResourceType,
     UsageRecord,
 )
+from mentoring.enums import LoggedBy, PairingStatus
+from mentoring.models import (
+    ForbiddenPair,
+    MatchingRun,
+    MenteePreference,
+    MentoringSession,
+    MentorProfile,
+    Pairing,
+)
 from notifications import services as notification_services
 from notifications.models import EmailMessage, Notification, NotificationPreference
 from notifications.rendering import unsubscribe_token
@@ -64,7 +73,12 @@ from tests.factories import (
     ApplicationFactory,
     CohortFactory,
     EligibilityRuleFactory,
+    ForbiddenPairFactory,
+    MatchingRunFactory,
+    MentoringSessionFactory,
+    MentorProfileFactory,
     OfferFactory,
+    PairingFactory,
     ParticipantFactory,
     ProgrammeFactory,
     ProgrammeRoleFactory,
@@ -85,6 +99,7 @@ OUR_APPS = {
     "reviews",
     "selection",
     "compute",
+    "mentoring",
     "notifications",
     "core",
     "config",
@@ -113,6 +128,9 @@ APPLICANT = frozenset({"applicant"})
 REVIEWER = frozenset({"reviewer"})
 # Rows of the participant persona's own objects (their compute allocation).
 PARTICIPANT = frozenset({"participant"})
+# The mentor persona's own pages (their mentor profile), and a pairing's two sides.
+MENTOR = frozenset({"mentor"})
+PAIRED = frozenset({"mentor", "participant"})
 
 # The persona tried first to prove a row is not vacuous.
 PROOF_ORDER = ["applicant", "reviewer", "programme_admin", "staff", "platform_admin", "outsider"]
@@ -265,6 +283,29 @@ def _build_world() -> SimpleNamespace:
         programme=programme, name="Provider", resources=[resource], actor=admin
     )
 
+    # Mentoring: the mentor persona's profile and their active pairing with the participant,
+    # with a session each of them logged; a second mentor proposed for another participant in
+    # a run's preview; and a pair the admins forbade.
+    mentor_profile = MentorProfileFactory(programme=programme, user=personas["mentor"])
+    pairing = PairingFactory(cohort=cohort, mentee=seat.user, mentor=mentor_profile)
+    mentor_session = MentoringSessionFactory(pairing=pairing)
+    MentoringSessionFactory(
+        pairing=pairing, logged_by=LoggedBy.MENTEE, mentor_confirmed=False, private_notes=""
+    )
+    other_mentee = ParticipantFactory(application__cohort=cohort).user
+    matching_run = MatchingRunFactory(cohort=cohort)
+    proposed = PairingFactory(
+        cohort=cohort,
+        run=matching_run,
+        mentee=other_mentee,
+        mentor=MentorProfileFactory(programme=programme),
+        status=PairingStatus.PROPOSED,
+        started_at=None,
+    )
+    forbidden = ForbiddenPairFactory(
+        programme=programme, mentor=mentor_profile, mentee=other_mentee
+    )
+
     # A draft in a second cohort, for the pages that edit one.
     second = CohortFactory(programme=programme, name="Second intake", slug="second")
     draft = application_services.application_start(cohort=second, applicant=applicant)
@@ -294,6 +335,11 @@ def _build_world() -> SimpleNamespace:
         allocation=allocation,
         topup=topup,
         compute_token=compute_token,
+        pairing=pairing,
+        mentor_session=mentor_session,
+        matching_run=matching_run,
+        proposed=proposed,
+        forbidden=forbidden,
         role=programme.roles.get(user=personas["reviewer"]),
         notification=Notification.objects.filter(recipient=applicant).latest("pk"),
         message=EmailMessage.objects.latest("pk"),
@@ -341,6 +387,18 @@ def _pool(w):
 
 def _allocation(w):
     return {**_p(w), "allocation_id": w.allocation.pk}
+
+
+def _run(w):
+    return {**_p(w), "run_id": w.matching_run.pk}
+
+
+def _pairing(w):
+    return {"pairing_id": w.pairing.pk}
+
+
+def _session(w):
+    return {**_pairing(w), "session_id": w.mentor_session.pk}
 
 
 TABLE = [
@@ -663,6 +721,60 @@ TABLE = [
         data={"amount": "5", "justification": "More"},
         ok=(302, 400),  # 400: their request already waits, past the access check
     ),
+    # mentoring: the programme's pairs, mentors, runs and forbidden pairs
+    Row("mentoring:overview", _p, STAFF),
+    Row("mentoring:export", _p, STAFF),
+    Row("mentoring:run_create", _p, ADMINS, ("POST",), ok=(400,)),  # 400: no cohort chosen
+    Row("mentoring:run_detail", _run, STAFF),
+    Row("mentoring:run_assign", _run, ADMINS, ("POST",), ok=(400,)),  # 400: nobody chosen
+    Row(
+        "mentoring:run_unassign",
+        lambda w: {**_run(w), "pairing_id": w.proposed.pk},
+        ADMINS,
+        ("POST",),
+        ok=(302,),
+    ),
+    Row("mentoring:run_swap", _run, ADMINS, ("POST",), ok=(400,)),  # 400: no pairs chosen
+    Row("mentoring:run_publish", _run, ADMINS, ("POST",), ok=(302,)),
+    Row("mentoring:run_discard", _run, ADMINS, ("POST",), ok=(302,)),
+    Row("mentoring:forbidden_add", _p, ADMINS, ("POST",), ok=(400,)),  # 400: no mentor chosen
+    Row(
+        "mentoring:forbidden_remove",
+        lambda w: {**_p(w), "forbidden_id": w.forbidden.pk},
+        ADMINS,
+        ("POST",),
+        ok=(302,),
+    ),
+    Row(
+        "mentoring:admin_pairing_end",
+        lambda w: {**_p(w), "pairing_id": w.pairing.pk},
+        ADMINS,
+        ("POST",),
+        ok=(302,),
+    ),
+    # mentoring: a mentor's profile, a participant's preferences, each person's own page
+    Row("mentoring:profile", _p, MENTOR, ("GET", "POST")),
+    Row("mentoring:preferences", _p, PARTICIPANT, ("GET", "POST")),
+    Row("mentoring:mine", _none, SIGNED_IN),
+    # mentoring: a pairing, for its mentor and its mentee only
+    Row("mentoring:pairing", _pairing, PAIRED),
+    Row(
+        "mentoring:session_log",
+        _pairing,
+        PAIRED,
+        ("POST",),
+        ok=(400,),  # 400: no date, past the access check
+    ),
+    Row("mentoring:session_confirm", _session, MENTOR, ("POST",), ok=(302,)),
+    Row(
+        "mentoring:session_feedback",
+        _session,
+        PARTICIPANT,
+        ("POST",),
+        data={"attended": "yes", "rating": "4"},
+        ok=(302,),
+    ),
+    Row("mentoring:pairing_end", _pairing, PAIRED, ("POST",), ok=(302,)),
 ]
 ROWS = {row.name: row for row in TABLE}
 
@@ -725,6 +837,12 @@ WATCHED = [
     AllocationRequest,
     IntegrationToken,
     UsageRecord,
+    MentorProfile,
+    MenteePreference,
+    ForbiddenPair,
+    MatchingRun,
+    Pairing,
+    MentoringSession,
 ]
 
 

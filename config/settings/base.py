@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "reviews",
     "selection",
     "compute",
+    "mentoring",
     "demo",
 ]
 
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "programmes.context_processors.navigation",
                 "compute.context_processors.navigation",
+                "mentoring.context_processors.navigation",
                 "notifications.context_processors.unread",
             ],
         },
@@ -275,6 +277,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "selection-runs-sweep": {"task": "selection.selection_runs_sweep", "schedule": 120.0},
     "waitlist-promote": {"task": "selection.waitlist_promote", "schedule": 300.0},
     "offer-reminders": {"task": "selection.offer_reminders", "schedule": 900.0},
+    "mentoring-nudges": {"task": "mentoring.pairings_nudge", "schedule": 3600.0},
 }
 
 # Email delivery from the outbox (notifications.services.email_send).

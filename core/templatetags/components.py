@@ -44,6 +44,12 @@ STATUS_TONES = {
     "partly_approved": "success",
     "rejected": "dark",
     "revoked": "dark",
+    # mentoring: matching runs and pairings
+    "preview": "info",
+    "published": "success",
+    "discarded": "dark",
+    "proposed": "info",
+    "ended": "dark",
 }
 
 

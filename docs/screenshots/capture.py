@@ -118,6 +118,26 @@ PAGES = [
         "/programmes/ai-forward-2026/compute/resources/1/",
     ),
     ("my-compute", "applicant075@example.org", "/compute/"),
+    ("mentoring", "programme.admin@example.org", "/programmes/ai-forward-2026/mentoring/"),
+    (
+        "mentoring-run",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/mentoring/runs/1/",
+    ),
+    ("my-mentoring-mentor", "mentor.one@example.org", "/mentoring/"),
+    ("mentoring-pairing-mentor", "mentor.one@example.org", "/mentoring/pairings/8/"),
+    (
+        "mentoring-profile",
+        "mentor.one@example.org",
+        "/programmes/ai-forward-2026/mentoring/profile/",
+    ),
+    ("my-mentoring-mentee", "applicant092@example.org", "/mentoring/"),
+    ("mentoring-pairing-mentee", "applicant092@example.org", "/mentoring/pairings/8/"),
+    (
+        "mentoring-preferences",
+        "applicant092@example.org",
+        "/programmes/ai-forward-2026/mentoring/preferences/",
+    ),
 ]
 
 

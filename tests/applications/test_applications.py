@@ -441,8 +441,8 @@ def test_my_applications_query_count(client, applicant, django_assert_num_querie
         ApplicationFactory(applicant=applicant)
     client.force_login(applicant)
     # session, user, mfa role check, applications, events (prefetch), open cohorts, nav,
-    # nav compute, bell
-    with django_assert_num_queries(9):
+    # nav compute, nav mentoring, bell
+    with django_assert_num_queries(10):
         client.get(reverse("applications:mine"))
 
 

@@ -347,8 +347,9 @@ def test_application_list_query_count(
     ApplicationFactory.create_batch(count, cohort=cohort)
     client.force_login(programme_admin)
     # session, user, mfa (role, authenticator), programme + partners, perm (view), cohort,
-    # page count, page rows, status counts, perm (manage), nav memberships, nav compute, bell
-    with django_assert_num_queries(15):
+    # page count, page rows, status counts, perm (manage), nav memberships, nav compute,
+    # nav mentoring, bell
+    with django_assert_num_queries(16):
         response = client.get(_list(cohort), {"sector": "logistics", "q": "a"})
     assert response.status_code == 200
 
@@ -510,8 +511,8 @@ def test_application_detail_query_count(client, cohort, staff, django_assert_num
     client.force_login(staff)
     # session, user, mfa (role, authenticator), programme + partners, perm (view), cohort,
     # application, events (+ actors), questions, perm (manage), nav memberships, nav compute,
-    # bell
-    with django_assert_num_queries(15):
+    # nav mentoring, bell
+    with django_assert_num_queries(16):
         client.get(_url("cohort_application_detail", cohort, application.pk))
 
 

@@ -31,6 +31,7 @@ from applications.filters import ApplicationFilter
 from cohorts.enums import QuestionType, RuleOperator
 from compute import services as compute_services
 from core.forms import NUL_MESSAGE, contains_nul
+from mentoring.enums import PairingStatus
 from notifications import services as notification_services
 from notifications.models import EmailMessage, Notification
 from notifications.rendering import unsubscribe_token
@@ -46,6 +47,12 @@ from tests.factories import (
     ApplicationFactory,
     CohortFactory,
     EligibilityRuleFactory,
+    ForbiddenPairFactory,
+    MatchingRunFactory,
+    MentoringSessionFactory,
+    MentorProfileFactory,
+    PairingFactory,
+    ParticipantFactory,
     QuestionFactory,
     ResourcePoolFactory,
     ResourceTypeFactory,
@@ -94,6 +101,12 @@ PERSONA_HINTS = [
     ("compute:mine", "applicant"),
     ("compute:topup", "applicant"),
     ("compute:", "programme_admin"),
+    ("mentoring:mine", "applicant"),
+    ("mentoring:preferences", "applicant"),
+    ("mentoring:profile", "mentor"),
+    ("mentoring:pairing", "mentor"),
+    ("mentoring:session", "mentor"),
+    ("mentoring:", "programme_admin"),
     ("programmes:", "programme_admin"),
     ("notifications:", "applicant"),
     ("reviews:", "reviewer"),
@@ -215,6 +228,26 @@ def _build_world(request) -> World:
     compute_token, _secret = compute_services.token_create(
         programme=programme, name="Provider", resources=[resource], actor=None
     )
+    # Mentoring: the mentor's profile and their pairing with the applicant (who holds a seat in
+    # the autumn cohort), with a session; a run's preview proposing another participant of it
+    # to a second mentor; a forbidden pair.
+    autumn = compute_pool.cohort
+    mentor_profile = MentorProfileFactory(programme=programme, user=personas["mentor"])
+    pairing = PairingFactory(cohort=autumn, mentee=personas["applicant"], mentor=mentor_profile)
+    mentoring_session = MentoringSessionFactory(pairing=pairing)
+    matching_run = MatchingRunFactory(cohort=autumn)
+    other_mentee = ParticipantFactory(application__cohort=autumn).user
+    PairingFactory(
+        cohort=autumn,
+        run=matching_run,
+        mentee=other_mentee,
+        mentor=MentorProfileFactory(programme=programme),
+        status=PairingStatus.PROPOSED,
+        started_at=None,
+    )
+    forbidden = ForbiddenPairFactory(
+        programme=programme, mentor=mentor_profile, mentee=other_mentee
+    )
     kwargs = {
         "slug": programme.slug,
         "cohort_slug": cohort.slug,
@@ -237,6 +270,10 @@ def _build_world(request) -> World:
         "allocation_id": allocation.pk,
         "request_id": topup.pk,
         "token_id": compute_token.pk,
+        "pairing_id": pairing.pk,
+        "session_id": mentoring_session.pk,
+        "run_id": matching_run.pk,
+        "forbidden_id": forbidden.pk,
     }
     return World(
         personas=personas,
@@ -503,6 +540,13 @@ PROJECT_PAGES = {
     "compute:request_list",
     "compute:token_list",
     "compute:mine",
+    "mentoring:overview",
+    "mentoring:export",
+    "mentoring:run_detail",
+    "mentoring:profile",
+    "mentoring:preferences",
+    "mentoring:mine",
+    "mentoring:pairing",
 }
 
 
@@ -556,7 +600,15 @@ def _snapshot() -> dict:
 
 
 # The namespaces of the project's own forms, which all say why a NUL is refused.
-OUR_NAMESPACES = {"programmes", "cohorts", "applications", "reviews", "selection", "compute"}
+OUR_NAMESPACES = {
+    "programmes",
+    "cohorts",
+    "applications",
+    "reviews",
+    "selection",
+    "compute",
+    "mentoring",
+}
 
 # Fields a person types into. A form holding one must refuse a NUL in it and change nothing;
 # in a form of checkboxes, choices and hidden ids a NUL is machine-made junk, which a view may

@@ -36,7 +36,8 @@ def test_seed_demo_builds_programme_team_and_applicants(capsys):
         [PartnerKind.CLOUD, PartnerKind.DATA_CENTRE, PartnerKind.UNION]
     )
     roles = {role: ProgrammeRole.objects.filter(role=role).count() for role in RoleKind.values}
-    assert roles == {"programme_admin": 1, "reviewer": 4, "mentor": 3, "staff": 1}
+    # Three mentors in the team, 37 more for mentoring (mentoring/demo.py).
+    assert roles == {"programme_admin": 1, "reviewer": 4, "mentor": 40, "staff": 1}
     assert User.objects.get(email="admin@example.org").is_superuser
     # 12 submitted, plus drafts and withdrawn ones, plus five who have not applied
     assert ApplicantProfile.objects.count() == 5 + 12 + 6
@@ -102,11 +103,12 @@ def test_seed_demo_is_deterministic_and_idempotent():
     first = _snapshot()
     call_command("seed_demo", applicants=10, seed=3, force=True)
     assert _snapshot() == first
-    assert User.objects.count() == (5 + 10 + 6) + 11
+    assert User.objects.count() == (5 + 10 + 6) + 11 + 37
     assert Application.objects.exclude(status__in=["draft", "withdrawn"]).count() == 10
-    assert ProgrammeRole.objects.count() == 9
-    # Each team member was told of their role once; one announcement to the reviewers waits.
-    assert Notification.objects.filter(kind="programme.role_granted").count() == 9
+    assert ProgrammeRole.objects.count() == 9 + 37
+    # Each team member and mentor was told of their role once; one announcement to the
+    # reviewers waits.
+    assert Notification.objects.filter(kind="programme.role_granted").count() == 9 + 37
     staged = EmailMessage.objects.filter(status=EmailStatus.STAGED, kind="programme.announcement")
     assert sorted(staged.values_list("to_email", flat=True)) == [
         "reviewer.four@example.org",
@@ -246,3 +248,135 @@ def test_seed_demo_twice_keeps_compute_data_and_prints_a_new_working_token(capsy
     assert compute_services.token_authenticate(first_secret) is None
     assert compute_services.token_authenticate(second_secret) is not None
     assert IntegrationToken.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+def _mentoring_snapshot():
+    from mentoring.models import (
+        ForbiddenPair,
+        MatchingRun,
+        MenteePreference,
+        MentoringSession,
+        MentorProfile,
+        Pairing,
+    )
+
+    return (
+        sorted(
+            MentorProfile.objects.values_list("user__email", "capacity", "employer", "expertise")
+        ),
+        sorted(
+            MenteePreference.objects.values_list(
+                "user__email", "topics", "languages", "wish_1__user__email"
+            )
+        ),
+        ForbiddenPair.objects.count(),
+        sorted(MatchingRun.objects.values_list("number", "status")),
+        sorted(Pairing.objects.values_list("mentee__email", "mentor__user__email", "status")),
+        sorted(MentoringSession.objects.values_list("pairing__mentee__email", "held_on", "rating")),
+        Notification.objects.filter(kind__startswith="mentoring.").count(),
+    )
+
+
+def test_seed_demo_matches_mentors_and_logs_weeks_of_sessions(capsys):
+    import datetime
+
+    from django.db.models import Count, F, Q
+    from django.utils import timezone
+
+    from mentoring import selectors as mentoring_selectors
+    from mentoring.matching import same_employer
+    from mentoring.models import (
+        ForbiddenPair,
+        MatchingRun,
+        MenteePreference,
+        MentoringSession,
+        MentorProfile,
+        Pairing,
+    )
+    from selection.models import Participant
+
+    call_command("seed_demo", applicants=60, seed=7, force=True)
+    out = capsys.readouterr().out
+    programme = Programme.objects.get(slug="ai-forward-2026")
+    cohort = Cohort.objects.get(programme=programme)
+    today = timezone.localdate()
+
+    # Forty mentors, each with the role and a profile; a few take nobody just now.
+    profiles = MentorProfile.objects.filter(programme=programme).select_related("user")
+    assert profiles.count() == 40
+    mentors = set(
+        ProgrammeRole.objects.filter(programme=programme, role=RoleKind.MENTOR).values_list(
+            "user_id", flat=True
+        )
+    )
+    assert {p.user_id for p in profiles} == mentors
+    assert {p.capacity for p in profiles} <= set(range(7))
+    assert profiles.filter(capacity=0).count() == 3
+    for profile in profiles:
+        assert profile.expertise and profile.bio and profile.availability and profile.employer
+        assert set(profile.languages) <= {"en", "ms", "zh", "ta"}
+        assert profile.expertise == [t.strip().lower() for t in profile.expertise]
+    # Most participants said what they want; many wished for mentors.
+    participants = Participant.objects.filter(cohort=cohort).count()
+    preferences = MenteePreference.objects.filter(cohort=cohort)
+    assert participants >= 10 and preferences.count() >= participants * 2 // 3
+    assert preferences.exclude(wish_1=None).exists()
+    assert ForbiddenPair.objects.filter(programme=programme).count() == 2
+
+    # One optimal run, published eight weeks ago: every pair within the rules.
+    run = MatchingRun.objects.get(cohort=cohort)
+    assert (run.mode, run.status) == ("optimal", "published")
+    assert run.published_at.date() <= today - datetime.timedelta(weeks=8) + datetime.timedelta(1)
+    active = Pairing.objects.filter(cohort=cohort, status="active").select_related("mentor")
+    assert active.count() >= 5
+    assert Pairing.objects.filter(cohort=cohort, status="ended").count() == 1
+    forbidden = set(ForbiddenPair.objects.values_list("mentee_id", "mentor_id"))
+    for pairing in active:
+        assert pairing.started_at == run.published_at
+        assert (pairing.mentee_id, pairing.mentor_id) not in forbidden
+        assert not same_employer(pairing.mentee.applicant_profile.employer, pairing.mentor.employer)
+        assert pairing.explanation
+    over = profiles.annotate(n=Count("pairings", filter=Q(pairings__status="active"))).filter(
+        n__gt=F("capacity")
+    )
+    assert not over.exists()
+
+    # Weeks of sessions, logged through the service, most rated; private notes only by mentors.
+    sessions = MentoringSession.objects.filter(pairing__cohort=cohort)
+    assert sessions.count() >= 3 * active.count()
+    assert all(
+        run.published_at.date() <= s.held_on <= today for s in sessions.select_related("pairing")
+    )
+    assert sessions.filter(rating__isnull=False).count() >= sessions.count() // 2
+    assert set(sessions.exclude(rating=None).values_list("rating", flat=True)) <= {1, 2, 3, 4, 5}
+    assert not sessions.filter(logged_by="mentee").exclude(private_notes="").exists()
+    assert sessions.filter(logged_by="mentee", mentor_confirmed=False).count() == 1
+    assert sessions.filter(mentor_confirmed=True, feedback_at__isnull=True).exists()
+    # A few pairs have stalled: both sides were reminded, the programme admin told of one.
+    stalled = mentoring_selectors.pairing_list_for_programme(programme=programme, stalled_only=True)
+    assert 1 <= stalled.count() <= active.count() // 3
+    assert Notification.objects.filter(kind="mentoring.nudge").count() >= 2
+    assert (
+        Notification.objects.filter(kind="mentoring.stalled")
+        .values_list("recipient__email", flat=True)
+        .first()
+        == "programme.admin@example.org"
+    )
+
+    # The demo mentor has mentees; the participant printed has a mentor and a session to rate.
+    assert active.filter(mentor__user__email="mentor.one@example.org").exists()
+    line = next(line for line in out.splitlines() if "session to rate" in line)
+    email = line.split()[0]
+    assert f"{email:<32} participant (mentoring: a mentor, a session to rate)" in out
+    assert active.filter(mentee__email=email).exists()
+    assert sessions.filter(
+        pairing__mentee__email=email, mentor_confirmed=True, feedback_at__isnull=True
+    ).exists()
+    assert out.count("mentor.one@example.org") == 1
+
+
+def test_seed_demo_twice_keeps_the_mentoring_data():
+    call_command("seed_demo", applicants=30, seed=7, force=True)
+    first = _mentoring_snapshot()
+    call_command("seed_demo", applicants=30, seed=7, force=True)
+    assert _mentoring_snapshot() == first

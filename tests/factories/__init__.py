@@ -10,6 +10,14 @@ from .compute import (
     ResourceTypeFactory,
     UsageRecordFactory,
 )
+from .mentoring import (
+    ForbiddenPairFactory,
+    MatchingRunFactory,
+    MenteePreferenceFactory,
+    MentoringSessionFactory,
+    MentorProfileFactory,
+    PairingFactory,
+)
 from .programmes import PartnerFactory, ProgrammeFactory, ProgrammeRoleFactory
 from .reviews import (
     AssignmentRunFactory,
@@ -36,8 +44,14 @@ __all__ = [
     "CohortFactory",
     "ConflictOfInterestFactory",
     "EligibilityRuleFactory",
+    "ForbiddenPairFactory",
     "IntegrationTokenFactory",
+    "MatchingRunFactory",
+    "MenteePreferenceFactory",
+    "MentorProfileFactory",
+    "MentoringSessionFactory",
     "OfferFactory",
+    "PairingFactory",
     "ParticipantFactory",
     "PartnerFactory",
     "ProgrammeFactory",

@@ -223,3 +223,10 @@ def test_notify_bulk_renders_the_templates_once_per_language():
                 expected.headers,
             )
             assert texts[user.pk] == expected.inapp
+
+
+def test_render_many_keeps_a_display_name_that_looks_like_a_stand_in():
+    # Someone whose name is typed as another field's stand-in gets their name, not the email.
+    kind = get_kind("application.submitted")
+    recipients = [person(1, rendering._EMAIL, "real@example.com")]
+    assert_render_many_equals_render(kind, recipients)

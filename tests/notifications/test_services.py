@@ -474,6 +474,11 @@ def test_preference_rows_default_on_and_mandatory_always_on(django_assert_num_qu
         "review.reminder": (True, True),
         "compute.threshold": (True, True),
         "compute.topup_decided": (True, True),
+        "mentoring.introduced": (True, True),
+        "mentoring.session_logged": (True, True),
+        "mentoring.nudge": (True, True),
+        "mentoring.stalled": (True, True),
+        "mentoring.ended": (True, True),
     }
 
 

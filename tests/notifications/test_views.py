@@ -82,8 +82,8 @@ def test_list_query_count(client, applicant, django_assert_num_queries, count):
         _notify(applicant)
     client.force_login(applicant)
     # session, user, mfa role check, count (paginator), page, nav memberships, nav compute,
-    # bell count
-    with django_assert_num_queries(8):
+    # nav mentoring, bell count
+    with django_assert_num_queries(9):
         client.get(reverse("notifications:list"))
 
 
@@ -236,6 +236,11 @@ def test_preferences_save_optional_and_ignore_mandatory(client, applicant):
         "review.reminder": (False, False),
         "compute.threshold": (False, False),
         "compute.topup_decided": (False, False),
+        "mentoring.introduced": (False, False),
+        "mentoring.session_logged": (False, False),
+        "mentoring.nudge": (False, False),
+        "mentoring.stalled": (False, False),
+        "mentoring.ended": (False, False),
     }
 
 

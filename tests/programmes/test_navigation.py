@@ -65,6 +65,7 @@ def test_nav_mentor_sees_programme_only(client, mentor, other_programme):
     assert nav["links"] == [
         "/dashboard/",
         "/applications/",
+        "/mentoring/",
         "/profile/",
         "/programmes/ai-forward-2026/",
     ]

@@ -117,8 +117,8 @@ def test_outbox_query_count(client, programme, programme_admin, django_assert_nu
     client.force_login(programme_admin)
     # session, user, mfa (role, authenticator), programme + partners, perm check, counts,
     # perm check (announce), releasable staged announcements, page count, page rows, nav
-    # memberships, nav compute, bell
-    with django_assert_num_queries(15):
+    # memberships, nav compute, nav mentoring, bell
+    with django_assert_num_queries(16):
         assert client.get(_outbox(programme)).status_code == 200
 
 

@@ -343,8 +343,8 @@ def test_queue_query_count(client, cohort, reviewer, django_assert_num_queries, 
         )
     client.force_login(reviewer)
     # session, user, mfa (role, authenticator), progress counts, page count, page rows, reviews
-    # (prefetch), next unreviewed (+ its review), nav, nav compute, bell
-    with django_assert_num_queries(13):
+    # (prefetch), next unreviewed (+ its review), nav, nav compute, nav mentoring, bell
+    with django_assert_num_queries(14):
         client.get(reverse("reviews:queue"))
 
 
@@ -528,11 +528,11 @@ def test_ranking_and_dashboard_query_counts(
         )
     client.force_login(programme_admin)
     # session, user, mfa (role, authenticator), programme, perm, cohort, count, rows, nav,
-    # nav compute, bell
-    with django_assert_num_queries(13):
+    # nav compute, nav mentoring, bell
+    with django_assert_num_queries(14):
         client.get(reverse("reviews:review_ranking", args=[programme.slug, cohort.slug]))
     # ... plus criteria, progress (aggregate + users), histogram, disagreements
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         client.get(reverse("reviews:review_dashboard", args=[programme.slug, cohort.slug]))
 
 

@@ -371,8 +371,8 @@ def test_offers_page_query_count(
     client.force_login(programme_admin)
     # session, user, mfa (role, authenticator), programme + partners, perm, cohort, refresh,
     # offers count + page, counts, waitlist, participants + count, seats, committed run, nav,
-    # nav compute, bell
-    with django_assert_num_queries(22):
+    # nav compute, nav mentoring, bell
+    with django_assert_num_queries(23):
         client.get(reverse("selection:selection_offers", args=[programme.slug, cohort.slug]))
 
 

@@ -14,6 +14,7 @@ from accounts import demo as accounts_demo
 from applications import demo as applications_demo
 from cohorts import demo as cohorts_demo
 from compute import demo as compute_demo
+from mentoring import demo as mentoring_demo
 from programmes import demo as programmes_demo
 from reviews import demo as reviews_demo
 from selection import demo as selection_demo
@@ -79,6 +80,16 @@ class Command(BaseCommand):
         logins.append(
             ("participant (compute: usage, a top-up answered)", compute.participant_email)
         )
+        mentoring = mentoring_demo.seed_demo(
+            rng, cohort, programme_admin or admin, password_hash=password_hash
+        )
+        if mentoring.participant_email:
+            logins.append(
+                (
+                    "participant (mentoring: a mentor, a session to rate)",
+                    mentoring.participant_email,
+                )
+            )
         outsider = accounts_demo.user("outsider", "Olivia Outsider", password_hash)
         logins.append(("user with no role and no profile", outsider.email))
         programmes_demo.announcement(programme, programme_admin)
