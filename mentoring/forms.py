@@ -440,3 +440,13 @@ class FeedbackForm(GuardedForm):
         ):
             self.add_error("rating", _("Rate the session from 1 to 5."))
         return cleaned
+
+
+class ConflictForm(GuardedForm):
+    email = forms.EmailField(label=_("Their email"))
+    reason = forms.CharField(label=_("Why (seen by the programme's admins)"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "conflict-%s")
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

@@ -23,6 +23,7 @@ from cohorts.models import Cohort
 from core.services import audit_record
 from mentoring import matching
 from mentoring.enums import (
+    ForbiddenSource,
     Language,
     LoggedBy,
     MatchingMode,
@@ -145,6 +146,30 @@ def forbidden_pair_add(
             source=source,
         )
     return pair
+
+
+def conflict_declare(*, profile: MentorProfile, email: str, reason: str, actor: User) -> bool:
+    """A mentor declares someone they must not mentor (a relative, their own report). Whether
+    the email belongs to a participant is not revealed to the mentor: the answer is the same
+    either way, and a pair is forbidden only when it does. Returns whether one was."""
+    mentee = (
+        User.objects.filter(
+            email__iexact=email.strip(), participations__cohort__programme_id=profile.programme_id
+        )
+        .distinct()
+        .first()
+    )
+    if mentee is None:
+        return False
+    forbidden_pair_add(
+        programme=profile.programme,
+        mentor=profile,
+        mentee=mentee,
+        source=ForbiddenSource.CONFLICT,
+        reason=reason,
+        actor=actor,
+    )
+    return True
 
 
 def forbidden_pair_remove(*, pair: ForbiddenPair, actor: User) -> None:

@@ -28,6 +28,7 @@ urlpatterns = [
     path(P + "pairings/<int:pairing_id>/end/", views.admin_pairing_end, name="admin_pairing_end"),
     # A mentor's profile and a participant's preferences in the programme.
     path(P + "profile/", views.profile, name="profile"),
+    path(P + "profile/conflicts/", views.conflict_declare, name="conflict_declare"),
     path(P + "preferences/", views.preferences, name="preferences"),
     # Each person's own mentoring, and the page of one pairing for its mentor and mentee.
     path("mentoring/", views.mine, name="mine"),

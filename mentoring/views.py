@@ -23,6 +23,7 @@ from mentoring import selectors, services
 from mentoring.enums import ForbiddenSource, Language, PairingStatus
 from mentoring.forms import (
     AssignForm,
+    ConflictForm,
     EndForm,
     FeedbackForm,
     ForbiddenPairForm,
@@ -547,6 +548,11 @@ def profile(request, slug):
         else:
             messages.success(request, _("Your mentor profile is saved."))
             return redirect("mentoring:mine")
+    return _profile_page(request, programme, profile, form, created=created)
+
+
+def _profile_page(request, programme, profile, form, *, created=False, conflict_form=None):
+    bad = form.errors or (conflict_form is not None and conflict_form.errors)
     return render(
         request,
         "mentoring/profile_form.html",
@@ -555,9 +561,38 @@ def profile(request, slug):
             "form": form,
             "created": created,
             "tags": selectors.expertise_tags(programme=programme),
+            "conflict_form": (conflict_form or ConflictForm()) if not created else None,
         },
-        status=400 if form.errors else 200,
+        status=400 if bad else 200,
     )
+
+
+@login_required
+@require_POST
+def conflict_declare(request, slug):
+    programme = programme_or_404(request, slug)
+    if not selectors.is_mentor(user=request.user, programme=programme):
+        raise PermissionDenied
+    profile = selectors.mentor_profile_get(programme=programme, user=request.user)
+    if profile is None:
+        messages.error(request, _("Fill in your profile first."))
+        return redirect("mentoring:profile", slug=slug)
+    conflict_form = ConflictForm(request.POST)
+    if not conflict_form.is_valid():
+        form = MentorProfileForm(instance=profile)
+        return _profile_page(request, programme, profile, form, conflict_form=conflict_form)
+    services.conflict_declare(
+        profile=profile,
+        email=conflict_form.cleaned_data["email"],
+        reason=conflict_form.cleaned_data["reason"],
+        actor=request.user,
+    )
+    # The same answer whether or not the email is a participant's: nothing to learn from it.
+    messages.success(
+        request,
+        _("Noted: if they take part in the programme, you will never be matched with them."),
+    )
+    return redirect("mentoring:profile", slug=slug)
 
 
 @login_required

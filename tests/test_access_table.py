@@ -754,6 +754,7 @@ TABLE = [
     ),
     # mentoring: a mentor's profile, a participant's preferences, each person's own page
     Row("mentoring:profile", _p, MENTOR, ("GET", "POST")),
+    Row("mentoring:conflict_declare", _p, MENTOR, ("POST",), ok=(302, 400)),
     Row("mentoring:preferences", _p, PARTICIPANT, ("GET", "POST")),
     Row("mentoring:mine", _none, SIGNED_IN),
     # mentoring: a pairing, for its mentor and its mentee only

@@ -1704,3 +1704,26 @@ def test_two_cohorts_published_at_once_keep_a_shared_mentor_within_capacity(prog
     )
     assert loads == {f"Mentor {n}": 3 for n in range(4)}
     assert Notification.objects.filter(kind="mentoring.introduced").count() == 24
+
+
+def test_a_conflict_the_mentor_declares_is_never_paired(programme, cohort, programme_admin):
+    xavier = _mentor(programme, "Xavier Tan", capacity=2)
+    relative = _join(cohort)
+    other = _join(cohort)
+    assert services.conflict_declare(
+        profile=xavier, email=relative.user.email.upper(), reason="My cousin", actor=xavier.user
+    )
+    assert not services.conflict_declare(
+        profile=xavier, email="not-a-participant@example.com", reason="x", actor=xavier.user
+    )
+    pair = ForbiddenPair.objects.get()
+    assert (pair.mentee, pair.source, pair.created_by) == (
+        relative.user,
+        ForbiddenSource.CONFLICT,
+        xavier.user,
+    )
+    run = _run(cohort, programme_admin)
+    assert list(Pairing.objects.filter(run=run).values_list("mentee_id", flat=True)) == [
+        other.user_id
+    ]
+    assert str(relative.user_id) in run.summary["unmatched"]

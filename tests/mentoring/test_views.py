@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.models import AuditEntry
 from mentoring.enums import (
+    ForbiddenSource,
     LoggedBy,
     MatchingMode,
     PairingSource,
@@ -1024,6 +1025,61 @@ def test_profile_is_for_mentors_only(client, request, programme, persona, status
     client.force_login(request.getfixturevalue(persona))
     assert client.get(MENTORING + "profile/").status_code == status
     _refused_unchanged(client, MENTORING + "profile/", _profile_data(), status=(status,))
+
+
+# --- conflicts a mentor declares ---------------------------------------------------------------
+
+
+def test_mentor_declares_a_conflict_with_a_participant(client, programme, profile, seat):
+    _login(client, profile.user)
+    response = client.post(
+        MENTORING + "profile/conflicts/",
+        {"email": " PARTICIPANT@example.com ", "reason": "My sister-in-law"},
+    )
+    assert response.status_code == 302 and response["Location"] == MENTORING + "profile/"
+    pair = ForbiddenPair.objects.get()
+    assert (pair.mentor, pair.mentee, pair.source, pair.reason) == (
+        profile,
+        seat.user,
+        ForbiddenSource.CONFLICT,
+        "My sister-in-law",
+    )
+    page = _body(client.get(response["Location"]))
+    assert "you will never be matched with them" in page
+
+
+def test_a_conflict_with_someone_unknown_answers_the_same_and_stores_nothing(
+    client, programme, profile, seat
+):
+    _login(client, profile.user)
+    response = client.post(
+        MENTORING + "profile/conflicts/",
+        {"email": "nobody@example.com", "reason": "Former colleague"},
+        follow=True,
+    )
+    assert "you will never be matched with them" in _body(response)
+    assert not ForbiddenPair.objects.exists()
+
+
+def test_a_conflict_with_bad_input_keeps_it_and_says_why(client, programme, profile, seat):
+    _login(client, profile.user)
+    response = client.post(
+        MENTORING + "profile/conflicts/", {"email": "not-an-email", "reason": ""}
+    )
+    assert response.status_code == 400
+    body = _body(response)
+    assert "Enter a valid email address." in body and 'value="not-an-email"' in body
+    assert "This field is required." in body
+    assert not ForbiddenPair.objects.exists()
+
+
+def test_a_mentor_without_a_profile_fills_it_in_first(client, programme, mentor, seat):
+    _login(client, mentor)
+    response = client.post(
+        MENTORING + "profile/conflicts/", {"email": "participant@example.com", "reason": "x"}
+    )
+    assert response.status_code == 302 and response["Location"] == MENTORING + "profile/"
+    assert not ForbiddenPair.objects.exists()
 
 
 # --- a participant's preferences ---------------------------------------------------------------
