@@ -35,16 +35,15 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _common import bench_database, drop_postgres  # noqa: E402 - bench/ is the script's directory
 
 DB_NAME = "cohortline_bench_decisions"
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 CAPACITY = 1000
 
 FIRST = [
@@ -69,25 +68,6 @@ MOTIVATIONS = [
 ]
 # Applications from ICT and finance score higher, frontline workers lower: the quotas bind.
 SCORE_BONUS = {"ict": 0.35, "finance": 0.2, "frontline": -0.3, "manager": 0.1}
-
-
-def postgres_url() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=2) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
-        return f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-    except Exception:  # noqa: BLE001
-        return None
-
-
-def drop_postgres() -> None:
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 def fill(count: int, seed: int, waitlist_length: int | None):
@@ -330,20 +310,31 @@ def baseline_commit(*, run_id: int, actor_id: int, letters: dict) -> float:
         ]:
             subject, text, html, inapp = letters[kind]
             cursor.execute(
-                "INSERT INTO notifications_notification (recipient_id, kind, programme_id, "
+                "INSERT INTO notifications_notification (recipient_id, kind, scope, "
                 "text, url, is_staged, batch, created_at, updated_at) "
                 "SELECT applicant_id, %s, %s, %s, '/applications/', TRUE, %s, %s, %s "
                 "FROM cohorts_application WHERE cohort_id = %s AND status = %s",
-                [kind, programme_id, inapp, batch, now, now, cohort_id, status],
+                [kind, f"programme:{programme_id}", inapp, batch, now, now, cohort_id, status],
             )
             cursor.execute(
                 "INSERT INTO notifications_emailmessage (recipient_id, to_email, kind, "
-                "programme_id, subject, body_text, body_html, headers, status, attempts, "
+                "scope, subject, body_text, body_html, headers, status, attempts, "
                 "last_error, batch, created_at, updated_at) "
                 f"SELECT u.id, u.email, %s, %s, %s, %s, %s, {empty_json}, 'staged', 0, '', %s, "
                 "%s, %s FROM cohorts_application a JOIN accounts_user u ON u.id = a.applicant_id "
                 "WHERE a.cohort_id = %s AND a.status = %s",
-                [kind, programme_id, subject, text, html, batch, now, now, cohort_id, status],
+                [
+                    kind,
+                    f"programme:{programme_id}",
+                    subject,
+                    text,
+                    html,
+                    batch,
+                    now,
+                    now,
+                    cohort_id,
+                    status,
+                ],
             )
         cursor.execute(
             "UPDATE cohorts_selectionrun SET status = 'committed', committed_at = %s, "
@@ -522,13 +513,7 @@ def main() -> None:
     if not sizes or min(sizes) <= CAPACITY:
         parser.error(f"every size must be above the {CAPACITY:,} seats")
 
-    database_url = os.environ.get("BENCH_DATABASE_URL")
-    made_postgres = False
-    if not database_url:
-        database_url = postgres_url()
-        made_postgres = database_url is not None
-    if not database_url:
-        database_url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    database_url, made_postgres = bench_database(DB_NAME)
     # The test settings: tasks eager, no broker, a per-process cache, mail kept in memory.
     os.environ.update(
         {
@@ -608,7 +593,7 @@ def main() -> None:
             stub.stop()
         connections.close_all()
         if made_postgres:
-            drop_postgres()
+            drop_postgres(DB_NAME)
 
 
 if __name__ == "__main__":

@@ -37,36 +37,16 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _common import bench_database, drop_postgres, production_env  # noqa: E402 - bench/ is the script's directory
 
 DB_NAME = "cohortline_bench_ingestion"
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 FIELDS = ("event_id", "participant", "resource", "amount", "occurred_at")
-
-
-def postgres_url() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=2) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
-        return f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-    except Exception:  # noqa: BLE001
-        return None
-
-
-def drop_postgres() -> None:
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 def fill(participants: int):
@@ -285,30 +265,9 @@ def main() -> None:
     if not 1 <= args.records <= 10_000 or args.participants < 1 or args.rounds < 1:
         parser.error("--records between 1 and 10,000; --participants and --rounds at least 1")
 
-    database_url = os.environ.get("BENCH_DATABASE_URL")
-    made_postgres = False
-    if not database_url:
-        database_url = postgres_url()
-        made_postgres = database_url is not None
-    if not database_url:
-        database_url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    database_url, made_postgres = bench_database(DB_NAME)
     # Production settings (debug off), served through the test client; no broker.
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "DJANGO_READ_DOT_ENV_FILE": "false",
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
-            "DJANGO_SECURE_SSL_REDIRECT": "false",
-            "DJANGO_ALLOWED_HOSTS": "testserver",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": "",
-            "COHORTLINE_UNSAFE_PER_PROCESS_CACHE": "true",  # one process, no Redis needed
-            "CELERY_BROKER_URL": "",
-            "DJANGO_PRIVATE_MEDIA_ROOT": tempfile.mkdtemp(),
-        }
-    )
+    os.environ.update(production_env(database_url))
 
     import warnings
 
@@ -401,7 +360,7 @@ def main() -> None:
     finally:
         connections.close_all()
         if made_postgres:
-            drop_postgres()
+            drop_postgres(DB_NAME)
 
 
 if __name__ == "__main__":

@@ -17,13 +17,13 @@ import platform
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _common import bench_database, drop_postgres  # noqa: E402 - bench/ is the script's directory
 
 
 class Sink:
@@ -45,27 +45,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def postgres_url() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=2
-        ) as conn:
-            conn.execute("DROP DATABASE IF EXISTS cohortline_bench")
-            conn.execute("CREATE DATABASE cohortline_bench")
-        return "postgres://postgres@127.0.0.1:5432/cohortline_bench"
-    except Exception:  # noqa: BLE001
-        return None
-
-
-def drop_postgres() -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS cohortline_bench WITH (FORCE)")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--emails", type=int, default=10_000)
@@ -78,13 +57,7 @@ def main() -> None:
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
 
-    database_url = os.environ.get("BENCH_DATABASE_URL")
-    made_postgres = False
-    if not database_url:
-        database_url = postgres_url()
-        made_postgres = database_url is not None
-    if not database_url:
-        database_url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    database_url, made_postgres = bench_database("cohortline_bench")
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
     env = {
         **os.environ,
@@ -217,7 +190,7 @@ def main() -> None:
 
     connections.close_all()
     if made_postgres:
-        drop_postgres()
+        drop_postgres("cohortline_bench")
 
 
 if __name__ == "__main__":
