@@ -17,6 +17,12 @@ from selection.models import Participant
 AMOUNT = {"max_digits": 20, "decimal_places": 4}
 
 
+def format_amount(amount: Decimal) -> str:
+    """An amount as people write it: 1234.5000 → "1,234.5"; 100.0000 → "100"."""
+    text = f"{amount:,.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
 class ResourceType(TimeStampedModel):
     """A kind of compute a partner provides to the programme, in the unit people buy it in."""
 

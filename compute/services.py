@@ -31,6 +31,7 @@ from compute.models import (
     ResourcePool,
     ResourceType,
     UsageRecord,
+    format_amount,
 )
 from core.services import audit_record
 from notifications import services as notification_services
@@ -73,13 +74,12 @@ def _no_room(pool: ResourcePool, asked: Decimal) -> ComputeError:
     pool.refresh_from_db(fields=["allocated", "total"])
     return ComputeError(
         _("The pool has only %(free)s %(unit)s left; %(asked)s were asked for.")
-        % {"free": _fmt(pool.free), "unit": pool.resource.get_unit_display(), "asked": _fmt(asked)}
+        % {
+            "free": format_amount(pool.free),
+            "unit": pool.resource.get_unit_display(),
+            "asked": format_amount(asked),
+        }
     )
-
-
-def _fmt(amount: Decimal) -> str:
-    text = f"{amount:,.4f}".rstrip("0").rstrip(".")
-    return text or "0"
 
 
 def _ledger(allocation, kind, *, delta=Decimal(0), reason="", actor=None) -> AllocationChange:
@@ -124,7 +124,7 @@ def pool_save(*, pool: ResourcePool, actor: User) -> ResourcePool:
         if pool.total < current.allocated:
             raise ComputeError(
                 _("%(allocated)s are already allocated; the total cannot be less.")
-                % {"allocated": _fmt(current.allocated)}
+                % {"allocated": format_amount(current.allocated)}
             )
         pool.allocated = current.allocated
     try:
@@ -185,7 +185,7 @@ def _allocate(
         else _("%(reason)s (the pool had only %(n)s left)")
         % {
             "reason": reason,
-            "n": _fmt(granted),
+            "n": format_amount(granted),
         }
     )
     _ledger(allocation, ChangeKind.GRANT, delta=granted, reason=note, actor=actor)
@@ -490,7 +490,7 @@ def topup_decide(
         raise ComputeError(_("This request was decided already."))
     if granted < 0 or granted > request.amount:
         raise ComputeError(
-            _("Grant between 0 and the %(n)s asked for.") % {"n": _fmt(request.amount)}
+            _("Grant between 0 and the %(n)s asked for.") % {"n": format_amount(request.amount)}
         )
     if granted == 0 and not reason.strip():
         raise ComputeError(_("Say why the request is rejected."))
@@ -517,11 +517,11 @@ def topup_decide(
         context={
             "resource_name": pool.resource.name,
             "unit": pool.resource.get_unit_display(),
-            "asked": _fmt(request.amount),
-            "granted": _fmt(granted),
+            "asked": format_amount(request.amount),
+            "granted": format_amount(granted),
             "status": request.get_status_display(),
             "reason": request.decision_reason,
-            "limit": _fmt(allocation.limit),
+            "limit": format_amount(allocation.limit),
         },
         url="/compute/",
         scope=pool.cohort.programme.notification_scope,
@@ -679,7 +679,7 @@ def usage_ingest(
         elif amount < 0:
             problem = _("amount is negative")
         elif amount > MAX_USAGE_AMOUNT:
-            problem = _("amount is larger than %(max)s") % {"max": _fmt(MAX_USAGE_AMOUNT)}
+            problem = _("amount is larger than %(max)s") % {"max": format_amount(MAX_USAGE_AMOUNT)}
         elif moment is None:
             problem = _("occurred_at is not an ISO 8601 time")
         elif moment > now + CLOCK_SKEW:
@@ -894,8 +894,8 @@ def _notify_thresholds(allocations: list[Allocation]) -> None:
                     "resource_name": resource.name,
                     "unit": resource.get_unit_display(),
                     "threshold": threshold,
-                    "used": _fmt(allocation.used),
-                    "limit": _fmt(allocation.limit),
+                    "used": format_amount(allocation.used),
+                    "limit": format_amount(allocation.limit),
                     "hard_limit": allocation.pool.hard_limit,
                 },
                 url="/compute/",

@@ -14,14 +14,14 @@ from dataclasses import asdict
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ApplicantProfile, User
 from cohorts.models import Cohort
 from core.services import audit_record
-from mentoring import matching
+from mentoring import matching, selectors
 from mentoring.enums import (
     ForbiddenSource,
     Language,
@@ -191,27 +191,6 @@ def pairings_exported(*, programme: Programme, actor: User, rows: int) -> None:
 # --- matching runs -----------------------------------------------------------------------------
 
 
-def _mentor_profiles(programme: Programme) -> list[MentorProfile]:
-    """The programme's mentors who hold the mentor role, with their active pairings counted."""
-    mentors = ProgrammeRole.objects.filter(programme=programme, role=RoleKind.MENTOR).values(
-        "user_id"
-    )
-    return list(
-        MentorProfile.objects.filter(programme=programme, user_id__in=mentors)
-        .select_related("user")
-        .annotate(load=Count("pairings", filter=Q(pairings__status=PairingStatus.ACTIVE)))
-        .order_by("pk")
-    )
-
-
-def _unpaired(cohort: Cohort) -> list[User]:
-    """The cohort's participants without an active mentor."""
-    paired = Pairing.objects.filter(cohort=cohort, status=PairingStatus.ACTIVE).values("mentee_id")
-    return list(
-        User.objects.filter(participations__cohort=cohort).exclude(pk__in=paired).order_by("pk")
-    )
-
-
 def _views(cohort: Cohort, mentees: list[User], mentors: list[MentorProfile]):
     preferences = {
         p.user_id: p
@@ -248,7 +227,7 @@ def _views(cohort: Cohort, mentees: list[User], mentors: list[MentorProfile]):
             languages=frozenset(m.languages),
             industries=frozenset(m.industries),
             employer=m.employer,
-            # `load` (active pairings) is annotated by `_mentor_profiles`; a single mentor checked
+            # `load` (active pairings) is annotated by the selector; a single mentor checked
             # by hand has its places counted by the caller.
             capacity=max(m.capacity - getattr(m, "load", 0), 0),
         )
@@ -355,8 +334,11 @@ def matching_run_create(
     keep the result as a preview: each pair with its score part by part and why, each
     unmatched mentee with the reason, and what the other mode would have given."""
     Cohort.objects.select_for_update(of=("self",)).get(pk=cohort.pk)
-    mentors = _mentor_profiles(cohort.programme)
-    mentees = _unpaired(cohort)
+    # In id order, so that a run's result does not depend on names.
+    mentors = list(
+        selectors.mentor_profile_list_for_programme(programme=cohort.programme).order_by("pk")
+    )
+    mentees = list(selectors.unpaired_participants(cohort=cohort).order_by("pk"))
     mentee_views, mentor_views = _views(cohort, mentees, mentors)
     forbidden = set(
         ForbiddenPair.objects.filter(programme=cohort.programme).values_list(
@@ -909,6 +891,7 @@ def pairings_nudge(*, today: date | None = None) -> Counter:
     Returns how many reminders of each kind went out."""
     today = today or timezone.localdate()
     sent: Counter = Counter()
+    admins_of: dict[int, list[User]] = {}  # each programme's admins, looked up once
     quiet = (
         Pairing.objects.filter(status=PairingStatus.ACTIVE, started_at__isnull=False)
         .filter(
@@ -947,12 +930,16 @@ def pairings_nudge(*, today: date | None = None) -> Counter:
             if pairing.nudged_28_for != gap_start and _claim(
                 pairing.pk, "nudged_28_for", gap_start
             ):
-                admins = User.objects.filter(
-                    programme_roles__programme_id=pairing.cohort.programme_id,
-                    programme_roles__role=RoleKind.PROGRAMME_ADMIN,
-                    is_active=True,
-                ).distinct()
-                for admin in admins:
+                programme_id = pairing.cohort.programme_id
+                if programme_id not in admins_of:
+                    admins_of[programme_id] = list(
+                        User.objects.filter(
+                            programme_roles__programme_id=programme_id,
+                            programme_roles__role=RoleKind.PROGRAMME_ADMIN,
+                            is_active=True,
+                        ).distinct()
+                    )
+                for admin in admins_of[programme_id]:
                     notification_services.notify(
                         recipient=admin,
                         kind="mentoring.stalled",

@@ -4,6 +4,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from compute.models import format_amount
+
 register = template.Library()
 
 
@@ -14,8 +16,7 @@ def amount(value) -> str:
         number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return "" if value is None else str(value)
-    text = f"{number:,.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+    return format_amount(number)
 
 
 @register.filter
