@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("selection.urls")),
     path("", include("compute.urls")),
     path("", include("mentoring.urls")),
+    path("", include("courses.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

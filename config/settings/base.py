@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "selection",
     "compute",
     "mentoring",
+    "courses",
     "demo",
 ]
 
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "programmes.context_processors.navigation",
                 "compute.context_processors.navigation",
                 "mentoring.context_processors.navigation",
+                "courses.context_processors.navigation",
                 "notifications.context_processors.unread",
             ],
         },
@@ -278,6 +280,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "waitlist-promote": {"task": "selection.waitlist_promote", "schedule": 300.0},
     "offer-reminders": {"task": "selection.offer_reminders", "schedule": 900.0},
     "mentoring-nudges": {"task": "mentoring.pairings_nudge", "schedule": 3600.0},
+    "courses-reminders": {"task": "courses.reminders_send", "schedule": 900.0},
 }
 
 # Email delivery from the outbox (notifications.services.email_send).

@@ -10,6 +10,15 @@ from .compute import (
     ResourceTypeFactory,
     UsageRecordFactory,
 )
+from .courses import (
+    AssessmentFactory,
+    AssessmentResultFactory,
+    AttendanceFactory,
+    CalendarFeedFactory,
+    ClassSessionFactory,
+    CourseFactory,
+    EnrollmentFactory,
+)
 from .mentoring import (
     ForbiddenPairFactory,
     MatchingRunFactory,
@@ -40,10 +49,17 @@ __all__ = [
     "ApplicantProfileFactory",
     "ApplicationEventFactory",
     "ApplicationFactory",
+    "AssessmentFactory",
+    "AssessmentResultFactory",
     "AssignmentRunFactory",
+    "AttendanceFactory",
+    "CalendarFeedFactory",
+    "ClassSessionFactory",
     "CohortFactory",
     "ConflictOfInterestFactory",
+    "CourseFactory",
     "EligibilityRuleFactory",
+    "EnrollmentFactory",
     "ForbiddenPairFactory",
     "IntegrationTokenFactory",
     "MatchingRunFactory",
