@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from courses.models import (
     Assessment,
@@ -31,6 +32,7 @@ class ClassSessionAdmin(admin.ModelAdmin):
     list_filter = ("course__programme", "is_cancelled")
     raw_id_fields = ("instructor",)
     date_hierarchy = "starts_at"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Enrollment)

@@ -601,3 +601,28 @@ def has_courses(*, user: User) -> bool:
         )
         .exists()
     )
+
+
+# --- a participant's own pages -----------------------------------------------------------------
+
+
+def elective_offered(*, cohort: Cohort, course_id: int) -> Course | None:
+    """An elective offered to the cohort, or None."""
+    return Course.objects.filter(cohorts=cohort, kind=CourseKind.ELECTIVE, pk=course_id).first()
+
+
+def enrollment_for_user(*, course: Course, cohort: Cohort, user: User) -> Enrollment | None:
+    return (
+        Enrollment.objects.filter(course=course, cohort=cohort, user=user)
+        .select_related("course")
+        .first()
+    )
+
+
+def attendance_statuses(*, user: User, session_ids) -> dict[int, str]:
+    """The person's marks at these sessions: session id → status."""
+    return dict(
+        Attendance.objects.filter(user=user, session_id__in=list(session_ids)).values_list(
+            "session_id", "status"
+        )
+    )

@@ -286,7 +286,10 @@ def elective_choose(*, course: Course, cohort: Cohort, user: User) -> Enrollment
         raise CoursesError(_("Required courses are not chosen: everyone takes them."))
     with transaction.atomic():
         _lock_participation(cohort.pk, user)
-        course = Course.objects.select_for_update(of=("self",)).get(pk=course.pk)
+        # FOR NO KEY UPDATE: it still queues the choices of a course one behind the other, and
+        # lets an enrolment by staff (whose insert key-share locks the course) finish instead
+        # of deadlocking with this one on the same person's row.
+        course = Course.objects.select_for_update(of=("self",), no_key=True).get(pk=course.pk)
         if not course.cohorts.filter(pk=cohort.pk).exists():
             raise CoursesError(_("This course is not offered to your cohort."))
         existing = Enrollment.objects.filter(course=course, cohort=cohort, user=user).first()
@@ -317,9 +320,14 @@ def elective_choose(*, course: Course, cohort: Cohort, user: User) -> Enrollment
             existing.save(update_fields=["status", "source", "updated_at"])
             enrollment = existing
         else:
-            enrollment = Enrollment.objects.create(
-                course=course, cohort=cohort, user=user, source=EnrollmentSource.CHOSEN
-            )
+            try:
+                with transaction.atomic():
+                    enrollment = Enrollment.objects.create(
+                        course=course, cohort=cohort, user=user, source=EnrollmentSource.CHOSEN
+                    )
+            except IntegrityError:
+                # Staff enrolled them at this very moment: they are enrolled, as they asked.
+                return Enrollment.objects.get(course=course, cohort=cohort, user=user)
         audit_record(actor=user, action="courses.elective_choose", target=enrollment)
     return enrollment
 
@@ -429,7 +437,10 @@ def attendance_mark_all_present(
     if session.starts_at > now:
         raise CoursesError(_("The session has not started yet."))
     with transaction.atomic():
-        ClassSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+        # FOR NO KEY UPDATE, not FOR UPDATE: a check-in's insert takes a key-share lock on the
+        # session (its foreign key) after writing its row, which FOR UPDATE would block while
+        # this insert waits for that row: a deadlock.
+        ClassSession.objects.select_for_update(of=("self",), no_key=True).get(pk=session.pk)
         marked = set(Attendance.objects.filter(session=session).values_list("user_id", flat=True))
         people = Enrollment.objects.filter(
             course_id=session.course_id, cohort_id=session.cohort_id, status=EnrollmentStatus.ACTIVE
@@ -614,6 +625,17 @@ class ImportRejected(CoursesError):
         )
 
 
+def _csv_delimiter(text: str) -> str:
+    """The first comma, semicolon or tab of the file. Every row starts with an email address
+    (or the header's "email"), which holds none of them, so that character ends the first cell.
+    csv.Sniffer guesses wrong on one-row files with decimal commas ("a@b.org;7,5") and gives up
+    when one row has a column too many, reporting every row instead of the bad one."""
+    for char in text:
+        if char in ",;\t":
+            return char
+    return ","
+
+
 def results_import(*, assessment: Assessment, data: bytes | str, actor: User) -> int:
     """Import results from CSV (email, score, comment; a header row is optional). Every row is
     checked first; with any bad row nothing is imported and each problem is reported with its
@@ -627,11 +649,7 @@ def results_import(*, assessment: Assessment, data: bytes | str, actor: User) ->
             ) from None
     else:
         text = data
-    try:
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = list(csv.reader(io.StringIO(text), delimiter=_csv_delimiter(text)))
     enrolled = selectors.enrolled_users_by_email(course=assessment.course)
     errors: list[tuple[int, str]] = []
     parsed: dict[int, tuple[User, Decimal, str, int]] = {}
@@ -746,6 +764,13 @@ def message_participants(
             subject=subject.strip()[:200],
         )
     return sent
+
+
+def progress_exported(*, programme: Programme, cohort: Cohort, actor: User, rows: int) -> None:
+    """Record who downloaded a cohort's progress (its people's emails and attendance)."""
+    audit_record(
+        actor=actor, action="courses.progress_export", target=programme, cohort=cohort.pk, rows=rows
+    )
 
 
 # --- calendar feeds ----------------------------------------------------------------------------

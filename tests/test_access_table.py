@@ -41,6 +41,17 @@ from compute.models import (
     ResourceType,
     UsageRecord,
 )
+from courses.enums import CourseKind
+from courses.models import (
+    Assessment,
+    AssessmentResult,
+    Attendance,
+    CalendarFeed,
+    ClassSession,
+    Course,
+    CourseSettings,
+    Enrollment,
+)
 from mentoring.enums import LoggedBy, PairingStatus
 from mentoring.models import (
     ForbiddenPair,
@@ -71,8 +82,14 @@ from tests.factories import (
     AllocationRequestFactory,
     ApplicantProfileFactory,
     ApplicationFactory,
+    AssessmentFactory,
+    AssessmentResultFactory,
+    CalendarFeedFactory,
+    ClassSessionFactory,
     CohortFactory,
+    CourseFactory,
     EligibilityRuleFactory,
+    EnrollmentFactory,
     ForbiddenPairFactory,
     MatchingRunFactory,
     MentoringSessionFactory,
@@ -100,6 +117,7 @@ OUR_APPS = {
     "selection",
     "compute",
     "mentoring",
+    "courses",
     "notifications",
     "core",
     "config",
@@ -306,6 +324,26 @@ def _build_world() -> SimpleNamespace:
         programme=programme, mentor=mentor_profile, mentee=other_mentee
     )
 
+    # Courses: a required course of the cohort taught by the staff persona, with the
+    # participant enrolled, a session that started ten minutes ago, an assessment with the
+    # participant's result; an elective offered to the cohort; the participant's calendar feed.
+    course = CourseFactory(
+        programme=programme, code="AI101", cohorts=[cohort], instructors=[personas["staff"]]
+    )
+    class_session = ClassSessionFactory(
+        course=course,
+        cohort=cohort,
+        instructor=personas["staff"],
+        starts_at=timezone.now() - datetime.timedelta(minutes=10),
+    )
+    enrollment = EnrollmentFactory(course=course, cohort=cohort, user=seat.user)
+    elective = CourseFactory(
+        programme=programme, code="AI201", kind=CourseKind.ELECTIVE, cohorts=[cohort]
+    )
+    assessment = AssessmentFactory(course=course)
+    AssessmentResultFactory(assessment=assessment, user=seat.user)
+    feed = CalendarFeedFactory(user=seat.user)
+
     # A draft in a second cohort, for the pages that edit one.
     second = CohortFactory(programme=programme, name="Second intake", slug="second")
     draft = application_services.application_start(cohort=second, applicant=applicant)
@@ -340,6 +378,12 @@ def _build_world() -> SimpleNamespace:
         matching_run=matching_run,
         proposed=proposed,
         forbidden=forbidden,
+        course=course,
+        class_session=class_session,
+        enrollment=enrollment,
+        elective=elective,
+        assessment=assessment,
+        feed=feed,
         role=programme.roles.get(user=personas["reviewer"]),
         notification=Notification.objects.filter(recipient=applicant).latest("pk"),
         message=EmailMessage.objects.latest("pk"),
@@ -395,6 +439,22 @@ def _run(w):
 
 def _pairing(w):
     return {"pairing_id": w.pairing.pk}
+
+
+def _course(w):
+    return {**_p(w), "course_id": w.course.pk}
+
+
+def _assessment(w):
+    return {**_course(w), "assessment_id": w.assessment.pk}
+
+
+def _class_session(w):
+    return {**_p(w), "session_id": w.class_session.pk}
+
+
+def _elective(w):
+    return {"cohort_id": w.cohort.pk, "course_id": w.elective.pk}
 
 
 def _session(w):
@@ -776,6 +836,60 @@ TABLE = [
         ok=(302,),
     ),
     Row("mentoring:pairing_end", _pairing, PAIRED, ("POST",), ok=(302,)),
+    # courses: the programme's teaching, for its staff
+    Row("courses:overview", _p, STAFF),
+    Row("courses:settings", _p, STAFF, ("POST",), ok=(302, 400)),
+    Row("courses:course_create", _p, STAFF, ("GET", "POST")),
+    Row("courses:course_detail", _course, STAFF),
+    Row("courses:course_edit", _course, STAFF, ("GET", "POST")),
+    Row("courses:session_create", _course, STAFF, ("GET", "POST")),
+    Row("courses:enrolment_add", _course, STAFF, ("POST",), ok=(302, 400)),
+    Row(
+        "courses:enrolment_remove",
+        lambda w: {**_course(w), "enrollment_id": w.enrollment.pk},
+        STAFF,
+        ("POST",),
+        ok=(302,),
+    ),
+    Row("courses:assessment_create", _course, STAFF, ("GET", "POST")),
+    Row("courses:assessment_detail", _assessment, STAFF),
+    Row("courses:assessment_edit", _assessment, STAFF, ("GET", "POST")),
+    Row("courses:result_record", _assessment, STAFF, ("POST",), ok=(302, 400)),
+    Row("courses:results_import", _assessment, STAFF, ("POST",), ok=(400,)),  # 400: no file
+    Row("courses:session_edit", _class_session, STAFF, ("GET", "POST")),
+    Row("courses:session_cancel", _class_session, STAFF, ("POST",), ok=(302,)),
+    Row("courses:roster", _class_session, STAFF),
+    Row("courses:roster_all_present", _class_session, STAFF, ("POST",), ok=(200, 302)),
+    Row(
+        "courses:roster_mark",
+        lambda w: {**_class_session(w), "user_id": w.personas["participant"].pk},
+        STAFF,
+        ("POST",),
+        data={"status": "late"},
+        ok=(200, 302),
+    ),
+    Row("courses:checkin_display", _class_session, STAFF),
+    Row("courses:progress", _p, STAFF),
+    Row("courses:progress_export", _p, STAFF),
+    Row("courses:progress_message", _p, STAFF, ("POST",), ok=(302, 400)),
+    Row(
+        "courses:participant_progress",
+        lambda w: {**_p(w), "user_id": w.personas["participant"].pk},
+        STAFF,
+    ),
+    # courses: each person's own courses, calendar and check-in
+    Row("courses:mine", _none, SIGNED_IN),
+    Row("courses:elective_choose", _elective, PARTICIPANT, ("POST",), ok=(302,)),
+    Row("courses:elective_drop", _elective, PARTICIPANT, ("POST",), ok=(302,)),
+    Row("courses:calendar", _none, SIGNED_IN),
+    Row("courses:feed_manage", _none, SIGNED_IN, ("POST",), ok=(302, 400)),
+    Row("courses:feed", lambda w: {"token": w.feed.token}, PUBLIC),
+    Row("courses:check_in", _none, SIGNED_IN),
+    Row(
+        "courses:check_in_scan",
+        lambda w: {"session_id": w.class_session.pk},
+        PARTICIPANT,
+    ),
 ]
 ROWS = {row.name: row for row in TABLE}
 
@@ -844,6 +958,14 @@ WATCHED = [
     MatchingRun,
     Pairing,
     MentoringSession,
+    CourseSettings,
+    Course,
+    ClassSession,
+    Enrollment,
+    Attendance,
+    Assessment,
+    AssessmentResult,
+    CalendarFeed,
 ]
 
 

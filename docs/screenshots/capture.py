@@ -138,6 +138,34 @@ PAGES = [
         "applicant092@example.org",
         "/programmes/ai-forward-2026/mentoring/preferences/",
     ),
+    ("courses", "programme.admin@example.org", "/programmes/ai-forward-2026/courses/"),
+    ("course-detail", "staff@example.org", "/programmes/ai-forward-2026/courses/1/"),
+    # The roster of the demo's session in progress: the top of it (500 people follow).
+    (
+        "roster",
+        "staff@example.org",
+        "/programmes/ai-forward-2026/courses/sessions/7/roster/",
+        False,
+    ),
+    (
+        "check-in-code",
+        "staff@example.org",
+        "/programmes/ai-forward-2026/courses/sessions/7/check-in-code/",
+    ),
+    (
+        "assessment",
+        "staff@example.org",
+        "/programmes/ai-forward-2026/courses/2/assessments/3/",
+        False,
+    ),
+    (
+        "courses-progress",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/courses/progress/?at_risk=1",
+    ),
+    ("my-courses", "applicant092@example.org", "/courses/"),
+    ("courses-calendar", "applicant092@example.org", "/courses/calendar/"),
+    ("check-in", "applicant092@example.org", "/courses/check-in/"),
 ]
 
 
@@ -153,7 +181,8 @@ def main() -> None:
             executable_path=chromium,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        for name, email, path in PAGES:
+        for name, email, path, *rest in PAGES:
+            full_page = rest[0] if rest else True
             if only and name not in only:
                 continue
             for label, width in (("desktop", 1280), ("mobile", 360)):
@@ -171,7 +200,7 @@ def main() -> None:
                     page.fill("input[name=password]", PASSWORD)
                     page.click("main form button[type=submit]")
                     page.wait_for_load_state("networkidle")
-                page.screenshot(path=str(HERE / f"{name}-{label}.png"), full_page=True)
+                page.screenshot(path=str(HERE / f"{name}-{label}.png"), full_page=full_page)
                 context.close()
         browser.close()
 

@@ -13,6 +13,7 @@ posted with NUL characters changes nothing in the database.
 Runs on SQLite and on PostgreSQL (where a NUL reaching a query is an error, not a quirk).
 """
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,6 +25,7 @@ from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from applications import services as application_services
 from applications.enums import ApplicationStatus
@@ -31,6 +33,7 @@ from applications.filters import ApplicationFilter
 from cohorts.enums import QuestionType, RuleOperator
 from compute import services as compute_services
 from core.forms import NUL_MESSAGE, contains_nul
+from courses.enums import CourseKind
 from mentoring.enums import PairingStatus
 from notifications import services as notification_services
 from notifications.models import EmailMessage, Notification
@@ -45,8 +48,14 @@ from tests.factories import (
     AllocationFactory,
     AllocationRequestFactory,
     ApplicationFactory,
+    AssessmentFactory,
+    AssessmentResultFactory,
+    CalendarFeedFactory,
+    ClassSessionFactory,
     CohortFactory,
+    CourseFactory,
     EligibilityRuleFactory,
+    EnrollmentFactory,
     ForbiddenPairFactory,
     MatchingRunFactory,
     MentoringSessionFactory,
@@ -107,6 +116,12 @@ PERSONA_HINTS = [
     ("mentoring:pairing", "mentor"),
     ("mentoring:session", "mentor"),
     ("mentoring:", "programme_admin"),
+    ("courses:mine", "applicant"),
+    ("courses:elective", "applicant"),
+    ("courses:calendar", "applicant"),
+    ("courses:feed", "applicant"),
+    ("courses:check_in", "applicant"),
+    ("courses:", "programme_admin"),
     ("programmes:", "programme_admin"),
     ("notifications:", "applicant"),
     ("reviews:", "reviewer"),
@@ -248,6 +263,30 @@ def _build_world(request) -> World:
     forbidden = ForbiddenPairFactory(
         programme=programme, mentor=mentor_profile, mentee=other_mentee
     )
+    # Courses: a course of the autumn cohort taught by the staff persona, the applicant (who
+    # holds a seat there) enrolled, a session under way with an assessment and a result, an
+    # elective, and the applicant's calendar feed.
+    course = CourseFactory(programme=programme, cohorts=[autumn], instructors=[personas["staff"]])
+    class_session = ClassSessionFactory(
+        course=course,
+        cohort=autumn,
+        instructor=personas["staff"],
+        starts_at=timezone.now() - datetime.timedelta(minutes=10),
+    )
+    enrollment = EnrollmentFactory(course=course, cohort=autumn, user=personas["applicant"])
+    CourseFactory(programme=programme, kind=CourseKind.ELECTIVE, cohorts=[autumn])
+    assessment = AssessmentFactory(course=course)
+    AssessmentResultFactory(assessment=assessment, user=personas["applicant"])
+    feed = CalendarFeedFactory(user=personas["applicant"])
+    courses_kwargs = {
+        "course_id": course.pk,
+        "session_id": class_session.pk,
+        "enrollment_id": enrollment.pk,
+        "assessment_id": assessment.pk,
+        "cohort_id": autumn.pk,
+        "user_id": personas["applicant"].pk,
+        "token": feed.token,
+    }
     kwargs = {
         "slug": programme.slug,
         "cohort_slug": cohort.slug,
@@ -279,7 +318,11 @@ def _build_world(request) -> World:
         personas=personas,
         kwargs=kwargs,
         # The applicant's own pages are about their draft; staff pages about a submitted one.
-        by_prefix=[("applications:cohort_", {}), ("applications:", {"application_id": draft.pk})],
+        by_prefix=[
+            ("applications:cohort_", {}),
+            ("applications:", {"application_id": draft.pk}),
+            ("courses:", courses_kwargs),
+        ],
         queries={"selection:selection_compare": {"a": runs[0].number, "b": runs[1].number}},
     )
 
@@ -547,6 +590,24 @@ PROJECT_PAGES = {
     "mentoring:preferences",
     "mentoring:mine",
     "mentoring:pairing",
+    "courses:overview",
+    "courses:course_create",
+    "courses:course_detail",
+    "courses:course_edit",
+    "courses:session_create",
+    "courses:session_edit",
+    "courses:assessment_create",
+    "courses:assessment_detail",
+    "courses:assessment_edit",
+    "courses:roster",
+    "courses:checkin_display",
+    "courses:progress",
+    "courses:participant_progress",
+    "courses:mine",
+    "courses:calendar",
+    "courses:feed",
+    "courses:check_in",
+    "courses:check_in_scan",
 }
 
 

@@ -7,6 +7,7 @@ from django.template.loader import get_template
 from accounts import notification_kinds as accounts_kinds
 from applications import notification_kinds as applications_kinds
 from compute import notification_kinds as compute_kinds
+from courses import notification_kinds as courses_kinds
 from mentoring import notification_kinds as mentoring_kinds
 from notifications import registry
 from notifications.registry import Kind, all_kinds, get_kind, register
@@ -70,8 +71,9 @@ def test_get_kind_of_an_unknown_name_says_where_to_declare_it():
 
 
 def test_all_kinds_are_the_apps_declarations_in_installed_apps_order():
-    # accounts, programmes, applications, reviews, selection, compute, mentoring: the preferences page lists kinds
-    # in the order of INSTALLED_APPS, each app's in the order it declares them.
+    # accounts, programmes, applications, reviews, selection, compute, mentoring, courses: the
+    # preferences page lists kinds in the order of INSTALLED_APPS, each app's in the order it
+    # declares them.
     declared = (
         *accounts_kinds.KINDS,
         *programmes_kinds.KINDS,
@@ -80,6 +82,7 @@ def test_all_kinds_are_the_apps_declarations_in_installed_apps_order():
         *selection_kinds.KINDS,
         *compute_kinds.KINDS,
         *mentoring_kinds.KINDS,
+        *courses_kinds.KINDS,
     )
     assert [kind.name for kind in all_kinds()] == [kind.name for kind in declared]
     assert [kind.name for kind in all_kinds()][:3] == [

@@ -479,6 +479,9 @@ def test_preference_rows_default_on_and_mandatory_always_on(django_assert_num_qu
         "mentoring.nudge": (True, True),
         "mentoring.stalled": (True, True),
         "mentoring.ended": (True, True),
+        "courses.session_reminder": (True, True),
+        "courses.session_changed": (True, True),
+        "courses.message": (True, True),
     }
 
 

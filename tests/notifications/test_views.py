@@ -82,8 +82,8 @@ def test_list_query_count(client, applicant, django_assert_num_queries, count):
         _notify(applicant)
     client.force_login(applicant)
     # session, user, mfa role check, count (paginator), page, nav memberships, nav compute,
-    # nav mentoring, bell count
-    with django_assert_num_queries(9):
+    # nav mentoring, nav courses, bell count
+    with django_assert_num_queries(10):
         client.get(reverse("notifications:list"))
 
 
@@ -241,6 +241,9 @@ def test_preferences_save_optional_and_ignore_mandatory(client, applicant):
         "mentoring.nudge": (False, False),
         "mentoring.stalled": (False, False),
         "mentoring.ended": (False, False),
+        "courses.session_reminder": (False, False),
+        "courses.session_changed": (False, False),
+        "courses.message": (False, False),
     }
 
 

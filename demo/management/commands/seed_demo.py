@@ -14,6 +14,7 @@ from accounts import demo as accounts_demo
 from applications import demo as applications_demo
 from cohorts import demo as cohorts_demo
 from compute import demo as compute_demo
+from courses import demo as courses_demo
 from mentoring import demo as mentoring_demo
 from programmes import demo as programmes_demo
 from reviews import demo as reviews_demo
@@ -43,7 +44,9 @@ class Command(BaseCommand):
         # Emails written while seeding are sent when the transaction commits; the summary is
         # printed after them so that it ends the output.
         with transaction.atomic():
-            programme, people, logins, compute = self._build(random.Random(seed), applicants)
+            programme, people, logins, compute, courses = self._build(
+                random.Random(seed), applicants
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo programme '{programme.name}' is ready."))
         self.stdout.write(
             f"{len(people)} applicants with complete profiles; the first five have not applied yet."
@@ -57,6 +60,23 @@ class Command(BaseCommand):
         self.stdout.write(f"  {compute.secret}")
         self.stdout.write("Report one usage record with it while the app runs:")
         self.stdout.write(f"  {compute.curl}")
+        self.stdout.write(
+            f"Courses: {courses.courses} courses; {courses.held} sessions held, "
+            f"{courses.upcoming} to come; {courses.at_risk} of {courses.participants} "
+            "participants at risk."
+        )
+        if courses.session_now_url:
+            self.stdout.write(
+                f"A session is in progress now; its roster and check-in code "
+                f"({courses.instructor_email}):"
+            )
+            self.stdout.write(f"  {courses.session_now_url}")
+        if courses.feed_url:
+            self.stdout.write(
+                f"Calendar feed of {courses.instructor_email} (a secret address; "
+                "My courses → Calendar resets it):"
+            )
+            self.stdout.write(f"  {courses.feed_url}")
 
     def _build(self, rng: random.Random, applicants: int):
         password_hash = make_password(DEMO_PASSWORD)
@@ -90,7 +110,34 @@ class Command(BaseCommand):
                     mentoring.participant_email,
                 )
             )
+        courses = courses_demo.seed_demo(
+            rng,
+            cohort,
+            programme_admin or admin,
+            featured=[compute.participant_email, mentoring.participant_email],
+        )
+        logins = _with_courses(logins, courses)
         outsider = accounts_demo.user("outsider", "Olivia Outsider", password_hash)
         logins.append(("user with no role and no profile", outsider.email))
         programmes_demo.announcement(programme, programme_admin)
-        return programme, people, logins, compute
+        return programme, people, logins, compute, courses
+
+
+def _with_courses(
+    logins: list[tuple[str, str]], courses: courses_demo.DemoCourses
+) -> list[tuple[str, str]]:
+    """Say where each login shows courses; a featured participant not listed yet is added."""
+    notes = {
+        courses.instructor_email: (
+            "courses: today's roster and check-in code, progress, who is at risk"
+        ),
+        courses.on_track_email: "My courses: on track, AI202 still open to choose",
+        courses.at_risk_email: "My courses: at risk in AI102, with the forecast",
+    }
+    notes.pop("", None)
+    result = []
+    for label, email in logins:
+        note = notes.pop(email, None)
+        result.append((f"{label} — {note}" if note else label, email))
+    result += [(f"participant — {note}", email) for email, note in notes.items()]
+    return result
