@@ -8,8 +8,10 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -125,6 +127,11 @@ def allocation_list_for_programme(*, programme: Programme) -> QuerySet[Allocatio
         .select_related("user", "pool__resource", "pool__cohort")
         .order_by("pool__cohort__name", "pool__resource__name", "user__email", "id")
     )
+
+
+def nav_condition():
+    """For the navigation's one query: whether the user (OuterRef "pk") holds an allocation."""
+    return Exists(Allocation.objects.filter(user=OuterRef("pk")))
 
 
 def allocation_list_for_user(*, user: User) -> QuerySet[Allocation]:

@@ -589,18 +589,20 @@ def feed_by_token(*, token: str) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(token=token).select_related("user").first()
 
 
-def has_courses(*, user: User) -> bool:
-    """Whether the person has a courses page: enrolled somewhere, or teaching a session."""
+def nav_condition():
+    """Whether the person (OuterRef "pk") has a courses page: enrolled somewhere, a
+    participant of a cohort with courses, or teaching. For the navigation's one query."""
     return (
-        User.objects.filter(pk=user.pk)
-        .filter(
-            Exists(Enrollment.objects.filter(user=OuterRef("pk")))
-            | Exists(Participant.objects.filter(user=OuterRef("pk"), cohort__courses__isnull=False))
-            | Exists(ClassSession.objects.filter(instructor=OuterRef("pk")))
-            | Exists(Course.objects.filter(instructors=OuterRef("pk")))
-        )
-        .exists()
+        Exists(Enrollment.objects.filter(user=OuterRef("pk")))
+        | Exists(Participant.objects.filter(user=OuterRef("pk"), cohort__courses__isnull=False))
+        | Exists(ClassSession.objects.filter(instructor=OuterRef("pk")))
+        | Exists(Course.objects.filter(instructors=OuterRef("pk")))
     )
+
+
+def has_courses(*, user: User) -> bool:
+    """Whether the person has a courses page."""
+    return User.objects.filter(pk=user.pk).filter(nav_condition()).exists()
 
 
 # --- a participant's own pages -----------------------------------------------------------------

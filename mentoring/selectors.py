@@ -114,16 +114,17 @@ def preference_get(*, cohort: Cohort, user: User) -> MenteePreference | None:
     )
 
 
+def nav_condition():
+    """Whether the user (OuterRef "pk") has a mentoring page: a mentor anywhere, or a
+    participant. For the navigation's one query and `has_mentoring`."""
+    return Exists(ProgrammeRole.objects.filter(user=OuterRef("pk"), role=RoleKind.MENTOR)) | Exists(
+        Participant.objects.filter(user=OuterRef("pk"))
+    )
+
+
 def has_mentoring(*, user: User) -> bool:
     """Whether the user has a mentoring page: a mentor anywhere, or a participant."""
-    return (
-        User.objects.filter(pk=user.pk)
-        .filter(
-            Exists(ProgrammeRole.objects.filter(user=OuterRef("pk"), role=RoleKind.MENTOR))
-            | Exists(Participant.objects.filter(user=OuterRef("pk")))
-        )
-        .exists()
-    )
+    return User.objects.filter(pk=user.pk).filter(nav_condition()).exists()
 
 
 # --- pairings ------------------------------------------------------------------------------------

@@ -653,7 +653,7 @@ def test_pool_page_query_count(
     # session, user, mfa (role, authenticator), programme + partners, perm (view), pool,
     # perm (manage), page count, page rows, top users, usage by day, nav memberships,
     # nav compute, nav mentoring, bell
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         assert client.get(COMPUTE + f"pools/{pool.pk}/").status_code == 200
 
 
@@ -1143,7 +1143,7 @@ def test_request_queue_query_count(
     # session, user, mfa (role, authenticator), programme + partners, perm (view),
     # perm (manage), page count, page rows, decided, nav memberships, nav compute,
     # nav mentoring, bell
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         assert client.get(COMPUTE + "requests/").status_code == 200
 
 
@@ -1256,7 +1256,7 @@ def test_token_list_query_count(
     # session, user, mfa (role, authenticator), programme + partners, perm (view),
     # perm (manage), page count, page rows, resources (prefetch), the form's resources,
     # nav memberships, nav compute, nav mentoring, bell
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         assert client.get(COMPUTE + "tokens/").status_code == 200
 
 
@@ -1368,7 +1368,7 @@ def test_my_compute_query_count(
     client.force_login(participant)
     # session, user, mfa role check, allocations, pending requests, usage by day, changes
     # (prefetch), nav memberships, nav compute, nav mentoring, bell
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert client.get(MINE).status_code == 200
 
 

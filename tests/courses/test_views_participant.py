@@ -252,7 +252,7 @@ def test_mine_queries_do_not_grow_with_courses(
     # session, user, participations, progress (enrolments, session counts, marks, assessments,
     # results), electives (courses, mine, first sessions), max electives, upcoming, marks, nav
     # memberships, nav compute, nav mentoring, nav courses, bell
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(18):
         assert client.get(MINE).status_code == 200
 
 
@@ -735,5 +735,5 @@ def test_calendar_queries_do_not_grow_with_sessions(
     client.force_login(participant)
     # session, user, mfa (role), upcoming sessions, feed, nav compute, nav mentoring, nav
     # courses, nav memberships, bell
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         assert client.get(CALENDAR).status_code == 200

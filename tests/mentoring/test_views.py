@@ -442,7 +442,7 @@ def test_overview_query_count(
     # session, user, mfa (role, authenticator), programme + partners, perm (view), perm
     # (manage), cohorts, page count, page rows, mentors, without profile, nav memberships, nav
     # compute, nav mentoring, bell, runs, forbidden pairs
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         assert client.get(MENTORING).status_code == 200
 
 
@@ -691,7 +691,7 @@ def test_run_page_query_count(
     client.force_login(programme_admin)
     # session, user, mfa (role, authenticator), programme + partners, perm (view), run, pairs,
     # unmatched users, perm (manage), mentors, nav memberships, nav compute, nav mentoring, bell
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         assert client.get(MENTORING + f"runs/{run.pk}/").status_code == 200
 
 
@@ -1292,7 +1292,7 @@ def test_mine_query_count_for_a_mentor(
     client.force_login(mentor)
     # session, user, mfa (role, authenticator), profiles, pairings, programmes, participations,
     # nav memberships, nav compute, nav mentoring, bell
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert client.get(MINE).status_code == 200
 
 
@@ -1313,7 +1313,7 @@ def test_mine_query_count_for_a_mentee(
     client.force_login(seat.user)
     # session, user, mfa role check, profiles, pairings as mentor, programmes, participations,
     # pairings as mentee, preferences, nav memberships, nav compute, nav mentoring, bell
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert client.get(MINE).status_code == 200
 
 
@@ -1407,7 +1407,7 @@ def test_pairing_page_query_count(client, mentor, pairing, django_assert_num_que
     client.force_login(user)
     # session, user, mfa (role, and the mentor's authenticator), pairing, sessions, nav
     # memberships, nav compute, nav mentoring, bell
-    with django_assert_num_queries(10 if side == "mentor" else 9):
+    with django_assert_num_queries(9 if side == "mentor" else 8):
         assert client.get(_pairing_url(pairing)).status_code == 200
 
 

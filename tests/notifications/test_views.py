@@ -83,7 +83,7 @@ def test_list_query_count(client, applicant, django_assert_num_queries, count):
     client.force_login(applicant)
     # session, user, mfa role check, count (paginator), page, nav memberships, nav compute,
     # nav mentoring, nav courses, bell count
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         client.get(reverse("notifications:list"))
 
 

@@ -372,7 +372,7 @@ def test_offers_page_query_count(
     # session, user, mfa (role, authenticator), programme + partners, perm, cohort, refresh,
     # offers count + page, counts, waitlist, participants + count, seats, committed run, nav,
     # nav compute, nav mentoring, bell
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(22):
         client.get(reverse("selection:selection_offers", args=[programme.slug, cohort.slug]))
 
 
