@@ -12,6 +12,7 @@ from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
+from django.core.validators import MaxValueValidator, URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,11 @@ from courses.models import Assessment, ClassSession, Course, CourseSettings
 
 # A results file is a few dozen bytes a row: 2 MB is ample for the 5,000 rows an import takes.
 MAX_CSV_BYTES = 2 * 1024 * 1024
+# Places of a course and seats of a room: more than any programme has, well inside the column.
+MAX_CAPACITY = 100_000
+# Sessions are dated within these years: outside them is a typo (and near the calendar's ends
+# a time zone could carry the moment past what a date can hold).
+SESSION_YEARS = (2000, 2099)
 MESSAGE_TARGETS = [
     ("selected", _("The people ticked in the list")),
     ("at_risk", _("Everyone at risk in this cohort")),
@@ -32,6 +38,23 @@ def _helper(*layout) -> FormHelper:
     if layout:
         helper.layout = Layout(*layout)
     return helper
+
+
+def _cap_capacity(field) -> None:
+    field.max_value = MAX_CAPACITY
+    field.validators.append(MaxValueValidator(MAX_CAPACITY))
+    field.widget.attrs["max"] = MAX_CAPACITY
+
+
+def local_moment(day: datetime.date, time: datetime.time, tz) -> datetime.datetime | None:
+    """The day and wall-clock time in the time zone, or None when the clocks skip that time
+    (the hour lost when daylight saving time starts). A time that happens twice, when the
+    clocks go back, is its first occurrence."""
+    naive = datetime.datetime.combine(day, time)
+    moment = naive.replace(tzinfo=tz)
+    if moment.astimezone(datetime.UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        return None
+    return moment
 
 
 def person_label(user) -> str:
@@ -89,6 +112,7 @@ class CourseForm(GuardedModelForm):
         self.fields["instructors"].queryset = staff
         self.fields["instructors"].label_from_instance = person_label
         self.fields["instructors"].help_text = _("People on the programme's staff.")
+        _cap_capacity(self.fields["capacity"])
         self.helper = _helper(
             "code",
             "title",
@@ -118,7 +142,9 @@ class SessionForm(GuardedModelForm):
         max_length=500,
         required=False,
         assume_scheme="https",
-        help_text=_("For a session people can join online."),
+        # Shown as a link to participants: http and https only (no javascript:, data:, ftp:).
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("For a session people can join online: an http or https address."),
     )
 
     class Meta:
@@ -137,6 +163,7 @@ class SessionForm(GuardedModelForm):
         self.fields["instructor"].queryset = staff
         self.fields["instructor"].label_from_instance = person_label
         self.fields["instructor"].empty_label = _("Not decided yet")
+        _cap_capacity(self.fields["capacity"])
         self.order_fields(
             ["cohort", "day", "starts", "ends", "title", "place", "online_url", "instructor"]
         )
@@ -155,12 +182,31 @@ class SessionForm(GuardedModelForm):
         starts, ends = cleaned.get("starts"), cleaned.get("ends")
         if cohort is None or day is None or starts is None or ends is None:
             return cleaned
+        if not SESSION_YEARS[0] <= day.year <= SESSION_YEARS[1]:
+            self.add_error(
+                "day",
+                _("Choose a date between %(first)s and %(last)s.")
+                % {"first": SESSION_YEARS[0], "last": SESSION_YEARS[1]},
+            )
+            return cleaned
         if ends <= starts:
             self.add_error("ends", _("The session must end after it starts, on the same day."))
             return cleaned
         tz = cohort.tz
-        self.instance.starts_at = datetime.datetime.combine(day, starts, tzinfo=tz)
-        self.instance.ends_at = datetime.datetime.combine(day, ends, tzinfo=tz)
+        starts_at, ends_at = local_moment(day, starts, tz), local_moment(day, ends, tz)
+        for name, moment in (("starts", starts_at), ("ends", ends_at)):
+            if moment is None:
+                self.add_error(
+                    name,
+                    _(
+                        "This time does not exist on that day in %(timezone)s: the clocks skip "
+                        "it when they go forward. Choose a time after the change."
+                    )
+                    % {"timezone": cohort.timezone},
+                )
+        if starts_at is None or ends_at is None:
+            return cleaned
+        self.instance.starts_at, self.instance.ends_at = starts_at, ends_at
         return cleaned
 
 

@@ -147,7 +147,9 @@ def _enrol_all(*, course: Course, cohort: Cohort) -> int:
 
 
 def enrol_required(*, participant: Participant) -> int:
-    """A new participant is enrolled in each required course offered to their cohort."""
+    """A new participant is enrolled in each required course offered to their cohort. Someone
+    who left the cohort and joins it again is enrolled again; someone the staff took off a
+    course (a withdrawn enrolment whose source is STAFF) stays off it: only staff undo that."""
     courses = Course.objects.filter(cohorts=participant.cohort_id, kind=CourseKind.REQUIRED)
     made = 0
     for course in courses:
@@ -158,17 +160,27 @@ def enrol_required(*, participant: Participant) -> int:
             defaults={"source": EnrollmentSource.AUTOMATIC},
         )
         if not created and enrollment.status != EnrollmentStatus.ACTIVE:
+            if enrollment.source == EnrollmentSource.STAFF:
+                continue
             enrollment.status = EnrollmentStatus.ACTIVE
-            enrollment.save(update_fields=["status", "updated_at"])
+            enrollment.source = EnrollmentSource.AUTOMATIC
+            enrollment.save(update_fields=["status", "source", "updated_at"])
         made += 1
     return made
 
 
 def withdraw_leaver(*, cohort_id: int, user_id: int) -> int:
-    """A participant who leaves the cohort leaves its courses; their attendance stays."""
-    return Enrollment.objects.filter(
+    """A participant who leaves the cohort leaves its courses; their attendance stays. Their
+    required courses are marked automatic, so that joining again enrols them again (even in
+    one the staff had enrolled them in)."""
+    now = timezone.now()
+    active = Enrollment.objects.filter(
         cohort_id=cohort_id, user_id=user_id, status=EnrollmentStatus.ACTIVE
-    ).update(status=EnrollmentStatus.WITHDRAWN, updated_at=timezone.now())
+    )
+    required = active.filter(course__kind=CourseKind.REQUIRED).update(
+        status=EnrollmentStatus.WITHDRAWN, source=EnrollmentSource.AUTOMATIC, updated_at=now
+    )
+    return required + active.update(status=EnrollmentStatus.WITHDRAWN, updated_at=now)
 
 
 # --- sessions ----------------------------------------------------------------------------------
@@ -382,8 +394,11 @@ def unenrol_by_staff(*, enrollment: Enrollment, actor: User) -> Enrollment:
     """Staff take a participant off a course; their attendance and results are kept."""
     if enrollment.status != EnrollmentStatus.ACTIVE:
         raise CoursesError(_("This person is not enrolled any more."))
+    # The source records that staff made this change: joining the cohort again (or a repeated
+    # signal) does not bring them back to a required course.
     enrollment.status = EnrollmentStatus.WITHDRAWN
-    enrollment.save(update_fields=["status", "updated_at"])
+    enrollment.source = EnrollmentSource.STAFF
+    enrollment.save(update_fields=["status", "source", "updated_at"])
     audit_record(
         actor=actor, action="courses.unenrol", target=enrollment, user_id=enrollment.user_id
     )
@@ -412,6 +427,9 @@ def attendance_mark(
     ):
         raise CoursesError(_("%(name)s is not enrolled in this course.") % {"name": _name(user)})
     with transaction.atomic():
+        # Re-read under a lock: a cancellation that committed since the page was read wins.
+        if _lock_session(session).is_cancelled:
+            raise CoursesError(_("This session was cancelled."))
         mark, _created = Attendance.objects.update_or_create(
             session=session,
             user=user,
@@ -469,22 +487,38 @@ class CheckIn:
     already: bool  # they had checked in (or been marked present) before
 
 
-def _check_in(session: ClassSession, user: User, now: datetime) -> CheckIn:
+def _lock_session(session: ClassSession) -> ClassSession:
+    """The session's row as it is now, locked until the transaction ends. FOR NO KEY UPDATE:
+    it waits for a cancellation (FOR UPDATE) and makes one wait, without blocking the key-share
+    locks that inserting attendance takes on it."""
+    return ClassSession.objects.select_for_update(of=("self",), no_key=True).get(pk=session.pk)
+
+
+def _check_in_refusal(session: ClassSession, user: User, now: datetime) -> str:
+    """Why the person cannot check in to the session now ("" when they can)."""
     if not selectors.is_check_in_open(session, now):
-        raise CoursesError(
-            _(
-                "Check-in for this session is closed: it opens 15 minutes before the start and "
-                "closes when the session ends."
-            )
+        return _(
+            "Check-in for this session is closed: it opens 15 minutes before the start and "
+            "closes when the session ends."
         )
     if not selectors.is_enrolled(
         course_id=session.course_id, cohort_id=session.cohort_id, user=user
     ):
-        raise CoursesError(
-            _("You are not enrolled in %(course)s, so you cannot check in to its session.")
-            % {"course": session.course.code}
-        )
+        return _("You are not enrolled in %(course)s, so you cannot check in to its session.") % {
+            "course": session.course.code
+        }
+    return ""
+
+
+def _check_in(session: ClassSession, user: User, now: datetime) -> CheckIn:
+    if refusal := _check_in_refusal(session, user, now):
+        raise CoursesError(refusal)
     with transaction.atomic():
+        # Checked again on the locked row: a session cancelled (or moved) since it was read, or
+        # an enrolment withdrawn meanwhile, refuses the check-in.
+        current = _lock_session(session)
+        if refusal := _check_in_refusal(current, user, now):
+            raise CoursesError(refusal)
         mark = (
             Attendance.objects.select_for_update(of=("self",))
             .filter(session=session, user=user)
@@ -636,6 +670,33 @@ def _csv_delimiter(text: str) -> str:
     return ","
 
 
+def _csv_records(text: str) -> list[tuple[int, list[str]]]:
+    """The file's non-blank records, each with the line it starts on (a quoted comment may span
+    several lines). More than MAX_IMPORT_ROWS records, or text the csv module cannot read, is
+    refused before any row is checked."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_csv_delimiter(text))
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                records.append((start, row))
+                if len(records) > MAX_IMPORT_ROWS + 1:  # one more for a header row
+                    break
+            start = reader.line_num + 1
+    except csv.Error:
+        raise ImportRejected(
+            [(start, _("This line cannot be read as CSV: check its quotes."))]
+        ) from None
+    header = 1 if records and records[0][1][0].strip().lower() in _HEADER_NAMES else 0
+    if len(records) - header > MAX_IMPORT_ROWS:
+        raise ImportRejected([(0, _("At most 5,000 rows can be imported at once."))])
+    return records
+
+
+_HEADER_NAMES = ("email", "e-mail", "email address")
+
+
 def results_import(*, assessment: Assessment, data: bytes | str, actor: User) -> int:
     """Import results from CSV (email, score, comment; a header row is optional). Every row is
     checked first; with any bad row nothing is imported and each problem is reported with its
@@ -649,15 +710,13 @@ def results_import(*, assessment: Assessment, data: bytes | str, actor: User) ->
             ) from None
     else:
         text = data
-    rows = list(csv.reader(io.StringIO(text), delimiter=_csv_delimiter(text)))
+    rows = _csv_records(text)
     enrolled = selectors.enrolled_users_by_email(course=assessment.course)
     errors: list[tuple[int, str]] = []
     parsed: dict[int, tuple[User, Decimal, str, int]] = {}
-    for line, row in enumerate(rows, start=1):
+    for index, (line, row) in enumerate(rows):
         cells = [c.strip() for c in row]
-        if not any(cells):
-            continue
-        if line == 1 and cells[0].lower() in ("email", "e-mail", "email address"):
+        if index == 0 and cells[0].lower() in _HEADER_NAMES:
             continue
         if len(cells) < 2:
             errors.append((line, _("Expected email, score and an optional comment.")))
@@ -689,8 +748,6 @@ def results_import(*, assessment: Assessment, data: bytes | str, actor: User) ->
             errors.append((line, str(error)))
             continue
         parsed[user.pk] = (user, score, comment, line)
-    if len(parsed) + len(errors) > MAX_IMPORT_ROWS:
-        raise ImportRejected([(0, _("At most 5,000 rows can be imported at once."))])
     if errors:
         raise ImportRejected(errors)
     if not parsed:

@@ -28,6 +28,9 @@ FEED_HISTORY = timedelta(days=60)
 # Typed codes are short: a person (or a script) gets this many wrong ones per window.
 CHECK_IN_FAILURES_ALLOWED = 10
 CHECK_IN_FAILURE_WINDOW = 600  # seconds
+TOO_MANY_FAILURES = gettext_lazy(
+    "Too many wrong codes: wait a few minutes, then type the code on the screen again."
+)
 
 ASSESSMENT_STATES = {
     progress.PASSED: (gettext_lazy("Passed"), "success"),
@@ -302,10 +305,7 @@ def check_in(request):
     user = request.user
     form = CheckInCodeForm(request.POST)
     if _too_many_failures(user):
-        form.add_error(
-            None,
-            _("Too many wrong codes: wait a few minutes, then type the code on the screen again."),
-        )
+        form.add_error(None, TOO_MANY_FAILURES)
         return _check_in_page(request, form, status=429, blocked=True)
     if not form.is_valid():
         return _check_in_page(request, form, status=400)
@@ -331,12 +331,16 @@ def check_in_scan(request, session_id):
         return render(request, "courses/check_in_scan.html", {"not_enrolled": True}, status=403)
     error = ""
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and _too_many_failures(request.user):
+        # The same count as typed codes: switching between the two gains no tries.
+        error, status = str(TOO_MANY_FAILURES), 429
+    elif request.method == "POST":
         try:
             result = services.check_in_with_token(
                 session=session, user=request.user, token=request.POST.get("t", "")
             )
         except services.CoursesError as exc:
+            _count_failure(request.user)
             error, status = str(exc), 400
         else:
             _checked_in_message(request, result)
