@@ -568,6 +568,7 @@ def main() -> None:
             cohort_tasks.selection_run_task,
             cohort_tasks.selection_commit_task,
             notification_tasks.send_email_task,
+            notification_tasks.email_chunk_send_task,
             notification_tasks.enqueue_emails_task,
         )
     }
@@ -584,8 +585,13 @@ def main() -> None:
                 waitlist_length=waitlist_length,
                 profile=args.profile,
             )
-        sent = started[notification_tasks.send_email_task].call_count + (
-            started[notification_tasks.enqueue_emails_task].call_count
+        sent = sum(
+            started[task].call_count
+            for task in (
+                notification_tasks.send_email_task,
+                notification_tasks.email_chunk_send_task,
+                notification_tasks.enqueue_emails_task,
+            )
         )
         assert sent == 0, f"{sent} email task(s) enqueued"
     finally:

@@ -1,6 +1,7 @@
 """Celery tasks: thin wrappers around services, which they import in their bodies (services
 publish them by name through `core.background`). Arguments are ids; running twice is harmless."""
 
+import dataclasses
 import logging
 
 from celery import shared_task
@@ -9,8 +10,29 @@ from celery.exceptions import Retry
 logger = logging.getLogger(__name__)
 
 
+@shared_task(bind=True, name="notifications.send_email_chunk", acks_late=True, max_retries=None)
+def email_chunk_send_task(self, message_ids: list[int]) -> dict:
+    from . import services
+
+    outcome = services.email_chunk_send(message_ids=message_ids)
+    if outcome.retry_in is not None and not self.request.is_eager:
+        # The same ids again once every deferred message is due: the claim picks only those.
+        try:
+            raise self.retry(countdown=outcome.retry_in)
+        except Retry:
+            raise
+        except Exception:
+            logger.warning(
+                "notifications: could not schedule the retry of %d email(s); the sweeper will",
+                outcome.retried,
+                exc_info=True,
+            )
+    return dataclasses.asdict(outcome)
+
+
 @shared_task(bind=True, name="notifications.send_email", acks_late=True, max_retries=None)
 def send_email_task(self, message_id: int) -> str:
+    """One message: still consumed for tasks published before delivery went by chunks."""
     from . import services
 
     outcome = services.email_send(message_id=message_id)
@@ -27,10 +49,10 @@ def send_email_task(self, message_id: int) -> str:
 
 
 @shared_task(name="notifications.enqueue_emails", acks_late=True)
-def enqueue_emails_task(message_ids: list[int]) -> int:
-    for message_id in message_ids:
-        send_email_task.apply_async(args=[message_id])
-    return len(message_ids)
+def enqueue_emails_task(message_ids: list[int]) -> bool:
+    from . import services
+
+    return services.enqueue_emails(message_ids)
 
 
 @shared_task(name="notifications.sweep_outbox", acks_late=True)

@@ -57,5 +57,5 @@ def test_every_name_services_enqueue_is_registered_once_django_is_set_up():
         check=False,
     )
 
-    assert {"selection.selection_run", "notifications.send_email"} <= set(names)
+    assert {"selection.selection_run", "notifications.send_email_chunk"} <= set(names)
     assert result.stdout.strip() == "[]", result.stderr
