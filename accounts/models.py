@@ -76,7 +76,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name or self.email
 
     def get_short_name(self) -> str:
-        return self.display_name.split(" ")[0] if self.display_name else self.email
+        """How greetings address the person: the name they gave, whole ("Hui Min Chua", not
+        "Hui"), since the first word is not a given name in every naming order; the email
+        address until they give one."""
+        return self.display_name or self.email
 
     @property
     def is_platform_admin(self) -> bool:

@@ -1,6 +1,8 @@
 from typing import Any
 
 from allauth.account.adapter import get_adapter
+from allauth.account.internal.flows.email_verification import send_verification_email_at_login
+from allauth.account.internal.stagekit import unstash_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
@@ -54,3 +56,18 @@ def account_event_record(
     return audit_record(
         actor=actor, action=action, target=account, **_request_origin(request), **data
     )
+
+
+def verification_resend(*, request: HttpRequest) -> bool:
+    """Send the confirmation link again to the address whose sign-in waits for it in this
+    browser session (after signing up, or signing in unconfirmed).
+
+    Returns whether an email was sent: False when nothing waits here, the address is already
+    confirmed, or a link went out too recently (allauth's `confirm_email` rate limit). Callers
+    must answer the same either way, or the answer would tell whether an address has an
+    account. Sends through the adapter (the outbox, for a new account's link).
+    """
+    login = unstash_login(request, peek=True)
+    if login is None:
+        return False
+    return bool(send_verification_email_at_login(request, login))

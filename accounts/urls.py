@@ -6,4 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.profile_edit, name="profile"),
+    path("confirm-email/resend/", views.verification_resend, name="verification_resend"),
 ]

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .forms import ApplicantProfileForm
@@ -29,3 +30,17 @@ def profile_edit(request):
         {"form": form, "is_new": profile is None},
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+def verification_resend(request):
+    services.verification_resend(request=request)
+    # The same answer whether or not a link went out (see the service).
+    messages.info(
+        request,
+        _(
+            "If your address still needs confirming, a new link is on its way. Links go out at "
+            "most once every three minutes."
+        ),
+    )
+    return redirect("account_email_verification_sent")

@@ -1,6 +1,6 @@
 """Reads of applications, for applicants and for programme staff."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -27,6 +27,21 @@ def application_get_for_applicant(*, user: User, application_id: int) -> Applica
         .select_related("cohort__programme")
         .first()
     )
+
+
+def waitlist_position(*, application: Application) -> int | None:
+    """Where a waitlisted application stands now: 1 is the next to be offered a seat. Counted
+    from the waitlist as it is, since the rank given at the commit keeps its gaps after
+    promotions and withdrawals. None when the application is not waitlisted."""
+    if application.status != ApplicationStatus.WAITLISTED or application.waitlist_rank is None:
+        return None
+    ahead = Application.objects.filter(
+        cohort_id=application.cohort_id, status=ApplicationStatus.WAITLISTED
+    ).filter(
+        Q(waitlist_rank__lt=application.waitlist_rank)
+        | Q(waitlist_rank=application.waitlist_rank, pk__lt=application.pk)
+    )
+    return ahead.count() + 1
 
 
 def application_get_for_staff(*, cohort: Cohort, application_id: int) -> Application | None:

@@ -21,6 +21,11 @@ urlpatterns = [
         name="cohort_applications_export",
     ),
     path(
+        "programmes/<slug:slug>/cohorts/<slug:cohort_slug>/applications/form-preview/",
+        staff.cohort_form_preview,
+        name="cohort_form_preview",
+    ),
+    path(
         "programmes/<slug:slug>/cohorts/<slug:cohort_slug>/applications/<int:application_id>/",
         staff.application_detail_staff,
         name="cohort_application_detail",

@@ -85,6 +85,10 @@ class Attribute:
     choices: tuple[tuple[str, Any], ...] = ()
     labels: Mapping[Use, Any] = field(default_factory=dict)
     any_label: Any = ANY  # the empty choice of its filter
+    # The applicant cannot change it before a cohort's deadline (an age at the cohort's start
+    # follows from the date of birth): a rule it fails can never be met, and the applicant is
+    # told so before filling in the form.
+    is_fixed: bool = False
 
     def label_for(self, use: Use) -> Any:
         return self.labels.get(use, self.label)
@@ -206,6 +210,7 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         profile=_age,
         uses=frozenset({Use.EXPORTS, Use.ELIGIBILITY, Use.STAFF}),
         labels={Use.ELIGIBILITY: _("Age when the cohort starts")},
+        is_fixed=True,
     ),
     Attribute(
         key="age_band",

@@ -35,6 +35,15 @@ class Cohort(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80)
     description = models.TextField(_("description"), blank=True)
+    commitment = models.CharField(
+        _("what taking part asks"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Shown to applicants before they sign up and in their offer, e.g. “About 6 hours a "
+            "week: Tuesday and Thursday evenings, 19:00–21:00, for 12 weeks”."
+        ),
+    )
     capacity = models.PositiveIntegerField(
         _("seats"), help_text=_("How many participants."), validators=[MinValueValidator(1)]
     )

@@ -1,11 +1,12 @@
 """Reads of cohorts, their questions and eligibility; the cohort access choke point."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import ApplicantProfile, User
@@ -160,6 +161,24 @@ def _value_label(attribute: str, value, questions) -> str:
     return str(value)
 
 
+def _wanted(operator: str, values: Sequence[str]) -> str:
+    """What a rule asks, in words after "must be" or "is": "between 18 and 65", "at least 18",
+    "one of: Citizen, Permanent resident"."""
+    if operator == RuleOperator.IN:
+        return _("one of: %(values)s") % {"values": ", ".join(values)}
+    if operator == RuleOperator.NOT_IN:
+        return _("none of: %(values)s") % {"values": ", ".join(values)}
+    if operator == RuleOperator.BETWEEN:
+        return _("between %(low)s and %(high)s") % {"low": values[0], "high": values[-1]}
+    if operator == RuleOperator.AT_LEAST:
+        return _("at least %(value)s") % {"value": values[0]}
+    if operator == RuleOperator.AT_MOST:
+        return _("at most %(value)s") % {"value": values[0]}
+    if operator == RuleOperator.IS_TRUE:
+        return _("yes")
+    return _("no")
+
+
 def explain_failure(failure: eligibility.Failure, rule: EligibilityRule, questions) -> str:
     """A sentence telling the applicant which rule fails and why."""
     if rule.message:
@@ -167,48 +186,94 @@ def explain_failure(failure: eligibility.Failure, rule: EligibilityRule, questio
     label = attribute_label(failure.attribute, questions)
     actual = _value_label(failure.attribute, failure.actual, questions)
     values = [_value_label(failure.attribute, v, questions) for v in failure.values]
-    op = failure.operator
     if failure.actual in (None, "", []):
         return _("%(label)s: no answer yet.") % {"label": label}
-    if op == RuleOperator.IN:
-        wanted = _("one of: %(values)s") % {"values": ", ".join(values)}
-    elif op == RuleOperator.NOT_IN:
-        wanted = _("none of: %(values)s") % {"values": ", ".join(values)}
-    elif op == RuleOperator.BETWEEN:
-        wanted = _("between %(low)s and %(high)s") % {"low": values[0], "high": values[-1]}
-    elif op == RuleOperator.AT_LEAST:
-        wanted = _("at least %(value)s") % {"value": values[0]}
-    elif op == RuleOperator.AT_MOST:
-        wanted = _("at most %(value)s") % {"value": values[0]}
-    elif op == RuleOperator.IS_TRUE:
-        wanted = _("yes")
-    else:
-        wanted = _("no")
     return _("%(label)s must be %(wanted)s; yours is %(actual)s.") % {
         "label": label,
-        "wanted": wanted,
+        "wanted": _wanted(failure.operator, values),
         "actual": actual,
     }
+
+
+BOUNDS = {RuleOperator.BETWEEN: 2, RuleOperator.AT_LEAST: 1, RuleOperator.AT_MOST: 1}
 
 
 def rule_rows(
     rules: Sequence[EligibilityRule], questions
 ) -> list[tuple[EligibilityRule, str, str]]:
-    """(rule, attribute label, values in words) for showing a cohort's rules."""
-    return [
-        (
-            rule,
-            attribute_label(rule.attribute, questions),
-            ", ".join(_value_label(rule.attribute, value, questions) for value in rule.values),
+    """(rule, attribute label, condition in words) for showing a cohort's rules:
+    ("Age when the cohort starts", "must be between 18 and 65")."""
+    rows = []
+    for rule in rules:
+        values = [_value_label(rule.attribute, value, questions) for value in rule.values]
+        # A rule short of its bounds (stored before the form checked them) still shows.
+        values += ["?"] * (BOUNDS.get(rule.operator, 0) - len(values))
+        condition = _("must be %(wanted)s") % {"wanted": _wanted(rule.operator, values)}
+        rows.append((rule, attribute_label(rule.attribute, questions), condition))
+    return rows
+
+
+@dataclass(frozen=True)
+class RuleAttribute:
+    """Something an eligibility rule can test, as the rule form offers it: a fact of the
+    applicant's profile from the catalogue, or the answer to one of the cohort's questions."""
+
+    key: str
+    label: str
+    kind: str  # "choice", "yes_no" or "number"
+    choices: tuple[tuple[str, str], ...] = ()  # (stored value, label) of a choice
+
+    @property
+    def operators(self) -> list[str]:
+        return RULE_OPERATORS[self.kind]
+
+
+RULE_OPERATORS = {
+    "choice": [RuleOperator.IN, RuleOperator.NOT_IN],
+    "yes_no": [RuleOperator.IS_TRUE, RuleOperator.IS_FALSE],
+    "number": [RuleOperator.AT_LEAST, RuleOperator.AT_MOST, RuleOperator.BETWEEN],
+}
+
+
+def rule_attribute_list(*, questions: Sequence[ApplicationQuestion]) -> list[RuleAttribute]:
+    """What a rule of this cohort can test: the catalogue's eligibility attributes, then the
+    questions whose answers a rule can compare (choices, yes/no, numbers)."""
+    kinds = {
+        attributes.Kind.CHOICE: "choice",
+        attributes.Kind.YES_NO: "yes_no",
+        attributes.Kind.NUMBER: "number",
+    }
+    found = [
+        RuleAttribute(
+            a.key,
+            str(a.label_for(Use.ELIGIBILITY)),
+            kinds[a.kind],
+            tuple((value, str(label)) for value, label in a.choices)
+            if a.kind == attributes.Kind.CHOICE
+            else (),
         )
-        for rule in rules
+        for a in attributes.in_use(Use.ELIGIBILITY)
+        if a.kind in kinds
     ]
+    for question in questions:
+        label = _("Answer: %(label)s") % {"label": question.label}
+        if question.type in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE):
+            choices = tuple((str(c), str(c)) for c in question.choices)
+            found.append(RuleAttribute(f"answer:{question.key}", label, "choice", choices))
+        elif question.type == QuestionType.YES_NO:
+            found.append(RuleAttribute(f"answer:{question.key}", label, "yes_no"))
+        elif question.type == QuestionType.NUMBER:
+            found.append(RuleAttribute(f"answer:{question.key}", label, "number"))
+    return found
 
 
 @dataclass(frozen=True)
 class Eligibility:
     is_eligible: bool
     reasons: list[str]
+    # The reasons that can never go away before the deadline: rules failed on a fixed
+    # attribute (see `attributes.Attribute.is_fixed`). With any, the applicant cannot apply.
+    final_reasons: list[str] = field(default_factory=list)
 
 
 def eligibility_for(
@@ -234,9 +299,16 @@ def eligibility_for(
     by_id = {rule.pk: rule for rule in rules}
     failures = eligibility.evaluate(pure_rules, facts)
     reasons = [explain_failure(f, by_id[f.rule_id], questions) for f in failures]
+    final_reasons = [
+        reason
+        for failure, reason in zip(failures, reasons, strict=True)
+        if failure.actual is not None
+        and (known := attributes.get(failure.attribute, Use.ELIGIBILITY)) is not None
+        and known.is_fixed
+    ]
     if profile is None:
         reasons.insert(0, _("Complete your applicant profile first."))
-    return Eligibility(is_eligible=not reasons, reasons=reasons)
+    return Eligibility(is_eligible=not reasons, reasons=reasons, final_reasons=final_reasons)
 
 
 def cohort_or_404(programme, cohort_slug):
@@ -244,3 +316,47 @@ def cohort_or_404(programme, cohort_slug):
     if cohort is None:
         raise Http404(_("No such cohort."))
     return cohort
+
+
+def _unique_slug(
+    base: str, taken: set[str], *, max_length: int, fallback: str, sep: str = "-"
+) -> str:
+    base = base[:max_length].strip("-_") or fallback
+    if base not in taken:
+        return base
+    n = 2
+    while True:
+        suffix = f"{sep}{n}"
+        candidate = f"{base[: max_length - len(suffix)].strip('-_')}{suffix}"
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
+def cohort_slug_suggest(*, programme: Programme, name: str, exclude: Cohort | None = None) -> str:
+    """A slug for a cohort named `name`, unused by the programme's other cohorts."""
+    taken = set(
+        Cohort.objects.filter(programme=programme)
+        .exclude(pk=exclude.pk if exclude is not None else None)
+        .values_list("slug", flat=True)
+    )
+    return _unique_slug(slugify(name), taken, max_length=80, fallback="cohort")
+
+
+def question_key_suggest(
+    *, cohort: Cohort, label: str, exclude: ApplicationQuestion | None = None
+) -> str:
+    """A key for a question worded `label`, unused by the cohort's other questions (and not
+    "cv", which is the CV's)."""
+    taken = set(
+        ApplicationQuestion.objects.filter(cohort=cohort)
+        .exclude(pk=exclude.pk if exclude is not None else None)
+        .values_list("key", flat=True)
+    ) | {"cv"}
+    base = slugify(label).replace("-", "_")
+    return _unique_slug(base, taken, max_length=60, fallback="question", sep="_")
+
+
+def copy_source_list(*, programme: Programme) -> QuerySet[Cohort]:
+    """The cohorts of a programme a new cohort may copy its set-up from, newest first."""
+    return Cohort.objects.filter(programme=programme).order_by("-opens_at", "name")

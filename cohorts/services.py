@@ -5,16 +5,80 @@ from django.db.models import Max
 
 from accounts.models import User
 from cohorts.models import ApplicationQuestion, Cohort, EligibilityRule
+from cohorts.signals import cohort_copied
 from core.services import audit_record
 
 
 @transaction.atomic
-def cohort_save(*, cohort: Cohort, actor: User) -> Cohort:
-    """Create or update a cohort from a validated form's instance. Audited."""
+def cohort_save(*, cohort: Cohort, actor: User, copy_from: Cohort | None = None) -> Cohort:
+    """Create or update a cohort from a validated form's instance. Audited.
+
+    A new cohort may take the set-up of `copy_from`, an earlier cohort of the same programme:
+    see `cohort_copy_setup`. Raises ValueError when `copy_from` is given for an existing cohort
+    or belongs to another programme."""
     created = cohort.pk is None
+    if copy_from is not None and (not created or copy_from.programme_id != cohort.programme_id):
+        raise ValueError("only a new cohort copies, and only from its own programme")
     cohort.save()
     audit_record(actor=actor, action="cohort.create" if created else "cohort.update", target=cohort)
+    if copy_from is not None:
+        cohort_copy_setup(source=copy_from, target=cohort, actor=actor)
     return cohort
+
+
+@transaction.atomic
+def cohort_copy_setup(*, source: Cohort, target: Cohort, actor: User) -> None:
+    """Copy the set-up of `source` into `target`: its questions, with their conditions pointing
+    to the copies, and its eligibility rules (rules on answers name questions by key, which the
+    copies keep). Then sends `cohort_copied`, by which the apps above copy their own parts (the
+    review rubric, the quotas). Audited with what was copied. Nothing of the applications,
+    reviews or selection of `source` is copied."""
+    questions = list(ApplicationQuestion.objects.filter(cohort=source).order_by("position", "id"))
+    copies = {}
+    for question in questions:
+        copies[question.pk] = ApplicationQuestion.objects.create(
+            cohort=target,
+            position=question.position,
+            key=question.key,
+            label=question.label,
+            help_text=question.help_text,
+            type=question.type,
+            is_required=question.is_required,
+            choices=list(question.choices),
+            word_limit=question.word_limit,
+            min_value=question.min_value,
+            max_value=question.max_value,
+            show_when=list(question.show_when),
+        )
+    for question in questions:
+        if question.depends_on_id in copies:
+            copy = copies[question.pk]
+            copy.depends_on = copies[question.depends_on_id]
+            copy.save(update_fields=["depends_on", "updated_at"])
+    rules = EligibilityRule.objects.bulk_create(
+        EligibilityRule(
+            cohort=target,
+            position=rule.position,
+            attribute=rule.attribute,
+            operator=rule.operator,
+            values=list(rule.values),
+            message=rule.message,
+        )
+        for rule in EligibilityRule.objects.filter(cohort=source).order_by("position", "id")
+    )
+    # Each receiver answers with what it copied ({"criteria": 4}), which the audit entry keeps.
+    copied = {"questions": len(copies), "rules": len(rules)}
+    for _receiver, response in cohort_copied.send(sender=Cohort, source=source, target=target):
+        if isinstance(response, dict):
+            copied.update(response)
+    audit_record(
+        actor=actor,
+        action="cohort.copy_setup",
+        target=target,
+        source_id=source.pk,
+        source=source.name,
+        **copied,
+    )
 
 
 @transaction.atomic

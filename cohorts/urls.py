@@ -13,6 +13,11 @@ urlpatterns = [
         name="cohort_detail",
     ),
     path(
+        "programmes/<slug:slug>/cohorts/<slug:cohort_slug>/about/",
+        views.cohort_public,
+        name="cohort_public",
+    ),
+    path(
         "programmes/<slug:slug>/cohorts/<slug:cohort_slug>/edit/",
         views.cohort_edit,
         name="cohort_edit",
@@ -41,6 +46,11 @@ urlpatterns = [
         "programmes/<slug:slug>/cohorts/<slug:cohort_slug>/rules/new/",
         views.rule_create,
         name="rule_create",
+    ),
+    path(
+        "programmes/<slug:slug>/cohorts/<slug:cohort_slug>/rules/form/",
+        views.rule_form,
+        name="rule_form",
     ),
     path(
         "programmes/<slug:slug>/cohorts/<slug:cohort_slug>/rules/<int:rule_id>/delete/",

@@ -110,8 +110,14 @@ class OutboxFilterForm(GuardedForm):
     status = forms.ChoiceField(label=_("Status"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     q = forms.CharField(label=_("Recipient or subject"), required=False, max_length=200)
+    # Emails carry the programme, not the cohort: a cohort's messages are those sent to the
+    # people who applied to it (its applicants and participants), whatever their kind.
+    cohort = forms.TypedChoiceField(
+        label=_("To applicants of"), required=False, coerce=int, empty_value=None
+    )
 
-    def __init__(self, *args, statuses, kinds, **kwargs):
+    def __init__(self, *args, statuses, kinds, cohorts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Any status")), *statuses]
         self.fields["kind"].choices = [("", _("Any kind")), *kinds]
+        self.fields["cohort"].choices = [("", _("Any cohort")), *cohorts]

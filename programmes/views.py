@@ -121,6 +121,8 @@ def programme_outbox(request, slug):
         request.GET or None,
         statuses=EmailStatus.choices,
         kinds=[(kind.name, kind.label) for kind in all_kinds()],
+        # Through the reverse relation: cohorts sit above this app and are not imported here.
+        cohorts=list(programme.cohorts.order_by("-opens_at", "-pk").values_list("pk", "name")),
     )
     filters = form.cleaned_data if form.is_valid() else {}
     emails = notification_selectors.email_list_for_scope(
@@ -129,6 +131,10 @@ def programme_outbox(request, slug):
         kind=filters.get("kind", ""),
         search=filters.get("q", ""),
     )
+    if filters.get("cohort"):
+        # Emails name no cohort; one applicant has at most one application per cohort, so
+        # this join adds no duplicate rows.
+        emails = emails.filter(recipient__applications__cohort_id=filters["cohort"])
     page = Paginator(emails, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     query = {k: v for k, v in filters.items() if v}
     can_announce = request.user.has_perm("programmes.send_programme_announcement", programme)

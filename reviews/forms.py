@@ -179,6 +179,51 @@ class ReviewForm(GuardedForm):
     def score_fields(self):
         return [self[f"score_{c.pk}"] for c in self.criteria]
 
+    def score_scales(self) -> list[dict]:
+        """Each criterion as a scale to draw: its field, its points (value, label, checked) and
+        the labels of its two ends, shown under the first and the last point."""
+        scales = []
+        for criterion in self.criteria:
+            field = self[f"score_{criterion.pk}"]
+            value = field.value()
+            points = [
+                {
+                    "value": point,
+                    "label": label,
+                    "id": f"{field.auto_id}_{point}",
+                    "checked": str(point) == str(value) if value not in (None, "") else False,
+                }
+                for point, label in criterion.points
+            ]
+            scales.append(
+                {
+                    "field": field,
+                    "criterion": criterion,
+                    "points": points,
+                    "low": points[0]["label"] if points else "",
+                    "high": points[-1]["label"] if points else "",
+                    "middle": [p for p in points[1:-1] if p["label"]],
+                }
+            )
+        return scales
+
+
+class QueueFilterForm(GuardedForm):
+    """The reviewer's queue, narrowed to one of the cohorts they review in."""
+
+    cohort = forms.TypedChoiceField(label=_("Cohort"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, cohorts, **kwargs):
+        super().__init__(*args, **kwargs)
+        many_programmes = len({c.programme_id for c in cohorts}) > 1
+        self.fields["cohort"].choices = [
+            ("", _("All cohorts")),
+            *(
+                (c.pk, f"{c.programme.name} · {c.name}" if many_programmes else c.name)
+                for c in cohorts
+            ),
+        ]
+
 
 class ReassignForm(GuardedForm):
     reviewer = forms.ModelChoiceField(label=_("New reviewer"), queryset=User.objects.none())

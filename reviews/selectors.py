@@ -114,20 +114,37 @@ def assignment_run_latest(*, cohort: Cohort) -> AssignmentRun | None:
     )
 
 
-def assignment_list_for_reviewer(*, reviewer: User) -> QuerySet[ReviewAssignment]:
-    """The reviewer's active assignments, in their own programmes only."""
+def assignment_list_for_reviewer(
+    *, reviewer: User, cohort_id: int | None = None
+) -> QuerySet[ReviewAssignment]:
+    """The reviewer's active assignments, in their own programmes only; of one cohort when
+    `cohort_id` is given."""
+    assignments = ReviewAssignment.objects.filter(
+        reviewer=reviewer,
+        is_active=True,
+        application__status__in=REVIEWABLE_STATUSES,
+        application__cohort__programme__roles__user=reviewer,
+        application__cohort__programme__roles__role=RoleKind.REVIEWER,
+    )
+    if cohort_id is not None:
+        assignments = assignments.filter(application__cohort_id=cohort_id)
     return (
-        ReviewAssignment.objects.filter(
-            reviewer=reviewer,
-            is_active=True,
-            application__status__in=REVIEWABLE_STATUSES,
-            application__cohort__programme__roles__user=reviewer,
-            application__cohort__programme__roles__role=RoleKind.REVIEWER,
-        )
-        .select_related("application__cohort__programme")
+        assignments.select_related("application__cohort__programme")
         .prefetch_related(Prefetch("review", queryset=Review.objects.all()))
         .distinct()
         .order_by("application__cohort_id", "id")
+    )
+
+
+def cohort_list_for_reviewer(*, reviewer: User) -> list[Cohort]:
+    """The cohorts the reviewer has active assignments in, for the queue's filter; one query."""
+    cohort_ids = (
+        assignment_list_for_reviewer(reviewer=reviewer).order_by().values("application__cohort_id")
+    )
+    return list(
+        Cohort.objects.filter(pk__in=cohort_ids)
+        .select_related("programme")
+        .order_by("programme__name", "-opens_at", "pk")
     )
 
 
@@ -153,9 +170,9 @@ def review_of(assignment: ReviewAssignment) -> Review | None:
     return Review.objects.filter(assignment=assignment).first()
 
 
-def review_counts_for_reviewer(*, reviewer: User) -> dict[str, int]:
+def review_counts_for_reviewer(*, reviewer: User, cohort_id: int | None = None) -> dict[str, int]:
     return (
-        assignment_list_for_reviewer(reviewer=reviewer)
+        assignment_list_for_reviewer(reviewer=reviewer, cohort_id=cohort_id)
         .order_by()
         .aggregate(
             total=Count("id", distinct=True),
@@ -165,9 +182,9 @@ def review_counts_for_reviewer(*, reviewer: User) -> dict[str, int]:
 
 
 def next_unreviewed(
-    *, reviewer: User, after: ReviewAssignment | None = None
+    *, reviewer: User, after: ReviewAssignment | None = None, cohort_id: int | None = None
 ) -> ReviewAssignment | None:
-    pending = assignment_list_for_reviewer(reviewer=reviewer).filter(
+    pending = assignment_list_for_reviewer(reviewer=reviewer, cohort_id=cohort_id).filter(
         Q(review__isnull=True) | Q(review__is_submitted=False)
     )
     if after is not None:

@@ -706,3 +706,15 @@ __all__ = [
     "review_save",
     "scores_recompute",
 ]
+
+
+def criteria_copy(*, source: Cohort, target: Cohort) -> int:
+    """Copy the review rubric of `source` into `target` (a new cohort that took its set-up);
+    returns how many criteria were copied."""
+    fields = ["position", "name", "guidance", "weight", "scale_min", "scale_max"]
+    fields += ["scale_labels", "is_required"]
+    copies = ReviewCriterion.objects.bulk_create(
+        ReviewCriterion(cohort=target, **{name: getattr(criterion, name) for name in fields})
+        for criterion in ReviewCriterion.objects.filter(cohort=source).order_by("position", "id")
+    )
+    return len(copies)

@@ -26,6 +26,7 @@ from reviews.forms import (
     ConflictFlagForm,
     ConflictForm,
     CriterionForm,
+    QueueFilterForm,
     ReassignForm,
     ReviewForm,
     ReviewSettingsForm,
@@ -40,17 +41,25 @@ QUEUE_PAGE_SIZE = 50
 
 @login_required
 def review_queue(request):
-    assignments = selectors.assignment_list_for_reviewer(reviewer=request.user)
-    counts = selectors.review_counts_for_reviewer(reviewer=request.user)
+    cohorts = selectors.cohort_list_for_reviewer(reviewer=request.user)
+    form = QueueFilterForm(request.GET or None, cohorts=cohorts)
+    cohort_id = form.cleaned_data.get("cohort") if form.is_valid() else None
+    cohort = next((c for c in cohorts if c.pk == cohort_id), None)
+    assignments = selectors.assignment_list_for_reviewer(reviewer=request.user, cohort_id=cohort_id)
+    counts = selectors.review_counts_for_reviewer(reviewer=request.user, cohort_id=cohort_id)
     page = Paginator(assignments, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "reviews/review_queue.html",
         {
             "page": page,
+            "form": form,
+            "cohorts": cohorts,
+            "cohort": cohort,
+            "is_closed": cohort is not None and selectors.is_overdue(cohort),
             "done": counts["done"],
             "total": counts["total"],
-            "next_up": selectors.next_unreviewed(reviewer=request.user),
+            "next_up": selectors.next_unreviewed(reviewer=request.user, cohort_id=cohort_id),
         },
     )
 

@@ -1,5 +1,7 @@
 """The notification kinds of selection; registered from the app's `AppConfig.ready()`."""
 
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 
 from notifications.registry import Kind
@@ -27,6 +29,26 @@ KINDS = (
             "programme_name": "AI Forward 2026",
             "tz": "Asia/Singapore",
         },
+    ),
+    Kind(
+        name="selection.offer_accepted",
+        label=_("Accepted offers"),
+        description=_("A confirmation that you accepted a seat, with the cohort's dates."),
+        is_mandatory=True,
+        example={
+            "cohort_name": "Main intake",
+            "programme_name": "AI Forward 2026",
+            "starts_on": datetime.date(2026, 9, 7),
+            "ends_on": datetime.date(2026, 12, 18),
+            "commitment": "About 6 hours a week: Tuesday and Thursday evenings",
+        },
+    ),
+    Kind(
+        name="selection.offer_declined",
+        label=_("Declined offers"),
+        description=_("A confirmation that you declined a seat."),
+        is_mandatory=True,
+        example={"cohort_name": "Main intake", "programme_name": "AI Forward 2026"},
     ),
     Kind(
         name="selection.waitlisted",

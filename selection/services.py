@@ -567,8 +567,9 @@ def _lock_offer(offer: Offer) -> tuple[Offer, Cohort]:
 
 @transaction.atomic
 def offer_accept(*, offer: Offer, user: User) -> Participant:
-    """Accept an open offer: the applicant becomes a participant. Raises SelectionError when the
-    offer is not theirs, no longer open, or expired."""
+    """Accept an open offer: the applicant becomes a participant and is sent a confirmation
+    (`selection.offer_accepted`) with the cohort's dates. Raises SelectionError when the offer
+    is not theirs, no longer open, or expired."""
     offer, cohort = _lock_offer(offer)
     if offer.application.applicant_id != user.pk:
         raise SelectionError(_("This offer is not yours."))
@@ -595,12 +596,27 @@ def offer_accept(*, offer: Offer, user: User) -> Participant:
         application=offer.application, cohort=cohort, user=user
     )
     participant_joined.send(sender=Participant, participant=participant)
+    notification_services.notify(
+        recipient=offer.application.applicant,
+        kind="selection.offer_accepted",
+        context={
+            "cohort_name": cohort.name,
+            "programme_name": cohort.programme.name,
+            "starts_on": cohort.starts_on,
+            "ends_on": cohort.ends_on,
+            "commitment": cohort.commitment,
+        },
+        url=f"/applications/{offer.application_id}/",
+        scope=cohort.programme.notification_scope,
+        dedupe_key=f"selection.offer_accepted:{offer.pk}",
+    )
     return participant
 
 
 @transaction.atomic
 def offer_decline(*, offer: Offer, user: User, reason: str = "") -> Offer:
-    """Decline an open offer; the seat goes to the best promotable waitlisted applicant."""
+    """Decline an open offer; the applicant is sent a confirmation (`selection.offer_declined`)
+    and the seat goes to the best promotable waitlisted applicant."""
     offer, cohort = _lock_offer(offer)
     if offer.application.applicant_id != user.pk:
         raise SelectionError(_("This offer is not yours."))
@@ -621,6 +637,14 @@ def offer_decline(*, offer: Offer, user: User, reason: str = "") -> Offer:
         to_status=ApplicationStatus.DECLINED,
         actor=user,
         note=reason.strip(),
+    )
+    notification_services.notify(
+        recipient=offer.application.applicant,
+        kind="selection.offer_declined",
+        context={"cohort_name": cohort.name, "programme_name": cohort.programme.name},
+        url=f"/applications/{offer.application_id}/",
+        scope=cohort.programme.notification_scope,
+        dedupe_key=f"selection.offer_declined:{offer.pk}",
     )
     _promote(cohort, actor=None)
     return offer
@@ -914,3 +938,20 @@ __all__ = [
     "waitlist_promote_all",
     "waitlist_set_paused",
 ]
+
+
+def quotas_copy(*, source: Cohort, target: Cohort) -> int:
+    """Copy the quotas of `source` into `target` (a new cohort that took its set-up); returns
+    how many were copied. Shares of the seats, so they fit the new cohort's own capacity."""
+    copies = Quota.objects.bulk_create(
+        Quota(
+            cohort=target,
+            name=quota.name,
+            attribute=quota.attribute,
+            values=list(quota.values),
+            min_percent=quota.min_percent,
+            max_percent=quota.max_percent,
+        )
+        for quota in Quota.objects.filter(cohort=source).order_by("name", "id")
+    )
+    return len(copies)

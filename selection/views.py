@@ -17,7 +17,7 @@ from cohorts.selectors import cohort_or_404
 from programmes.selectors import programme_for
 from selection import selectors, services
 from selection.enums import ScoreKind
-from selection.forms import DeclineForm, QuotaForm, SelectionRunForm
+from selection.forms import DeclineForm, QuotaForm, SelectionRunForm, quota_values_text
 from selection.models import Quota
 
 LIST_SIZE = 50
@@ -51,10 +51,13 @@ def _home(request, programme, cohort, *, quota_form=None, run_form=None, status=
         {
             "programme": programme,
             "cohort": cohort,
-            "quotas": selectors.quota_list_for_cohort(cohort=cohort),
+            "quotas": [
+                (quota, quota_values_text(quota))
+                for quota in selectors.quota_list_for_cohort(cohort=cohort)
+            ],
             "runs": selectors.run_list_for_cohort(cohort=cohort)[:20],
             "committed": selectors.committed_run(cohort=cohort),
-            "quota_form": quota_form or QuotaForm(),
+            "quota_form": quota_form or QuotaForm(seats=services.default_seats(cohort)),
             "run_form": run_form
             or SelectionRunForm(
                 initial=_run_initial(request, cohort), max_seats=_free_seats(cohort)
@@ -68,8 +71,19 @@ def _home(request, programme, cohort, *, quota_form=None, run_form=None, status=
 @login_required
 def selection_home(request, slug, cohort_slug):
     programme, cohort = _admin(request, slug, cohort_slug)
+    seats = services.default_seats(cohort)
+    if request.GET.get("part") in ("quota-values", "quota-seats"):
+        # The quota form's parts that follow what is typed: the chosen attribute's values,
+        # and the shares as seats. Nothing is saved.
+        form = QuotaForm(initial=request.GET.dict(), seats=seats)
+        context = {"programme": programme, "cohort": cohort, "quota_form": form}
+        return render(request, f"selection/selection_home.html#{request.GET['part']}", context)
+    if request.method == "POST" and "quota_refresh" in request.POST:  # without JavaScript
+        initial = {**request.POST.dict(), "values": request.POST.getlist("values")}
+        form = QuotaForm(initial=initial, seats=seats)
+        return _home(request, programme, cohort, quota_form=form)
     if request.method == "POST" and "quota" in request.POST:
-        form = QuotaForm(request.POST, instance=Quota(cohort=cohort))
+        form = QuotaForm(request.POST, instance=Quota(cohort=cohort), seats=seats)
         if form.is_valid():
             quota = form.save(commit=False)
             quota.values = form.cleaned_data["values"]

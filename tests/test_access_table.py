@@ -468,6 +468,8 @@ TABLE = [
     Row("healthz", _none, PUBLIC),
     # accounts
     Row("accounts:profile", _none, SIGNED_IN),
+    # The same answer for anyone: whether a link went out is not said.
+    Row("accounts:verification_resend", _none, PUBLIC, ("POST",), ok=(302,)),
     # notifications
     Row("notifications:list", _none, SIGNED_IN),
     Row("notifications:mark_all_read", _none, SIGNED_IN, ("POST",), ok=(302,)),
@@ -586,6 +588,7 @@ TABLE = [
     Row("programmes:programme_edit", _p, ADMINS, ("GET", "POST")),
     Row("cohorts:cohort_create", _p, ADMINS, ("GET", "POST")),
     Row("cohorts:cohort_detail", _c, STAFF),
+    Row("cohorts:cohort_public", _c, PUBLIC),
     Row("cohorts:cohort_edit", _c, ADMINS, ("GET", "POST")),
     Row("cohorts:question_create", _c, ADMINS, ("GET", "POST")),
     Row(
@@ -616,6 +619,7 @@ TABLE = [
         data={"attribute": "residency", "operator": "in", "values": "citizen"},
         ok=(200, 302, 400),  # 400: the form's errors, past the access check
     ),
+    Row("cohorts:rule_form", _c, ADMINS, query={"attribute": "residency"}),
     Row(
         "cohorts:rule_delete",
         lambda w: {**_c(w), "rule_id": w.rule.pk},
@@ -695,6 +699,7 @@ TABLE = [
     Row("selection:selection_offers", _c, STAFF, ("GET", "POST")),
     # cohorts: staff pages of a cohort's applications
     Row("applications:cohort_applications", _c, STAFF),
+    Row("applications:cohort_form_preview", _c, STAFF),
     Row(
         "applications:cohort_applications_bulk",
         _c,

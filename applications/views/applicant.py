@@ -113,6 +113,7 @@ def _render_form(
     questions = cohort_selectors.question_list_for_cohort(cohort=cohort)
     answers = application.answers if answers is None else answers
     profile = account_selectors.profile_get_for_user(user=request.user)
+    final_reasons = []
     if application.status == ApplicationStatus.DRAFT:
         # Eligibility as of now: the profile may have changed since the draft was saved.
         live = cohort_selectors.eligibility_for(
@@ -123,6 +124,9 @@ def _render_form(
             rules=cohort_selectors.rule_list_for_cohort(cohort=cohort),
         )
         application.is_eligible, application.eligibility_failures = live.is_eligible, live.reasons
+        final_reasons = live.final_reasons
+    if final_reasons:
+        return _render_cannot_apply(request, cohort, final_reasons)
     return render(
         request,
         "applications/application_form.html",
@@ -142,16 +146,44 @@ def _render_form(
     )
 
 
+def _render_cannot_apply(request, cohort, final_reasons):
+    """The apply page of someone who fails a rule that cannot change before the deadline (an
+    age at the cohort's start): said plainly at the top, and no form to fill in for nothing."""
+    return render(
+        request,
+        "applications/application_form.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "cannot_apply": True,
+            "final_reasons": final_reasons,
+            "closes_at": timezone.localtime(cohort.closes_at, cohort.tz),
+        },
+    )
+
+
 @login_required
 def apply(request, slug, cohort_slug):
     cohort = cohort_selectors.cohort_get_open(programme_slug=slug, cohort_slug=cohort_slug)
     if cohort is None:
         raise Http404(_("No such cohort."))
-    if account_selectors.profile_get_for_user(user=request.user) is None:
+    profile = account_selectors.profile_get_for_user(user=request.user)
+    if profile is None:
         messages.info(
             request, _("Complete your applicant profile first; your application starts from it.")
         )
         return redirect(f"{reverse('accounts:profile')}?{urlencode({'next': request.path})}")
+    # A rule on a fixed attribute does not depend on the answers: checked before any draft is
+    # made, so no draft is left behind for a cohort the applicant can never apply to.
+    verdict = cohort_selectors.eligibility_for(
+        cohort=cohort,
+        profile=profile,
+        answers={},
+        questions=[],
+        rules=cohort_selectors.rule_list_for_cohort(cohort=cohort),
+    )
+    if verdict.final_reasons:
+        return _render_cannot_apply(request, cohort, verdict.final_reasons)
     try:
         application = services.application_start(cohort=cohort, applicant=request.user)
     except services.ApplicationError as exc:
@@ -433,6 +465,7 @@ def _offer_of(application):
 def application_detail(request, application_id):
     application = _own_or_404(request, application_id)
     questions = cohort_selectors.question_list_for_cohort(cohort=application.cohort)
+    is_hidden = application.is_decision_hidden
     return render(
         request,
         "applications/application_detail.html",
@@ -442,8 +475,12 @@ def application_detail(request, application_id):
             "rows": [r for r in _question_rows(questions, application.answers) if r["is_visible"]],
             "events": _visible_events(application),
             "is_editable": _is_editable(application),
+            "is_participant": application.status == ApplicationStatus.ACCEPTED,
             "withdraw_form": WithdrawForm(),
-            "offer": None if application.is_decision_hidden else _offer_of(application),
+            "offer": None if is_hidden else _offer_of(application),
+            "waitlist_position": None
+            if is_hidden
+            else selectors.waitlist_position(application=application),
         },
     )
 
@@ -452,6 +489,7 @@ def application_detail(request, application_id):
 @require_POST
 def application_withdraw(request, application_id):
     application = _own_or_404(request, application_id)
+    was_participant = application.status == ApplicationStatus.ACCEPTED
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
@@ -461,7 +499,12 @@ def application_withdraw(request, application_id):
         except services.ApplicationError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Your application is withdrawn."))
+            messages.success(
+                request,
+                _("You have left the programme.")
+                if was_participant
+                else _("Your application is withdrawn."),
+            )
     else:
         messages.error(request, " ".join(form.errors.get("reason", [])))
     return redirect("applications:detail", application_id=application.pk)

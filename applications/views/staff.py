@@ -250,3 +250,27 @@ def application_export(request, slug, cohort_slug):
     response["Cache-Control"] = "private, no-store"
     services.applications_exported(cohort=cohort, actor=request.user, fmt=fmt, rows=count)
     return response
+
+
+@login_required
+def cohort_form_preview(request, slug, cohort_slug):
+    """The cohort's application form as an applicant sees it, for the programme's staff: the
+    same questions, conditions and fields, and nothing that saves or submits."""
+    from applications.views.applicant import _question_rows
+
+    programme = programme_for(request, slug, "programmes.view_applications")
+    cohort = cohort_or_404(programme, cohort_slug)
+    questions = cohort_selectors.question_list_for_cohort(cohort=cohort)
+    return render(
+        request,
+        "applications/application_preview.html",
+        {
+            "programme": programme,
+            "cohort": cohort,
+            "rows": _question_rows(questions, {}),
+            "rules": cohort_selectors.rule_rows(
+                cohort_selectors.rule_list_for_cohort(cohort=cohort), questions
+            ),
+            "closes_at": timezone.localtime(cohort.closes_at, cohort.tz),
+        },
+    )

@@ -153,7 +153,7 @@ def test_signup_does_the_same_work_for_new_and_registered_addresses(client, hash
 def test_signup_verification_link_in_the_outbox_email_works(client):
     _signup(client)
     message = mail.outbox[0]
-    assert message.subject == "Please Confirm Your Email Address"
+    assert message.subject == "Confirm your email address"
     assert Notification.objects.get(recipient__email="new.person@example.com").kind == (
         "account.security"
     )

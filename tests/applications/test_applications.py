@@ -102,8 +102,17 @@ def _submit(client, application, data=None, files=None, consent=True):
 def test_landing_lists_open_cohort_with_deadline(client, cohort):
     body = client.get("/").content.decode()
     assert "Main intake" in body
-    assert _apply_url(cohort) in body
+    # A visitor first reads who can apply; signing up comes from that page.
+    assert reverse("cohorts:cohort_public", args=[cohort.programme.slug, "main"]) in body
+    assert _apply_url(cohort) not in body
     assert "Deadline:" in body
+
+
+def test_landing_offers_signed_in_users_both_apply_and_the_cohort_page(client, cohort, applicant):
+    client.force_login(applicant)
+    body = client.get("/").content.decode()
+    assert _apply_url(cohort) in body
+    assert reverse("cohorts:cohort_public", args=[cohort.programme.slug, "main"]) in body
 
 
 def test_apply_requires_profile_first(client, cohort, outsider):
@@ -442,7 +451,7 @@ def test_my_applications_query_count(client, applicant, django_assert_num_querie
     client.force_login(applicant)
     # session, user, mfa role check, applications, events (prefetch), open cohorts, nav,
     # nav compute, nav mentoring, bell
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get(reverse("applications:mine"))
 
 

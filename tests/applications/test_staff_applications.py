@@ -349,7 +349,7 @@ def test_application_list_query_count(
     # session, user, mfa (role, authenticator), programme + partners, perm (view), cohort,
     # page count, page rows, status counts, perm (manage), nav memberships, nav compute,
     # nav mentoring, bell
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = client.get(_list(cohort), {"sector": "logistics", "q": "a"})
     assert response.status_code == 200
 
@@ -512,7 +512,7 @@ def test_application_detail_query_count(client, cohort, staff, django_assert_num
     # session, user, mfa (role, authenticator), programme + partners, perm (view), cohort,
     # application, events (+ actors), questions, perm (manage), nav memberships, nav compute,
     # nav mentoring, bell
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         client.get(_url("cohort_application_detail", cohort, application.pk))
 
 

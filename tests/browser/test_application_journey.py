@@ -84,7 +84,7 @@ def test_applicant_signs_up_and_applies(live_server, page, axe_check, open_cohor
     page.get_by_role("button", name="Save profile").click()
 
     # Then the cohort from the dashboard.
-    page.get_by_role("link", name="Apply — Main intake").click()
+    page.get_by_role("link", name="Apply — Main intake", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Apply to Main intake")
     expect(page.get_by_test_id("eligible")).to_be_visible()
     axe_check(page)

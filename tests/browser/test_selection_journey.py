@@ -86,5 +86,5 @@ def test_select_commit_and_accept(live_server, page, axe_check, programme, setti
     axe_check(page)
     page.get_by_test_id("accept-offer").click()
     expect(page.get_by_text("You are now a participant.")).to_be_visible()
-    expect(page.get_by_test_id("status")).to_have_text("Accepted")
+    expect(page.get_by_test_id("status")).to_have_text("Participant")
     assert Participant.objects.filter(application=winner).exists()

@@ -17,7 +17,7 @@ def test_signup_verify_and_complete_profile(live_server, page, axe_check):
     axe_check(page)
     page.get_by_role("link", name="Create an account").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign Up")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign up")
     axe_check(page)
     page.get_by_label("Email").fill("maya.tan@example.com")
     page.locator("#id_password1").fill("short")
@@ -30,7 +30,7 @@ def test_signup_verify_and_complete_profile(live_server, page, axe_check):
     page.locator("#id_password1").fill("lantern-orchid-river-7")
     page.locator("#id_password2").fill("lantern-orchid-river-7")
     page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your email address")
     axe_check(page)
 
     link = re.search(r"http://[^\s]+/accounts/confirm-email/[^\s]+/", mail.outbox[-1].body).group(0)
@@ -63,7 +63,7 @@ def test_signup_verify_and_complete_profile(live_server, page, axe_check):
     page.get_by_label("Date of birth").fill("1994-03-08")
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_text("Your profile is saved.")).to_be_visible()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Maya")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Maya Tan")
     axe_check(page)
 
     profile = ApplicantProfile.objects.get(user__email="maya.tan@example.com")

@@ -151,12 +151,12 @@ def added_attribute(monkeypatch):
 
 @pytest.mark.django_db
 def test_added_attribute_shows_in_the_quota_form(added_attribute):
-    form = QuotaForm()
+    form = QuotaForm(initial={"attribute": "employer_name"})
 
     assert form.fields["attribute"].choices[-1] == ("employer_name", "Employer name")
-    assert [c for c in form.fields["values"].choices if c[0].startswith("employer_name:")] == [
-        ("employer_name:Harbour Logistics", "Employer name: Harbour"),
-        ("employer_name:Nimbus Cloud", "Employer name: Nimbus"),
+    assert form.fields["values"].choices == [
+        ("employer_name:Harbour Logistics", "Harbour"),
+        ("employer_name:Nimbus Cloud", "Nimbus"),
     ]
     bound = QuotaForm(
         data={
@@ -175,8 +175,8 @@ def test_added_attribute_counts_for_quotas_and_eligibility(added_attribute):
 
     assert attributes.candidate_attributes(application)["employer_name"] == "Nimbus Cloud"
     assert ("employer_name", "Employer name") in attributes.choices(Use.ELIGIBILITY)
-    rule = SimpleNamespace(attribute="employer_name", values=["Nimbus Cloud"])
-    assert selectors.rule_rows([rule], []) == [(rule, "Employer name", "Nimbus")]
+    rule = SimpleNamespace(attribute="employer_name", operator="in", values=["Nimbus Cloud"])
+    assert selectors.rule_rows([rule], []) == [(rule, "Employer name", "must be one of: Nimbus")]
 
 
 @pytest.mark.django_db

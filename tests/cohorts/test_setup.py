@@ -196,33 +196,115 @@ def test_rules_add_and_remove(client, programme, programme_admin, cohort):
     client.force_login(programme_admin)
     response = client.post(
         _url("rule_create", programme, "main"),
-        {"attribute": "age_at_start", "operator": "between", "values_text": "18\n65"},
+        {"attribute": "age_at_start", "operator": "between", "low": "18", "high": "65"},
     )
     assert response.status_code == 302
     rule = EligibilityRule.objects.get()
     assert (rule.attribute, rule.operator, rule.values) == ("age_at_start", "between", ["18", "65"])
     page = client.get(_url("cohort_detail", programme, "main")).content.decode()
-    assert "Age when the cohort starts" in page
+    assert "Age when the cohort starts</span> must be between 18 and 65" in page
     client.post(_url("rule_delete", programme, "main", rule.pk))
     assert not EligibilityRule.objects.exists()
+
+
+def test_rule_on_a_choice_stores_the_ticked_codes_and_reads_as_words(
+    client, programme, programme_admin, cohort
+):
+    client.force_login(programme_admin)
+    response = client.post(
+        _url("rule_create", programme, "main"),
+        {"attribute": "residency", "operator": "in", "values": ["citizen", "permanent_resident"]},
+    )
+    assert response.status_code == 302
+    assert EligibilityRule.objects.get().values == ["citizen", "permanent_resident"]
+    page = client.get(_url("cohort_detail", programme, "main")).content.decode()
+    assert "Residency status</span> must be one of: Citizen, Permanent resident" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "wording"),
+    [
+        ({"operator": "at_least", "low": "18"}, "must be at least 18"),
+        ({"operator": "at_most", "high": "65.50"}, "must be at most 65.5"),
+        ({"operator": "between", "low": "18", "high": "65"}, "must be between 18 and 65"),
+    ],
+)
+def test_numeric_rules_read_naturally(client, programme, programme_admin, cohort, data, wording):
+    client.force_login(programme_admin)
+    client.post(_url("rule_create", programme, "main"), {"attribute": "age_at_start", **data})
+    page = client.get(_url("cohort_detail", programme, "main")).content.decode()
+    assert f"Age when the cohort starts</span> {wording}" in page
+
+
+def test_rule_form_offers_the_values_of_the_chosen_attribute_only(
+    client, programme, programme_admin, cohort
+):
+    client.force_login(programme_admin)
+    part = client.get(_url("rule_form", programme, "main"), {"attribute": "job_level"})
+    body = part.content.decode()
+    assert part.status_code == 200
+    assert body.count('type="checkbox" class="form-check-input"  name="values"') == 4
+    assert 'value="frontline"' in body and "Frontline" in body
+    assert 'value="citizen"' not in body
+    assert '<option value="in"' in body and '<option value="between"' not in body
+    numeric = client.get(_url("rule_form", programme, "main"), {"attribute": "age_at_start"})
+    assert 'name="low"' in numeric.content.decode()
+    assert 'name="values"' not in numeric.content.decode()
+
+
+def test_rule_form_without_javascript_shows_the_values_on_request(
+    client, programme, programme_admin, cohort
+):
+    client.force_login(programme_admin)
+    response = client.post(
+        _url("rule_create", programme, "main"),
+        {"attribute": "residency", "message": "Residents only", "refresh": "1"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count('type="checkbox" class="form-check-input"  name="values"') == 4
+    assert 'value="Residents only"' in body
+    assert not EligibilityRule.objects.exists()
+
+
+def test_rule_on_a_choice_question_offers_its_choices(client, programme, programme_admin, cohort):
+    QuestionFactory(cohort=cohort, key="track", type=QuestionType.CHOICE, choices=["Ops", "Data"])
+    client.force_login(programme_admin)
+    body = client.get(
+        _url("rule_form", programme, "main"), {"attribute": "answer:track"}
+    ).content.decode()
+    assert 'value="Ops"' in body and 'value="Data"' in body
+    response = client.post(
+        _url("rule_create", programme, "main"),
+        {"attribute": "answer:track", "operator": "in", "values": ["Data"]},
+    )
+    assert response.status_code == 302
+    assert EligibilityRule.objects.get().values == ["Data"]
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         (
-            {"attribute": "age_at_start", "operator": "between", "values_text": "65\n18"},
-            "lower bound first",
+            {"attribute": "age_at_start", "operator": "between", "low": "65", "high": "18"},
+            "must not be below the lowest",
         ),
         (
-            {"attribute": "age_at_start", "operator": "at_least", "values_text": "eighteen"},
-            "Give 1 number(s)",
+            {"attribute": "age_at_start", "operator": "at_least", "low": "eighteen"},
+            "Enter a number",
         ),
-        ({"attribute": "residency", "operator": "in", "values_text": ""}, "at least one value"),
+        ({"attribute": "age_at_start", "operator": "at_least"}, "Give the lowest value"),
+        ({"attribute": "age_at_start", "operator": "between", "low": "18"}, "Give the highest"),
+        ({"attribute": "residency", "operator": "in"}, "Tick at least one value"),
         (
-            {"attribute": "shoe_size", "operator": "in", "values_text": "42"},
+            {"attribute": "residency", "operator": "in", "values": ["Citizen"]},
+            "“Citizen” is not a value of this attribute: tick values from its list.",
+        ),
+        (
+            {"attribute": "residency", "operator": "between", "low": "1", "high": "2"},
             "Select a valid choice",
         ),
+        ({"attribute": "shoe_size", "operator": "in", "values": ["42"]}, "Select a valid choice"),
     ],
 )
 def test_rules_bad_input(client, programme, programme_admin, cohort, data, message):
@@ -257,7 +339,7 @@ def test_setup_is_404_outside_the_programme(client, request, programme, cohort, 
     assert (
         client.post(
             _url("rule_create", programme, "main"),
-            {"attribute": "residency", "operator": "in", "values_text": "x"},
+            {"attribute": "residency", "operator": "in", "values": ["citizen"]},
         ).status_code
         == 404
     )
@@ -321,7 +403,7 @@ def test_rule_with_non_finite_number_is_refused(client, programme, programme_adm
     client.force_login(programme_admin)
     response = client.post(
         _url("rule_create", programme, "main"),
-        {"attribute": "age_at_start", "operator": "at_least", "values_text": "NaN"},
+        {"attribute": "age_at_start", "operator": "at_least", "low": "NaN"},
     )
     assert response.status_code == 400
     assert not EligibilityRule.objects.exists()

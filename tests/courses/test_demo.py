@@ -153,9 +153,19 @@ def test_seed_demo_teaches_four_courses_with_attendance_results_and_people_at_ri
         if any(c.course.code == "AI102" and c.forecast.below_now for c in entry.courses)
     }
 
-    # The printout says where to look: the staff login, the roster of the session in
-    # progress and the instructor's calendar feed.
-    assert "staff@example.org                staff / instructor — courses:" in out
+    # The printout says where to look: the instructor's login says what to try in the courses,
+    # the participants above are printed with what their courses show, and the roster of the
+    # session in progress and the instructor's calendar feed follow.
+    printed = {}  # login → its line
+    for line in out.splitlines():
+        words = line.split()
+        if words and "@" in words[0]:
+            printed.setdefault(words[0], line)
+    assert "courses" in printed["staff@example.org"].lower()
+    assert "My courses: on track" in printed[on_track]
+    assert "My courses: at risk in AI102" in printed[behind]
+    at_risk = sum(entry.at_risk for entry in board.values())
+    assert f"{at_risk} of {len(participants)} participants at risk" in out
     assert f"/programmes/{programme.slug}/courses/sessions/{running[0].pk}/roster/" in out
     feed = CalendarFeed.objects.get(user__email="staff@example.org")
     assert f"/calendar/{feed.token}.ics" in out

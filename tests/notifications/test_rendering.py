@@ -125,11 +125,11 @@ def test_render_many_escapes_the_recipient_in_html_only():
 
     [(_, rendered)] = rendering.render_many(kind=kind, recipients=[recipient], context=kind.example)
 
-    assert "Hello &lt;b&gt;Tom&lt;/b&gt;," in rendered.html
+    assert "Hello &lt;b&gt;Tom&lt;/b&gt; &amp; co," in rendered.html
     assert "<b>Tom" not in rendered.html
     assert "This email was sent to o&#x27;brien&amp;co@example.com." in rendered.html
     # Plain-text parts are not HTML: they carry the name as it is.
-    assert "Hello <b>Tom</b>," in rendered.text
+    assert "Hello <b>Tom</b> & co," in rendered.text
     assert "This email was sent to o'brien&co@example.com." in rendered.text
 
 

@@ -270,16 +270,18 @@ def test_enqueue_in_chunks_for_large_batches(monkeypatch):
     monkeypatch.setattr(
         tasks.enqueue_emails_task,
         "apply_async",
-        lambda args: published.append(("chunk", len(args[0]))),
+        lambda args: published.append(("fan-out", len(args[0]))),
     )
     monkeypatch.setattr(
-        tasks.send_email_task, "apply_async", lambda args: published.append(("one", args[0]))
+        tasks.email_chunk_send_task,
+        "apply_async",
+        lambda args: published.append(("chunk", args[0][0], len(args[0]))),
     )
-    assert services.enqueue_emails(list(range(1, 1201)))
-    assert published == [("chunk", 500), ("chunk", 500), ("chunk", 200)]
+    assert services.enqueue_emails(list(range(1, 2201)))
+    assert published == [("fan-out", 1000), ("fan-out", 1000), ("fan-out", 200)]
     published.clear()
-    services.enqueue_emails([7, 8])
-    assert published == [("one", 7), ("one", 8)]
+    services.enqueue_emails(list(range(1, 251)))
+    assert published == [("chunk", 1, 100), ("chunk", 101, 100), ("chunk", 201, 50)]
 
 
 def test_enqueue_survives_a_broker_outage(monkeypatch):
@@ -288,7 +290,7 @@ def test_enqueue_survives_a_broker_outage(monkeypatch):
     def down(**kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.send_email_task, "apply_async", down)
+    monkeypatch.setattr(tasks.email_chunk_send_task, "apply_async", down)
     assert services.enqueue_emails([1]) is False
 
 
@@ -468,6 +470,8 @@ def test_preference_rows_default_on_and_mandatory_always_on(django_assert_num_qu
         "application.withdrawn": (True, True),
         "selection.offer": (True, True),
         "selection.offer_reminder": (True, True),
+        "selection.offer_accepted": (True, True),
+        "selection.offer_declined": (True, True),
         "selection.waitlisted": (True, True),
         "selection.not_selected": (True, True),
         "review.assigned": (True, True),

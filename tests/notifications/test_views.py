@@ -303,9 +303,9 @@ def test_password_change_sends_mandatory_security_notice(
         )
     assert response.status_code == 302
     notification = Notification.objects.get(recipient=applicant, kind="account.security")
-    assert notification.text == "Password Changed"
+    assert notification.text == "Your password was changed"
     email = applicant.emails.get(kind="account.security")
-    assert "Your password has been changed" in email.body_text
+    assert "The password of your account was changed." in email.body_text
     assert email.headers == {}
 
 

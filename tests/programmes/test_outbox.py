@@ -116,8 +116,8 @@ def test_outbox_query_count(client, programme, programme_admin, django_assert_nu
         _email(programme)
     client.force_login(programme_admin)
     # session, user, mfa (role, authenticator), programme + partners, perm check, counts,
-    # perm check (announce), releasable staged announcements, page count, page rows, nav
-    # memberships, nav compute, nav mentoring, bell
+    # cohorts of the filter, perm check (announce), releasable staged announcements, page
+    # count, page rows, nav memberships, nav links (compute, courses, mentoring), bell
     with django_assert_num_queries(16):
         assert client.get(_outbox(programme)).status_code == 200
 
@@ -287,3 +287,44 @@ def test_announcement_is_403_for_non_admins(client, request, programme, persona)
 def test_announcement_is_404_for_other_programme_admin(client, programme, other_programme_admin):
     client.force_login(other_programme_admin)
     assert client.get(_announce(programme)).status_code == 404
+
+
+def test_outbox_filters_by_cohort_through_its_applicants(client, programme, programme_admin):
+    from tests.factories import ApplicationFactory, CohortFactory
+
+    spring = CohortFactory(programme=programme, name="Spring intake")
+    autumn = CohortFactory(programme=programme, name="Autumn intake")
+    CohortFactory(name="Someone else's cohort")
+    ada = ApplicationFactory(cohort=spring).applicant
+    bo = ApplicationFactory(cohort=autumn).applicant
+    _email(programme, user=ada, subject="For Ada")
+    _email(programme, user=bo, subject="For Bo")
+    _email(programme, subject="For the team")
+    client.force_login(programme_admin)
+    body = client.get(_outbox(programme)).content.decode()
+    options = body.split('name="cohort"')[1].split("</select>")[0]
+    assert [label for label in ("Spring intake", "Autumn intake") if label in options] == [
+        "Spring intake",
+        "Autumn intake",
+    ]
+    assert "Someone else" not in options
+    body = client.get(_outbox(programme), {"cohort": spring.pk}).content.decode()
+    assert "For Ada" in body and "For Bo" not in body and "For the team" not in body
+    response = client.get(_outbox(programme), {"cohort": 999999})
+    assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_outbox_cohort_filter_query_count(
+    client, programme, programme_admin, django_assert_num_queries, count
+):
+    from tests.factories import ApplicationFactory, CohortFactory
+
+    cohort = CohortFactory(programme=programme)
+    for _ in range(count):
+        _email(programme, user=ApplicationFactory(cohort=cohort).applicant)
+    client.force_login(programme_admin)
+    # as many as unfiltered: the filter joins the page's own queries
+    with django_assert_num_queries(16):
+        body = client.get(_outbox(programme), {"cohort": cohort.pk}).content.decode()
+    assert body.count("[AI Forward 2026] Kick-off") == count

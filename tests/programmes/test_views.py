@@ -32,8 +32,8 @@ def test_team_query_count(client, programme, programme_admin, django_assert_num_
         ProgrammeRoleFactory(programme=programme)
     client.force_login(programme_admin)
     # session, user, programme (+partners prefetch), mfa: role + authenticator, perm check,
-    # roles list, nav memberships, nav compute, nav mentoring, bell count
-    with django_assert_num_queries(12):
+    # roles list, nav memberships, nav links (compute, courses, mentoring: one query), bell count
+    with django_assert_num_queries(11):
         response = client.get(_team_url(programme))
     assert response.status_code == 200
 

@@ -342,8 +342,9 @@ def test_queue_query_count(client, cohort, reviewer, django_assert_num_queries, 
             application=ApplicationFactory(cohort=cohort), reviewer=reviewer
         )
     client.force_login(reviewer)
-    # session, user, mfa (role, authenticator), progress counts, page count, page rows, reviews
-    # (prefetch), next unreviewed (+ its review), nav, nav compute, nav mentoring, bell
+    # session, user, mfa (role, authenticator), the filter's cohorts, progress counts, page
+    # count, page rows, reviews (prefetch), next unreviewed (+ its review), nav, nav links
+    # (compute, courses, mentoring: one query), bell
     with django_assert_num_queries(14):
         client.get(reverse("reviews:queue"))
 
@@ -528,11 +529,11 @@ def test_ranking_and_dashboard_query_counts(
         )
     client.force_login(programme_admin)
     # session, user, mfa (role, authenticator), programme, perm, cohort, count, rows, nav,
-    # nav compute, nav mentoring, bell
-    with django_assert_num_queries(14):
+    # nav links (compute, courses, mentoring: one query), bell
+    with django_assert_num_queries(13):
         client.get(reverse("reviews:review_ranking", args=[programme.slug, cohort.slug]))
     # ... plus criteria, progress (aggregate + users), histogram, disagreements
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         client.get(reverse("reviews:review_dashboard", args=[programme.slug, cohort.slug]))
 
 

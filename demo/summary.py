@@ -1,0 +1,164 @@
+"""What the demo holds, by role, read from the database: the logins `seed_demo` prints.
+
+Every count is a query, so the printout says what a fresh demo really shows (and the README
+needs no numbers that could go stale)."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from accounts.models import ApplicantProfile, User
+from applications.enums import ApplicationStatus
+from applications.models import Application
+from programmes.enums import RoleKind
+from programmes.models import Programme, ProgrammeRole
+from reviews.models import ReviewAssignment
+from selection.models import Participant
+
+
+@dataclass
+class Role:
+    title: str
+    logins: list[tuple[str, str]] = field(default_factory=list)  # (email, what to try first)
+    note: str = ""
+
+
+def _role_users(programme: Programme, role: str) -> list[User]:
+    ids = ProgrammeRole.objects.filter(programme=programme, role=role).values("user_id")
+    return list(User.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def roles(
+    programme: Programme, *, featured: dict[str, str], instructor_email: str = ""
+) -> list[Role]:
+    """The demo's people by role, each with what to try first. `featured` maps a participant's
+    email to what their login shows (from the apps' demo builders)."""
+    result = []
+    admins = User.objects.filter(is_superuser=True, email__endswith="@example.org")
+    result.append(
+        Role(
+            "Platform admin",
+            [(u.email, "Platform admin: every programme; the Django admin") for u in admins],
+        )
+    )
+    result.append(
+        Role(
+            "Programme admin",
+            [
+                (u.email, f"{programme.name}: applications, selection, outbox, team")
+                for u in _role_users(programme, RoleKind.PROGRAMME_ADMIN)
+            ],
+        )
+    )
+    reviewers = _role_users(programme, RoleKind.REVIEWER)
+    counts = {
+        row["reviewer"]: row
+        for row in ReviewAssignment.objects.filter(reviewer__in=reviewers, is_active=True)
+        .values("reviewer")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(review__is_submitted=True)))
+    }
+    result.append(
+        Role(
+            "Reviewers",
+            [
+                (
+                    u.email,
+                    "Reviews: {done} of {total} assigned applications scored; score the "
+                    "next one".format(**counts.get(u.pk, {"done": 0, "total": 0})),
+                )
+                for u in reviewers
+            ],
+        )
+    )
+    mentors = _role_users(programme, RoleKind.MENTOR)
+    named = [u for u in mentors if u.email.startswith("mentor.")]
+    others = [u for u in mentors if u not in named]
+    result.append(
+        Role(
+            "Mentors",
+            [(u.email, "My mentoring: mentees, log or confirm a session") for u in named],
+            note=(
+                f"and {len(others)} more mentors, {others[0].email} … {others[-1].email}"
+                if others
+                else ""
+            ),
+        )
+    )
+    staff = _role_users(programme, RoleKind.STAFF)
+    result.append(
+        Role(
+            "Staff and instructors",
+            [
+                (
+                    u.email,
+                    "Courses: today's roster and check-in code, progress, who is at risk"
+                    if u.email == instructor_email
+                    else f"{programme.name}: applications and courses",
+                )
+                for u in staff
+            ],
+        )
+    )
+    applied = Application.objects.values("applicant_id")
+    fresh = list(
+        ApplicantProfile.objects.exclude(user__in=applied)
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+    statuses = dict(
+        Application.objects.filter(cohort__programme=programme)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    submitted = sum(
+        n
+        for status, n in statuses.items()
+        if status not in (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
+    )
+    result.append(
+        Role(
+            "Applicants",
+            [(email, "not applied yet: apply to the open cohort") for email in fresh[:1]],
+            note=(
+                f"{len(fresh)} with a profile who have not applied"
+                + (f" ({fresh[0]} … {fresh[-1]})" if len(fresh) > 1 else "")
+                + f"; {submitted} submitted applications, "
+                f"{statuses.get(ApplicationStatus.DRAFT, 0)} drafts, "
+                f"{statuses.get(ApplicationStatus.WITHDRAWN, 0)} withdrawn"
+            ),
+        )
+    )
+    participants = Participant.objects.filter(cohort__programme=programme).count()
+    result.append(
+        Role(
+            "Participants",
+            [(email, note) for email, note in featured.items() if email],
+            note=f"{participants} participants in all",
+        )
+    )
+    outsiders = User.objects.filter(
+        email__endswith="@example.org",
+        is_superuser=False,
+        applicant_profile__isnull=True,
+        programme_roles__isnull=True,
+    ).order_by("email")
+    result.append(
+        Role(
+            "No role",
+            [
+                (u.email, "a verified account with no role and no profile: sees nothing")
+                for u in outsiders
+            ],
+        )
+    )
+    return [role for role in result if role.logins or role.note]
+
+
+def lines(role_list: list[Role]) -> list[str]:
+    out = []
+    for role in role_list:
+        out.append(f"{role.title}:")
+        out += [f"  {email:<32} {note}" for email, note in role.logins]
+        if role.note:
+            out.append(f"  {role.note}")
+    return out
