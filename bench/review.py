@@ -1,11 +1,20 @@
-"""Benchmark reviewer assignment: the algorithm at 100,000 applications, then the run in the
+"""Benchmark reviewer assignment: the algorithm against a plain heap greedy, then the run in the
 database.
 
-Part 1, pure Python (cohorts.assignment): builds 100,000 submissions (employers drawn from
-about 500 names, one application per applicant), 300 reviewers (a third of them working at one
-of those employers, the rest at none of them), forbids 2 % of all (reviewer, submission) pairs
-at random, assigns k=3 reviewers each and prints the time of the assignment alone, the load
-spread and the number of shortfalls.
+Part 1, pure Python (reviews.assignment), at each of --sizes submissions (one application per
+applicant) and 300 reviewers, in two cases:
+- spread: employers drawn from about 500 names, a third of the reviewers at one of them;
+- concentrated: 60 % of the applicants at one employer, where a third of the reviewers work too;
+the rest drawn from the 500 names.
+2 % of all (reviewer, submission) pairs are forbidden at random; k=3. For --rounds rounds,
+alternately:
+- project: `assign_reviewers` (hardest submissions first, per-employer heaps, then the balancing
+  passes);
+- baseline: a plain heap greedy under the same rules: submissions in input order, one heap of
+  (load, random tie-break, reviewer); reviewers who may not take the submission are popped, set
+  aside and pushed back; no balancing.
+Prints the medians, the median of the per-round ratios project/baseline, and each one's load
+spread (busiest minus least busy reviewer) and shortfalls.
 
 Part 2, the database (--db-applications, 0 skips it): one cohort of N submitted applications
 and 60 reviewers, k=3. For --rounds rounds, alternately, each inside a transaction that is
@@ -19,12 +28,13 @@ Prints the medians, the ratio, and the number of SQL queries of each.
 The database is BENCH_DATABASE_URL, default a throw-away PostgreSQL database
 `cohortline_bench_review` on 127.0.0.1 (created and dropped here), or a temporary SQLite file
 when PostgreSQL is not reachable.
-Run: .venv/bin/python bench/review.py [--submissions 100000] [--reviewers 300] [--k 3]
-     [--db-applications 10000] [--rounds 3]
+Run: .venv/bin/python bench/review.py [--sizes 10000,100000] [--submissions N (one size)]
+     [--reviewers 300] [--k 3] [--db-applications 10000] [--rounds 3]
 """
 
 import argparse
 import datetime
+import heapq
 import os
 import platform
 import random
@@ -39,28 +49,42 @@ sys.path.insert(0, str(ROOT))
 
 from reviews.assignment import Reviewer, Submission, assign_reviewers  # noqa: E402
 
+BIG_EMPLOYER = "Employer 0"
+
 
 def build(
-    n_submissions: int, n_reviewers: int, forbidden_share: float, seed: int
+    n_submissions: int,
+    n_reviewers: int,
+    forbidden_share: float,
+    seed: int,
+    concentrated: float = 0.0,
 ) -> tuple[list[Submission], list[Reviewer], set[tuple[int, int]]]:
+    """`concentrated`: the share of applicants at BIG_EMPLOYER (0: no one in particular); then
+    a third of the reviewers work there too."""
     rng = random.Random(seed)
     employers = [f"Employer {number}" for number in range(500)]
-    submissions = [
+
+    def employer() -> str:
+        if concentrated and rng.random() < concentrated:
+            name = BIG_EMPLOYER
+        else:
+            name = rng.choice(employers)
         # Case and spacing vary, as typed by applicants; the assignment normalises them.
-        Submission(
-            id=number + 1,
-            applicant_user_id=number + 1,
-            employer=rng.choice(["", rng.choice(employers).upper(), f" {rng.choice(employers)} "]),
-        )
+        return rng.choice(["", name.upper(), f" {name} "]) if not concentrated else name
+
+    submissions = [
+        Submission(id=number + 1, applicant_user_id=number + 1, employer=employer())
         for number in range(n_submissions)
     ]
+
+    def reviewer_employer(number: int) -> str:
+        if number % 3 != 0:
+            return f"Reviewer firm {number % 40}"
+        return BIG_EMPLOYER.lower() if concentrated else rng.choice(employers)
+
     reviewers = [
         # Reviewer user ids overlap a few applicants' ids, so some would review themselves.
-        Reviewer(
-            id=number + 1,
-            user_id=number * 997 + 1,
-            employer=rng.choice(employers) if number % 3 == 0 else f"Reviewer firm {number % 40}",
-        )
+        Reviewer(id=number + 1, user_id=number * 997 + 1, employer=reviewer_employer(number))
         for number in range(n_reviewers)
     ]
     total = n_submissions * n_reviewers
@@ -71,9 +95,75 @@ def build(
     return submissions, reviewers, forbidden
 
 
+def plain_heap_greedy(
+    submissions: list[Submission],
+    reviewers: list[Reviewer],
+    k: int,
+    forbidden: set[tuple[int, int]],
+    seed: int,
+) -> dict[int, int]:
+    """The baseline: k reviewers per submission in input order from one heap of loads, under the
+    same rules (not the applicant, no declared conflict, not the same employer). Returns the
+    load of each reviewer."""
+    rng = random.Random(seed)
+    employer = [r.employer.strip().casefold() for r in reviewers]
+    load = [0] * len(reviewers)
+    heap = [(0, rng.random(), i) for i in range(len(reviewers))]
+    heapq.heapify(heap)
+    for submission in submissions:
+        own = submission.employer.strip().casefold()
+        picked, set_aside = [], []
+        while heap and len(picked) < k:
+            entry = heapq.heappop(heap)
+            i = entry[2]
+            reviewer = reviewers[i]
+            if (
+                reviewer.user_id == submission.applicant_user_id
+                or (own and employer[i] == own)
+                or (reviewer.id, submission.id) in forbidden
+            ):
+                set_aside.append(entry)
+            else:
+                picked.append(i)
+        for entry in set_aside:
+            heapq.heappush(heap, entry)
+        for i in picked:
+            load[i] += 1
+            heapq.heappush(heap, (load[i], rng.random(), i))
+    return {reviewers[i].id: value for i, value in enumerate(load)}
+
+
+def compare(label: str, n_submissions: int, args: argparse.Namespace, concentrated: float) -> None:
+    submissions, reviewers, forbidden = build(
+        n_submissions, args.reviewers, args.forbidden, args.seed, concentrated
+    )
+    times: dict[str, list[float]] = {"project": [], "baseline": []}
+    for _round in range(args.rounds):
+        started = time.perf_counter()
+        result = assign_reviewers(
+            submissions, reviewers, args.k, forbidden=forbidden, seed=args.seed
+        )
+        times["project"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        plain = plain_heap_greedy(submissions, reviewers, args.k, forbidden, args.seed)
+        times["baseline"].append(time.perf_counter() - started)
+    ratios = [p / b for p, b in zip(times["project"], times["baseline"], strict=True)]
+    assigned = sum(len(ids) for ids in result.new.values())
+    plain_spread = max(plain.values()) - min(plain.values())
+    print(
+        f"{label:<13} {n_submissions:>8,} {assigned:>9,} "
+        f"{statistics.median(times['project']):>8.2f} s {statistics.median(times['baseline']):>8.2f} s "
+        f"{statistics.median(ratios):>6.2f} ({min(ratios):.2f}–{max(ratios):.2f}) "
+        f"{result.balance:>7} {plain_spread:>7} {len(result.shortfall):>6}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--submissions", type=int, default=100_000)
+    parser.add_argument(
+        "--sizes", default="10000,100000", help="submission counts, comma-separated"
+    )
+    parser.add_argument("--submissions", type=int, help="one size instead of --sizes")
     parser.add_argument("--reviewers", type=int, default=300)
     parser.add_argument("--k", type=int, default=3)
     parser.add_argument("--forbidden", type=float, default=0.02, help="share of pairs forbidden")
@@ -81,34 +171,21 @@ def main() -> None:
     parser.add_argument("--db-applications", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    sizes = [args.submissions] if args.submissions else [int(s) for s in args.sizes.split(",")]
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()} ({platform.python_implementation()})"
-    )
-    started = time.perf_counter()
-    submissions, reviewers, forbidden = build(
-        args.submissions, args.reviewers, args.forbidden, args.seed
+        f"Python {platform.python_version()} ({platform.python_implementation()}); "
+        f"{args.reviewers} reviewers, k={args.k}, {args.forbidden:.0%} of pairs forbidden, "
+        f"medians of {args.rounds} rounds, project and baseline alternately"
     )
     print(
-        f"built {len(submissions):,} submissions, {len(reviewers)} reviewers, "
-        f"{len(forbidden):,} forbidden pairs in {time.perf_counter() - started:.2f} s"
+        f"{'case':<13} {'apps':>8} {'assigned':>9} {'project':>10} {'baseline':>10} "
+        f"{'ratio project/baseline':>22} {'spread':>7} {'(base)':>7} {'short':>6}"
     )
-
-    started = time.perf_counter()
-    result = assign_reviewers(submissions, reviewers, args.k, forbidden=forbidden, seed=args.seed)
-    elapsed = time.perf_counter() - started
-
-    loads = list(result.load.values())
-    assigned = sum(len(ids) for ids in result.new.values())
-    print(f"assign_reviewers k={args.k}: {elapsed:.2f} s, {assigned:,} assignments")
-    print(
-        f"load: min {min(loads)}, max {max(loads)}, mean {statistics.mean(loads):.2f}, "
-        f"balance {result.balance}"
-    )
-    print(f"shortfalls: {len(result.shortfall)}")
-    for submission_id, reason in list(result.shortfall.items())[:3]:
-        print(f"  submission {submission_id}: {reason}")
+    for size in sizes:
+        for label, concentrated in (("spread", 0.0), ("60% one firm", 0.6)):
+            compare(label, size, args, concentrated)
     if args.db_applications:
         database_run(args.db_applications, args.rounds)
 

@@ -1,20 +1,37 @@
-"""Benchmark cohort selection (cohorts.selection) at 100,000 candidates and 1,000 seats.
+"""Benchmark cohort selection (selection.selection) against a plain integer program.
 
-Builds 100,000 candidates with realistic attributes (12 sectors, 4 job levels, 5 employer sizes,
-union membership 35 %, gender) and distinct scores (Gaussian around 3.2, clipped to 1–5), then
-selects 1,000 under frontline ≥ 30 %, SME ≥ 40 %, union ≥ 25 %, women ≥ 45 % and every sector
-≤ 20 %. Prints the time of the selection alone (best and worst of --repeat runs), the objective
-with and without quotas, the binding quotas and the machine. Pure Python, no Django or database.
-Run: .venv/bin/python bench/selection.py [--candidates 100000] [--capacity 1000] [--repeat 3]
+Builds up to 300,000 candidates with realistic attributes (12 sectors, 4 job levels, 5 employer
+sizes, union membership 35 %, gender) and scores (Gaussian around 3.2, clipped to 1–5), in two
+cases: distinct scores, and tied scores (each rounded to a third, like the mean of three marks
+from 1 to 5: 13 distinct values). Selects 1,000 under frontline ≥ 30 %, SME ≥ 40 %, union ≥ 25 %,
+women ≥ 45 % and every sector ≤ 20 %, at each of --sizes candidates (the first N of the pool).
+For --repeat rounds, alternately:
+- project: `select_cohort` (profiles, the integer program over them, lottery and exchange pass);
+- baseline: a plain exact integer program with `scipy.optimize.milp` (HiGHS): one binary per
+  candidate, the seat total and the quotas as rows, maximise the total score, relative gap 0,
+  stopped after --milp-time-limit seconds (then its time is a lower bound and the ratio an upper
+  bound, marked ≤). With distinct scores it is run only up to --milp-distinct-up-to candidates
+  (10,000): at 100,000 it had no solution after minutes, far beyond its time limit.
+Prints the medians, the median of the per-round ratios project/baseline and checks that both
+reach the same objective. Then, at --candidates (default 100,000) with distinct scores, the
+objective with and without quotas, the binding quotas and the machine. No Django or database.
+Run: .venv/bin/python bench/selection.py [--sizes 10000,100000,300000] [--candidates 100000]
+     [--capacity 1000] [--repeat 3] [--milp-time-limit 30] [--milp-distinct-up-to 10000]
 """
 
 import argparse
 import os
 import platform
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
+import scipy
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_array
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -93,31 +110,122 @@ def quotas_for(capacity: int) -> list[Quota]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--candidates", type=int, default=100_000)
-    parser.add_argument("--capacity", type=int, default=1_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+def tied(candidates: list[Candidate]) -> list[Candidate]:
+    """The same pool with every score rounded to a third (the mean of three marks 1–5)."""
+    return [Candidate(c.id, round(c.score * 3) / 3, c.attributes) for c in candidates]
 
-    candidates = build(args.candidates, args.seed)
-    quotas = quotas_for(args.capacity)
 
-    timings = []
-    for _ in range(args.repeat):
+def plain_milp(
+    candidates: list[Candidate], capacity: int, quotas: list[Quota], time_limit: float
+) -> tuple[float | None, bool]:
+    """The baseline: one binary per candidate. Returns the objective and True, or None and False
+    when the time limit stopped HiGHS before it proved an optimum."""
+    total = len(candidates)
+    n = min(capacity, total)
+    scores = np.fromiter((c.score for c in candidates), dtype=float, count=total)
+    rows, low, high = [np.ones(total)], [n], [n]
+    for quota in quotas:
+        rows.append(
+            np.fromiter((quota.counts(c.attributes) for c in candidates), dtype=float, count=total)
+        )
+        low.append(quota.min_count if quota.min_count is not None else 0)
+        high.append(quota.max_count if quota.max_count is not None else np.inf)
+    result = milp(
+        -scores,
+        integrality=np.ones(total),
+        bounds=Bounds(0, 1),
+        constraints=LinearConstraint(csr_array(np.vstack(rows)), low, high),
+        options={"mip_rel_gap": 0.0, "time_limit": time_limit},
+    )
+    if result.status == 0:
+        return -result.fun, True
+    if result.status == 1:  # stopped by the time limit, with or without a solution
+        return None, False
+    raise RuntimeError(f"the plain MILP failed: {result.message}")
+
+
+def compare(
+    label: str, candidates: list[Candidate], args: argparse.Namespace, quotas: list[Quota]
+) -> None:
+    project, baseline, ratios = [], [], []
+    proven = True
+    skip = label == "distinct" and len(candidates) > args.milp_distinct_up_to
+    for _round in range(args.repeat):
         started = time.perf_counter()
         result = select_cohort(candidates, args.capacity, quotas, seed=args.seed)
-        timings.append(time.perf_counter() - started)
+        project.append(time.perf_counter() - started)
+        if skip:
+            continue
+        started = time.perf_counter()
+        objective, optimal = plain_milp(candidates, args.capacity, quotas, args.milp_time_limit)
+        baseline.append(time.perf_counter() - started)
+        ratios.append(project[-1] / baseline[-1])
+        proven = proven and optimal
+        if optimal and abs(objective - result.objective) > 1e-6:
+            raise AssertionError(f"objectives differ: {result.objective} and {objective}")
+    if skip:
+        print(
+            f"{label:<9} {len(candidates):>8,} {statistics.median(project):>8.2f} s "
+            f"{'—':>10} {'—':>18} {result.objective:>12,.4f}  (baseline not run, see --help)"
+        )
+        return
+    mark = "" if proven else "≥"
+    bound = "" if proven else "≤"
+    print(
+        f"{label:<9} {len(candidates):>8,} {statistics.median(project):>8.2f} s "
+        f"{mark:>2}{statistics.median(baseline):>7.2f} s "
+        f"{bound:>2}{statistics.median(ratios):>5.2f} ({min(ratios):.2f}–{max(ratios):.2f}) "
+        f"{result.objective:>12,.4f}{'' if proven else '  (baseline stopped by the time limit)'}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,300000", help="candidate counts")
+    parser.add_argument("--candidates", type=int, default=100_000, help="size of the details")
+    parser.add_argument("--capacity", type=int, default=1_000)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of project and baseline")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--milp-time-limit", type=float, default=30.0)
+    parser.add_argument(
+        "--milp-distinct-up-to",
+        type=int,
+        default=10_000,
+        help="run the baseline on distinct scores only up to this size: above it HiGHS takes "
+        "minutes and overruns its time limit",
+    )
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+
+    print(f"machine: {os.cpu_count()} cores, {platform.machine()} {platform.system()}")
+    print(
+        f"Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"NumPy {np.__version__}, SciPy {scipy.__version__}"
+    )
+    pool = build(max([*sizes, args.candidates]), args.seed)
+    quotas = quotas_for(args.capacity)
+    print(
+        f"{args.capacity:,} seats, {len(quotas)} quotas; medians of {args.repeat} rounds, "
+        "project and baseline alternately"
+    )
+    print(
+        f"{'scores':<9} {'size':>8} {'project':>10} {'baseline':>11} {'ratio':>18} {'objective':>12}"
+    )
+    for size in sizes:
+        for label, candidates in (("distinct", pool[:size]), ("tied", tied(pool[:size]))):
+            compare(label, candidates, args, quotas)
+
+    candidates = pool[: args.candidates]
+    started = time.perf_counter()
+    result = select_cohort(candidates, args.capacity, quotas, seed=args.seed)
+    with_quotas = time.perf_counter() - started
     started = time.perf_counter()
     free = select_cohort(candidates, args.capacity, [], seed=args.seed)
     free_time = time.perf_counter() - started
-
-    print(f"machine: {os.cpu_count()} cores, {platform.machine()} {platform.system()}")
-    print(f"Python {platform.python_version()} ({platform.python_implementation()})")
-    print(f"{len(candidates):,} candidates, {args.capacity:,} seats, {len(quotas)} quotas")
+    print()
+    print(f"{len(candidates):,} candidates, distinct scores, {args.capacity:,} seats")
     print(f"status: {result.status} {result.conflict}".rstrip())
-    print(f"selection with quotas:    best {min(timings):.2f} s, worst {max(timings):.2f} s")
+    print(f"selection with quotas:    {with_quotas:.2f} s")
     print(f"selection without quotas: {free_time:.2f} s")
     print(f"objective with quotas:    {result.objective:,.4f}")
     print(f"objective without quotas: {free.objective:,.4f}")

@@ -10,8 +10,10 @@ and the submission gets a readable reason in `shortfall`.
 
 Balance is best effort within those rules: submissions with the fewest eligible reviewers go
 first and each takes the least-loaded eligible reviewers (ties in a random order drawn from
-`seed`, so a run is reproducible); then a repair pass moves new assignments from busy reviewers
-to eligible ones with a load at least two lower until no such move exists. Last, while the busiest
+`seed`, so a run is reproducible; the reviewers of an employer that applicants share have a heap
+of their own, which that employer's applications skip in one step instead of popping each of
+those reviewers again for every application); then a repair pass moves new assignments from busy
+reviewers to eligible ones with a load at least two lower until no such move exists. Last, while the busiest
 reviewer is two or more above the least busy one, an augmenting path of moves is looked for: the
 busiest reviewer hands one new assignment to a reviewer who may take it, who hands another one on,
 and so on, until a reviewer with a load at least two below the busiest one takes the last one (the
@@ -29,8 +31,16 @@ import heapq
 import random
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from itertools import chain
 from types import MappingProxyType
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,41 @@ def _shortfall_reason(
     )
 
 
+def _positions(ids: Sequence[int], wanted: IntArray) -> tuple[IntArray, BoolArray]:
+    """For each of `wanted`, its position in `ids` and whether it is there at all."""
+    if not len(ids) or not len(wanted):
+        return np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=bool)
+    ids_array = np.array(ids, dtype=np.int64)
+    low, high = int(ids_array.min()), int(ids_array.max())
+    if high - low <= 4 * len(ids) + 1024:  # ids close together (database keys): a table
+        table = np.full(high - low + 1, -1, dtype=np.int64)
+        table[ids_array - low] = np.arange(len(ids))
+        inside = (wanted >= low) & (wanted <= high)
+        place = np.where(inside, table[np.clip(wanted - low, 0, high - low)], -1)
+        return np.maximum(place, 0), place >= 0
+    by_id = np.argsort(ids_array, kind="stable")
+    place = np.minimum(np.searchsorted(ids_array[by_id], wanted), len(ids) - 1)
+    return by_id[place], ids_array[by_id[place]] == wanted
+
+
+def _conflict_pairs(
+    forbidden: Collection[tuple[int, int]],
+    reviewer_ids: Sequence[int],
+    submission_ids: Sequence[int],
+) -> tuple[IntArray, IntArray]:
+    """The declared conflicts between known reviewers and submissions, as positions (reviewer,
+    submission), each pair once."""
+    flat = np.fromiter(chain.from_iterable(forbidden), dtype=np.int64, count=2 * len(forbidden))
+    i, known_reviewer = _positions(reviewer_ids, flat[0::2])
+    j, known_submission = _positions(submission_ids, flat[1::2])
+    known = known_reviewer & known_submission
+    i, j = i[known], j[known]
+    if not isinstance(forbidden, AbstractSet):  # a list may repeat a pair
+        pair = np.unique(i * max(len(submission_ids), 1) + j)
+        i, j = pair // max(len(submission_ids), 1), pair % max(len(submission_ids), 1)
+    return i, j
+
+
 def assign_reviewers(
     submissions: Sequence[Submission],
     reviewers: Sequence[Reviewer],
@@ -115,15 +160,17 @@ def assign_reviewers(
     """
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
-    position = {reviewer.id: i for i, reviewer in enumerate(reviewers)}
+    reviewer_ids = [reviewer.id for reviewer in reviewers]
+    position = {reviewer_id: i for i, reviewer_id in enumerate(reviewer_ids)}
     if len(position) != len(reviewers):
         raise ValueError("reviewer ids must be unique")
-    slot = {submission.id: j for j, submission in enumerate(submissions)}
+    submission_ids = [submission.id for submission in submissions]
+    slot = {submission_id: j for j, submission_id in enumerate(submission_ids)}
     if len(slot) != len(submissions):
         raise ValueError("submission ids must be unique")
 
     # Reviewers and submissions are addressed by their position from here on.
-    m = len(reviewers)
+    m, n = len(reviewers), len(submissions)
     rev_user = [reviewer.user_id for reviewer in reviewers]
     rev_employer = [_normalise(reviewer.employer) for reviewer in reviewers]
     sub_user = [submission.applicant_user_id for submission in submissions]
@@ -132,14 +179,20 @@ def assign_reviewers(
     for i, user_id in enumerate(rev_user):
         reviewers_of_user.setdefault(user_id, []).append(i)
     employer_size = Counter(employer for employer in rev_employer if employer)
+    # Employers as numbers: -1 for none, and the same number for a reviewer and a submission
+    # at the same employer.
+    employer_code = {employer: c for c, employer in enumerate(employer_size)}
+    rev_code = np.array([employer_code.get(e, -1) for e in rev_employer], dtype=np.int64)
+    sub_code = np.fromiter(
+        (employer_code.get(e, -1) for e in sub_employer), dtype=np.int64, count=n
+    )
 
     load = [0] * m
-    members: list[set[int]] = [set() for _ in submissions]  # existing + new, by position
-    kept: dict[int, frozenset[int]] = {}  # existing, by position, to tell new ones apart
-    outsiders = [0] * len(submissions)  # existing reviewer ids not among `reviewers`
-    for submission_id, reviewer_ids in existing.items():
+    on: dict[int, set[int]] = {}  # existing reviewers among `reviewers`, by position
+    outsiders = [0] * n  # existing reviewer ids not among `reviewers`
+    for submission_id, existing_ids in existing.items():
         j = slot.get(submission_id)
-        for reviewer_id in set(reviewer_ids):
+        for reviewer_id in set(existing_ids):
             i = position.get(reviewer_id)
             if i is not None:
                 load[i] += 1
@@ -148,110 +201,232 @@ def assign_reviewers(
             if i is None:
                 outsiders[j] += 1
             else:
-                members[j].add(i)
-        if j is not None:
-            kept[j] = frozenset(members[j])
+                on.setdefault(j, set()).add(i)
+    kept: dict[int, frozenset[int]] = {j: frozenset(ids) for j, ids in on.items()}
 
-    # Declared conflicts by submission position; grouped by id first because this loop runs
-    # once per forbidden pair (hundreds of thousands) and must stay cheap.
-    conflicts_of: dict[int, list[int]] = defaultdict(list)
-    for reviewer_id, submission_id in forbidden:
-        conflicts_of[submission_id].append(reviewer_id)
-    banned: dict[int, set[int]] = {}
-    for submission_id, reviewer_ids in conflicts_of.items():
-        j = slot.get(submission_id)
-        if j is not None:
-            banned[j] = {position[r] for r in reviewer_ids if r in position}
+    # Who may not take each submission, counted without looking at every (reviewer, submission)
+    # pair: each reviewer not yet on it is counted once, under the first reason that applies
+    # (applicant, declared conflict, employer); employer clashes come from per-employer counts.
+    conflict_i, conflict_j = _conflict_pairs(forbidden, reviewer_ids, submission_ids)
+    counts_as_conflict = (
+        np.array(rev_user, dtype=np.int64)[conflict_i]
+        != np.array(sub_user, dtype=np.int64)[conflict_j]
+    )
+    for t in np.flatnonzero(np.isin(conflict_j, list(on))).tolist():
+        counts_as_conflict[t] &= int(conflict_i[t]) not in on[int(conflict_j[t])]
+    same_employer = (rev_code[conflict_i] == sub_code[conflict_j]) & (sub_code[conflict_j] >= 0)
+    conflict = np.bincount(conflict_j[counts_as_conflict], minlength=n)
+    counted = np.bincount(conflict_j[counts_as_conflict & same_employer], minlength=n)
+    applicant = np.zeros(n, dtype=np.int64)
+    on_count = np.zeros(n, dtype=np.int64)
+    for j, ids in on.items():
+        on_count[j] = len(ids)
+        counted[j] += sum(1 for i in ids if rev_employer[i] == sub_employer[j])
+    for j in [j for j, user in enumerate(sub_user) if user in reviewers_of_user]:
+        ids = [i for i in reviewers_of_user[sub_user[j]] if i not in on.get(j, _EMPTY)]
+        applicant[j] = len(ids)
+        counted[j] += sum(1 for i in ids if rev_employer[i] == sub_employer[j])
+    size_of_code = np.array([*employer_size.values(), 0], dtype=np.int64)
+    clash = np.where(sub_code >= 0, size_of_code[sub_code] - counted, 0)
+    missing = k - on_count - np.array(outsiders, dtype=np.int64)
+    eligible = m - on_count - applicant - conflict - clash
+    exclusions: dict[int, tuple[int, int, int]] = {
+        j: (int(applicant[j]), int(conflict[j]), int(clash[j]))
+        for j in np.flatnonzero((missing > 0) & (eligible < missing)).tolist()
+    }
+    want = np.minimum(missing, eligible).tolist()
+    # Submissions with the fewest eligible reviewers first; ties in input order.
+    needed = np.flatnonzero(missing > 0)
+    queue = needed[np.argsort(eligible[needed], kind="stable")].tolist()
 
-    def is_blocked(j: int, i: int) -> bool:
-        employer = rev_employer[i]
-        return (
-            i in members[j]
-            or rev_user[i] == sub_user[j]
-            or (employer != "" and employer == sub_employer[j])
-            or i in banned.get(j, _EMPTY)
-        )
+    picks = _greedy(
+        queue,
+        want,
+        load,
+        seed,
+        k,
+        rev_user,
+        rev_employer,
+        sub_user,
+        sub_employer,
+        on,
+        _conflict_set(forbidden),
+        reviewer_ids,
+        submission_ids,
+        np.bincount(conflict_j, minlength=n) > 0,
+    )
 
-    def excluded(j: int) -> tuple[int, int, int]:
-        """Reviewers not yet on submission j who may not take it: applicant, conflict, employer.
+    if m and max(load) - min(load) >= 2:
+        # Rebalance: the passes work on every submission's full set of reviewers.
+        members = [on.get(j, set()) | set(picks[j]) for j in range(n)]
+        new_of_reviewer: list[set[int]] = [set() for _ in range(m)]
+        for j, picked in enumerate(picks):
+            for i in picked:
+                new_of_reviewer[i].add(j)
+        banned: dict[int, set[int]] = defaultdict(set)
+        for i, j in zip(conflict_i.tolist(), conflict_j.tolist(), strict=True):
+            banned[j].add(i)
 
-        Each reviewer is counted once, under the first reason that applies, without a scan of
-        all reviewers: employer clashes come from per-employer counts.
-        """
-        on = members[j]
-        applicant = {i for i in reviewers_of_user.get(sub_user[j], ()) if i not in on}
-        conflict = {i for i in banned.get(j, _EMPTY) if i not in on and i not in applicant}
-        employer = sub_employer[j]
-        clash = 0
-        if employer:
-            counted = sum(1 for i in on | applicant | conflict if rev_employer[i] == employer)
-            clash = employer_size[employer] - counted
-        return len(applicant), len(conflict), clash
+        def is_blocked(j: int, i: int) -> bool:
+            employer = rev_employer[i]
+            return (
+                i in members[j]
+                or rev_user[i] == sub_user[j]
+                or (employer != "" and employer == sub_employer[j])
+                or i in banned.get(j, _EMPTY)
+            )
 
-    needed: dict[int, int] = {}
-    eligible: dict[int, int] = {}
-    exclusions: dict[int, tuple[int, int, int]] = {}
-    for j in range(len(submissions)):
-        missing = k - len(members[j]) - outsiders[j]
-        if missing <= 0:
-            continue
-        reasons = excluded(j)
-        needed[j] = missing
-        eligible[j] = m - len(members[j]) - sum(reasons)
-        if eligible[j] < missing:
-            exclusions[j] = reasons
+        _repair(load, members, new_of_reviewer, is_blocked, rev_employer, sub_employer)
+        # A path can leave a single move behind (its last reviewer got busier), so repair again
+        # until neither pass changes anything; each change lowers the sum of squared loads.
+        while _augment(
+            load, members, new_of_reviewer, is_blocked, banned, rev_employer, sub_employer
+        ):
+            if not _repair(load, members, new_of_reviewer, is_blocked, rev_employer, sub_employer):
+                break
+        picks = [sorted(members[j] - kept.get(j, _EMPTY)) for j in range(n)]
 
-    # Greedy: one heap entry per reviewer, (load, random tie-break, position). A reviewer who
-    # cannot take the current submission is popped, set aside and pushed back unchanged.
-    rng = random.Random(seed)
-    heap = [(load[i], rng.random(), i) for i in range(m)]
-    heapq.heapify(heap)
-    new_of_reviewer: list[set[int]] = [set() for _ in range(m)]
-    # `needed` is in position order and sorted() is stable, so ties keep the input order.
-    for j in sorted(needed, key=eligible.__getitem__):
-        want = min(needed[j], eligible[j])
-        picked: list[int] = []
-        set_aside = []
-        while len(picked) < want:
-            entry = heapq.heappop(heap)
-            if is_blocked(j, entry[2]):
-                set_aside.append(entry)
-            else:
-                picked.append(entry[2])
-        for entry in set_aside:
-            heapq.heappush(heap, entry)
-        for i in picked:
-            load[i] += 1
-            members[j].add(i)
-            new_of_reviewer[i].add(j)
-            heapq.heappush(heap, (load[i], rng.random(), i))
-
-    _repair(load, members, new_of_reviewer, is_blocked, rev_employer, sub_employer)
-    # A path can leave a single move behind (its last reviewer got busier), so repair again until
-    # neither pass changes anything; each change lowers the sum of squared loads.
-    while _augment(load, members, new_of_reviewer, is_blocked, banned, rev_employer, sub_employer):
-        if not _repair(load, members, new_of_reviewer, is_blocked, rev_employer, sub_employer):
-            break
-
-    reviewer_ids = [reviewer.id for reviewer in reviewers]
     return AssignmentResult(
         new={
-            submission.id: sorted(
-                reviewer_ids[i] for i in (members[j] - kept[j] if j in kept else members[j])
-            )
-            for j, submission in enumerate(submissions)
+            submission_id: sorted(map(reviewer_ids.__getitem__, picks[j]))
+            for j, submission_id in enumerate(submission_ids)
         },
-        load={reviewer_ids[i]: load[i] for i in range(m)},
+        load=dict(zip(reviewer_ids, load, strict=True)),
         shortfall={
-            submissions[j].id: _shortfall_reason(
-                k,
-                len(members[j]) + outsiders[j],
-                m + outsiders[j],
-                *reasons,
+            submission_ids[j]: _shortfall_reason(
+                k, len(on.get(j, _EMPTY)) + len(picks[j]) + outsiders[j], m + outsiders[j], *reasons
             )
             for j, reasons in exclusions.items()
         },
     )
+
+
+def _conflict_set(forbidden: Collection[tuple[int, int]]) -> AbstractSet[tuple[int, int]]:
+    return forbidden if isinstance(forbidden, AbstractSet) else set(forbidden)
+
+
+def _greedy(
+    queue: list[int],
+    want: list[int],
+    load: list[int],
+    seed: int,
+    k: int,
+    rev_user: list[int],
+    rev_employer: list[str],
+    sub_user: list[int],
+    sub_employer: list[str],
+    on: Mapping[int, set[int]],
+    forbidden: AbstractSet[tuple[int, int]],
+    reviewer_ids: list[int],
+    submission_ids: list[int],
+    has_conflict: BoolArray,
+) -> list[list[int]]:
+    """Give each submission in `queue`, in that order, its `want` least-loaded reviewers who may
+    take it (ties by a random number drawn from `seed`). Updates `load`; returns the reviewers
+    picked for each submission, by position.
+
+    Heap entries are (load, random tie-break, position); one reviewer has one entry. A reviewer
+    who may not take the current submission is popped, set aside and pushed back unchanged. The
+    reviewers of an employer with more than k of them, where some applicants work too, have a
+    heap of their own that a submission from that employer skips in one step, so that they are
+    not popped and set aside again for every such submission; a small heap of the heads of
+    those heaps gives the least-loaded reviewer overall. The picks are those of one heap.
+    """
+    m = len(load)
+    rng = random.Random(seed)
+    entries = [(load[i], rng.random(), i) for i in range(m)]
+    picks: list[list[int]] = [[] for _ in sub_user]
+    conflicted = has_conflict.tolist()
+    size = Counter(rev_employer)
+    wanted_employers = {sub_employer[j] for j in queue}
+    own_heap = {
+        employer: number + 1
+        for number, employer in enumerate(
+            e for e, count in size.items() if e and count > k and e in wanted_employers
+        )
+    }
+    heap_of = [own_heap.get(employer, 0) for employer in rev_employer]
+    heaps: list[list[tuple[int, float, int]]] = [[] for _ in range(len(own_heap) + 1)]
+    for entry in entries:
+        heaps[heap_of[entry[2]]].append(entry)
+    for heap in heaps:
+        heapq.heapify(heap)
+
+    def blocked(j: int, i: int) -> bool:
+        employer = rev_employer[i]
+        return (
+            rev_user[i] == sub_user[j]
+            or (employer != "" and employer == sub_employer[j])
+            or (j in on and i in on[j])
+            or (conflicted[j] and (reviewer_ids[i], submission_ids[j]) in forbidden)
+        )
+
+    if len(heaps) == 1:  # the same, with the test written out: this loop is the hot path
+        heap = heaps[0]
+        pop, push, draw = heapq.heappop, heapq.heappush, rng.random
+        for j in queue:
+            picked = picks[j]
+            count = want[j]
+            user, employer, kept = sub_user[j], sub_employer[j], on.get(j, _EMPTY)
+            submission_id = submission_ids[j] if conflicted[j] else None
+            set_aside = []
+            while len(picked) < count:
+                entry = pop(heap)
+                i = entry[2]
+                if (
+                    rev_user[i] == user
+                    or (employer and rev_employer[i] == employer)
+                    or i in kept
+                    or (submission_id is not None and (reviewer_ids[i], submission_id) in forbidden)
+                ):
+                    set_aside.append(entry)
+                else:
+                    picked.append(i)
+            for entry in set_aside:
+                push(heap, entry)
+            for i in picked:
+                load[i] += 1
+                push(heap, (load[i], draw(), i))
+        return picks
+
+    # heads: (the head entry of heap h, h); an entry is stale once it is no longer the head.
+    heads = [(heap[0], h) for h, heap in enumerate(heaps) if heap]
+    heapq.heapify(heads)
+    for j in queue:
+        picked = picks[j]
+        count = want[j]
+        skip = own_heap.get(sub_employer[j], -1)
+        set_aside: list[tuple[int, float, int]] = []
+        skipped = []
+        while len(picked) < count:
+            head = heads[0]
+            entry, h = head
+            heap = heaps[h]
+            if not heap or heap[0] is not entry:
+                heapq.heappop(heads)
+            elif h == skip:
+                skipped.append(heapq.heappop(heads))
+            else:
+                heapq.heappop(heap)
+                if heap:
+                    heapq.heapreplace(heads, (heap[0], h))
+                else:
+                    heapq.heappop(heads)
+                if blocked(j, entry[2]):
+                    set_aside.append(entry)
+                else:
+                    picked.append(entry[2])
+        for head in skipped:
+            heapq.heappush(heads, head)
+        returning = set_aside + [(load[i] + 1, rng.random(), i) for i in picked]
+        for entry in returning:
+            heap = heaps[heap_of[entry[2]]]
+            heapq.heappush(heap, entry)
+            if heap[0] is entry:
+                heapq.heappush(heads, (entry, heap_of[entry[2]]))
+        for i in picked:
+            load[i] += 1
+    return picks
 
 
 def _repair(

@@ -14,28 +14,36 @@ only on the profile counts (a few hundred at most in practice). HiGHS runs with 
 0 (and its absolute gap of 1e-6); the exchange pass below then repairs any single exchange that
 would still raise the total.
 
-Ties are broken by a lottery drawn from `seed`: the ids, sorted, are shuffled by
-`random.Random(seed)` and each candidate's place in that order is its lottery rank (so the result
-does not depend on the order of `candidates`). Candidates are ranked by score (higher first), then
-lottery rank. Within a profile the best-ranked are taken; across profiles an exchange pass swaps a
-selected candidate for an unselected one of equal score and better lottery rank whenever the swap
-keeps every quota. So no single exchange of a selected for an unselected candidate keeps every
-quota and either raises the total or gives the seat to a better lottery rank at equal score. Two
-cohorts with the same total from different scores (1 + 4 against 2 + 3) are not ranked by the
-lottery; the solver's deterministic choice stands.
+Ties are broken by a lottery drawn from `seed`: NumPy's default generator (PCG64), seeded with
+`seed` (a negative seed s with the entropy [-s, 1]), draws a random permutation of the places
+0..N-1, and the candidate with the k-th smallest id gets place permutation[k] (so the result does
+not depend on the order of `candidates`). The same seed always gives the same lottery. (Runs
+computed before December 2026 shuffled the ids with Python's `random.Random(seed)`: for the same
+seed, candidates with tied scores may now come in a different order.) Candidates are ranked by
+score (higher first), then lottery place. Within a profile the best-ranked are taken; across
+profiles an exchange pass swaps a selected candidate for an unselected one of equal score and
+better lottery rank whenever the swap keeps every quota. So no single exchange of a selected for
+an unselected candidate keeps every quota and either raises the total or gives the seat to a
+better lottery rank at equal score. Two cohorts with the same total from different scores (1 + 4
+against 2 + 3) are not ranked by the lottery; the solver's deterministic choice stands.
 
 When no cohort fits, the result says why, with numbers: first single-quota conditions (a minimum
 above its maximum, above the seats, or above the candidates who count towards it; a maximum that
 leaves too few other candidates to fill the seats); otherwise an irreducible set of quotas that
 clash (each is needed for the clash), found by dropping quotas one at a time while the rest stays
 infeasible.
+
+The preparation works on arrays: ids, scores and quota memberships are read once per candidate
+(each distinct combination of quota attributes is checked once), then ranking (`np.lexsort`),
+grouping into profiles and the segments are vectorised, so at 300,000 candidates the time goes
+mostly to reading the candidates and to HiGHS.
 """
 
 import math
-import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -94,11 +102,14 @@ class SelectionResult:
 
 
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 Profile = tuple[bool, ...]  # for each bounded quota: does the candidate count towards it
 
 # HiGHS returns integers as floats; further than this from an integer is a solver fault.
 _INTEGRALITY_SLACK = 1e-6
+# Quota memberships are packed this many to an int64 key.
+_BITS_PER_KEY = 62
 
 
 def _fmt(count: int) -> str:
@@ -114,34 +125,75 @@ def _bound_text(quota: Quota) -> str:
     return f"{quota.name} ≤ {_fmt(high or 0)}"
 
 
-def _validate(candidates: Sequence[Candidate], capacity: int, quotas: Sequence[Quota]) -> None:
+def _validate(
+    ids: IntArray, scores: FloatArray, capacity: int, quotas: Sequence[Quota]
+) -> IntArray:
+    """Check the input; returns the candidate positions in ascending id order."""
     if capacity < 0:
         raise ValueError(f"capacity must not be negative, got {capacity}")
-    if len({candidate.id for candidate in candidates}) != len(candidates):
+    by_id = np.argsort(ids, kind="stable")
+    sorted_ids = ids[by_id]
+    if np.any(sorted_ids[1:] == sorted_ids[:-1]):
         raise ValueError("candidate ids must be unique")
     if len({quota.name for quota in quotas}) != len(quotas):
         raise ValueError("quota names must be unique")
-    for candidate in candidates:
-        if not math.isfinite(candidate.score):
-            raise ValueError(f"candidate {candidate.id} has a score that is not finite")
+    not_finite = np.flatnonzero(~np.isfinite(scores))
+    if len(not_finite):
+        raise ValueError(f"candidate {ids[not_finite[0]]} has a score that is not finite")
     for quota in quotas:
         for bound in (quota.min_count, quota.max_count):
             if bound is not None and bound < 0:
                 raise ValueError(f"quota {quota.name!r} has a negative bound")
+    return by_id
 
 
-def _profiles(candidates: Sequence[Candidate], quotas: Sequence[Quota]) -> list[Profile]:
-    """Each candidate's profile; computed once per distinct combination of quota attributes."""
-    attributes = sorted({quota.attribute for quota in quotas})
-    seen: dict[tuple[str | None, ...], Profile] = {}
-    profiles = []
-    for candidate in candidates:
-        key = tuple(candidate.attributes.get(attribute) for attribute in attributes)
-        profile = seen.get(key)
-        if profile is None:
-            profile = seen[key] = tuple(quota.counts(candidate.attributes) for quota in quotas)
-        profiles.append(profile)
-    return profiles
+def _lottery(by_id: IntArray, seed: int) -> IntArray:
+    """Each candidate's lottery rank: the candidate with the k-th smallest id gets place
+    `permutation[k]` of a random permutation drawn by NumPy's default generator (PCG64) from
+    `seed` (a negative seed s is drawn as the entropy [-s, 1])."""
+    rng = np.random.default_rng(seed if seed >= 0 else [-seed, 1])
+    lottery = np.empty(len(by_id), dtype=np.int64)
+    lottery[by_id] = rng.permutation(len(by_id))
+    return lottery
+
+
+def _memberships(candidates: Sequence[Candidate], quotas: Sequence[Quota]) -> BoolArray:
+    """inside[i, r]: whether candidate i counts towards quota r. The quota attributes are read
+    once per candidate, and each distinct combination of their values is checked once."""
+    if not quotas:
+        return np.zeros((len(candidates), 0), dtype=bool)
+    names = sorted({quota.attribute for quota in quotas})
+    attributes = list(map(attrgetter("attributes"), candidates))
+    try:
+        combinations = list(map(itemgetter(*names), attributes))
+    except KeyError:  # some candidate lacks an attribute: it counts as None
+        combinations = [tuple(map(a.get, names)) for a in attributes]
+    if len(names) == 1:
+        combinations = [(value,) for value in combinations]
+    code = dict.fromkeys(combinations, 0)  # distinct combinations, in order of appearance
+    for number, combination in enumerate(code):
+        code[combination] = number
+    codes = np.fromiter(map(code.__getitem__, combinations), dtype=np.int64, count=len(attributes))
+    value_of = {name: [combination[k] for combination in code] for k, name in enumerate(names)}
+    table = np.empty((len(code), len(quotas)), dtype=bool)
+    for r, quota in enumerate(quotas):
+        values = value_of[quota.attribute]
+        table[:, r] = np.fromiter(map(quota.values.__contains__, values), bool, len(values))
+    return table[codes]
+
+
+def _profile_keys(inside: BoolArray) -> IntArray:
+    """One integer per candidate, equal for candidates with the same quota memberships."""
+    words = [
+        inside[:, first : first + _BITS_PER_KEY].astype(np.int64)
+        @ (np.int64(1) << np.arange(min(_BITS_PER_KEY, inside.shape[1] - first), dtype=np.int64))
+        for first in range(0, inside.shape[1], _BITS_PER_KEY)
+    ]
+    if not words:
+        return np.zeros(inside.shape[0], dtype=np.int64)
+    if len(words) == 1:
+        return words[0]
+    return np.unique(np.stack(words, axis=1), axis=0, return_inverse=True)[1].reshape(-1)
 
 
 def _simple_conflicts(
@@ -172,66 +224,79 @@ def _simple_conflicts(
 
 
 class _Model:
-    """Candidates grouped by profile, each group in rank order, with the quota bounds."""
+    """Candidates grouped by profile, each group in rank order, with the quota bounds.
 
-    def __init__(
-        self, quotas: Sequence[Quota], profiles: Sequence[Profile], order: Sequence[int], n: int
-    ) -> None:
-        index: dict[Profile, int] = {}
-        self.members: list[list[int]] = []  # candidate positions, best rank first
-        for position in order:
-            p = index.setdefault(profiles[position], len(index))
-            if p == len(self.members):
-                self.members.append([])
-            self.members[p].append(position)
+    Profiles are numbered in the order their best-ranked member appears. `flat` holds the
+    candidate positions of profile 0 (best rank first), then of profile 1, and so on;
+    profile p's members are flat[start[p]:start[p] + size[p]].
+    """
+
+    def __init__(self, quotas: Sequence[Quota], inside: BoolArray, order: IntArray, n: int) -> None:
+        keys = _profile_keys(inside)[order]  # in rank order
+        by_key = np.argsort(keys, kind="stable")  # ranks grouped by key, ascending within
+        sorted_keys = keys[by_key]
+        group_start = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        group_size = np.diff(np.r_[group_start, len(keys)])
+        # A group's first entry is its best rank; number the groups by it.
+        numbering = np.argsort(by_key[group_start], kind="stable")
+        self.size: IntArray = group_size[numbering].astype(np.int64)
+        self.start: IntArray = np.r_[0, np.cumsum(self.size)[:-1]].astype(np.int64)
+        source = np.repeat(group_start[numbering] - self.start, self.size)
+        self.flat: IntArray = order[by_key[np.arange(len(keys)) + source]]
+        self.profile_of: IntArray = np.repeat(np.arange(len(self.size)), self.size)
         self.n = n
         self.n_quotas = len(quotas)
-        self.size: IntArray = np.array([len(m) for m in self.members], dtype=np.int64)
         # inside[r, p] is 1 when profile p counts towards quota r.
-        self.inside: IntArray = (
-            np.array(list(index), dtype=np.int64).reshape(len(index), len(quotas)).T
-        )
+        self.inside: IntArray = inside[self.flat[self.start]].T.astype(np.int64)
         no_max = n + 1  # a count can never reach it
         self.low: IntArray = np.array([q.min_count or 0 for q in quotas], dtype=np.int64)
         self.high: IntArray = np.array(
             [no_max if q.max_count is None else q.max_count for q in quotas], dtype=np.int64
         )
 
+    def first(self, counts: IntArray) -> BoolArray:
+        """Which entries of `flat` are among the first counts[p] members of their profile."""
+        within = np.arange(len(self.flat)) - self.start[self.profile_of]
+        return within < counts[self.profile_of]
+
     def _milp(
         self,
-        objective: npt.NDArray[np.float64],
+        objective: FloatArray,
         integral: int,
-        upper: npt.NDArray[np.float64],
-        segments: Sequence[int],
+        upper: FloatArray,
+        segments: IntArray,
         quotas: Sequence[int],
-    ) -> npt.NDArray[np.float64] | None:
+    ) -> FloatArray | None:
         """Solve over the profile counts x_p (the first columns, integer) and segment columns.
 
         `segments[k]` is the profile of column n_profiles + k. Rows: the seat total (Σ x_p = n),
         the quotas numbered `quotas`, and when there are segments one link row per profile
         (x_p minus its segments = 0).
         """
-        n_profiles = len(self.members)
-        rows = [0] * n_profiles
-        cols = list(range(n_profiles))
+        n_profiles = len(self.size)
+        every = np.arange(n_profiles)
+        rows = [np.zeros(n_profiles, dtype=np.int64)]
+        cols = [every]
         row_low, row_high = [self.n], [self.n]
         for r in quotas:
-            profiles = np.flatnonzero(self.inside[r]).tolist()
-            rows += [len(row_low)] * len(profiles)
-            cols += profiles
+            profiles = np.flatnonzero(self.inside[r])
+            rows.append(np.full(len(profiles), len(row_low)))
+            cols.append(profiles)
             row_low.append(int(self.low[r]))
             row_high.append(int(self.high[r]))
-        values = [1.0] * len(rows)
-        if segments:
+        n_entries = sum(len(c) for c in cols)
+        values = [np.ones(n_entries)]
+        if len(segments):
             first_link = len(row_low)
-            rows += [first_link + p for p in range(n_profiles)]
-            rows += [first_link + p for p in segments]
-            cols += list(range(n_profiles + len(segments)))
-            values += [1.0] * n_profiles + [-1.0] * len(segments)
+            rows += [first_link + every, first_link + segments]
+            cols.append(np.arange(n_profiles + len(segments)))
+            values += [np.ones(n_profiles), -np.ones(len(segments))]
             row_low += [0] * n_profiles
             row_high += [0] * n_profiles
         shape = (len(row_low), len(objective))
-        matrix = coo_array((values, (rows, cols)), shape=shape).tocsr()
+        matrix = coo_array(
+            (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))), shape=shape
+        ).tocsr()
         integrality = np.zeros(len(objective))
         integrality[:integral] = 1
         result = milp(
@@ -251,34 +316,33 @@ class _Model:
 
     def feasible(self, quotas: Sequence[int]) -> bool:
         """Whether some cohort of n satisfies the quotas numbered `quotas` (the others ignored)."""
-        n_profiles = len(self.members)
+        n_profiles = len(self.size)
         upper = self.size.astype(float)
-        return self._milp(np.zeros(n_profiles), n_profiles, upper, [], quotas) is not None
+        no_segments = np.zeros(0, dtype=np.int64)
+        return self._milp(np.zeros(n_profiles), n_profiles, upper, no_segments, quotas) is not None
 
-    def solve(self, scores: Sequence[float]) -> IntArray | None:
+    def solve(self, scores: FloatArray) -> IntArray | None:
         """The optimal number of candidates to take from each profile, or None if infeasible."""
-        n_profiles = len(self.members)
+        n_profiles = len(self.size)
         # A profile never gives more than n, nor more than the smallest maximum it counts towards.
         cap = np.minimum(self.size, self.n)
         for r in range(self.n_quotas):
             inside = self.inside[r] == 1
             cap[inside] = np.minimum(cap[inside], self.high[r])
         # Segments: runs of equal score among each profile's first cap_p members.
-        seg_score: list[float] = []
-        seg_count: list[int] = []
-        seg_profile: list[int] = []
-        for p, positions in enumerate(self.members):
-            previous = None
-            for position in positions[: cap[p]]:
-                score = scores[position]
-                if score == previous:
-                    seg_count[-1] += 1
-                else:
-                    seg_score.append(score)
-                    seg_count.append(1)
-                    seg_profile.append(p)
-                    previous = score
-        objective = np.concatenate((np.zeros(n_profiles), -np.array(seg_score, dtype=float)))
+        kept = self.first(cap)
+        kept_scores = scores[self.flat[kept]]
+        kept_profiles = self.profile_of[kept]
+        begins = np.flatnonzero(
+            np.r_[
+                True,
+                (kept_profiles[1:] != kept_profiles[:-1]) | (kept_scores[1:] != kept_scores[:-1]),
+            ]
+        )[: len(kept_scores)]
+        seg_score = kept_scores[begins]
+        seg_profile = kept_profiles[begins]
+        seg_count = np.diff(np.r_[begins, len(kept_scores)])
+        objective = np.concatenate((np.zeros(n_profiles), -seg_score))
         upper = np.concatenate((cap, seg_count)).astype(float)
         x = self._milp(objective, n_profiles, upper, seg_profile, range(self.n_quotas))
         if x is None:
@@ -299,7 +363,7 @@ class _Model:
             and np.all(per_quota <= self.high)
         )
 
-    def exchange(self, counts: IntArray, rank: Sequence[int]) -> IntArray:
+    def exchange(self, counts: IntArray, rank: IntArray) -> IntArray:
         """Move seats between profiles while a move gives a seat to a better-ranked candidate.
 
         A move takes one seat from profile p (its worst selected member, rank s) and gives it to
@@ -308,37 +372,55 @@ class _Model:
         lowers the sum of the selected ranks, so the loop ends.
         """
         counts = counts.copy()
-        inside = self.inside
-        outside = 1 - inside
-        per_quota = inside @ counts
+        inside = self.inside.astype(float)
+        outside = 1.0 - inside
+        per_quota = self.inside @ counts
         nobody = len(rank)  # a rank worse than every real one
+        unblocked: dict[bytes, BoolArray] = {}
+        start, flat, size = self.start, self.flat, self.size
+
+        def worst_selected_of(p: int) -> int:
+            return int(rank[flat[start[p] + counts[p] - 1]]) if counts[p] else -1
+
+        def best_unselected_of(p: int) -> int:
+            return int(rank[flat[start[p] + counts[p]]]) if counts[p] < size[p] else nobody
+
+        worst_selected = np.where(counts > 0, rank[flat[np.maximum(start + counts - 1, 0)]], -1)
+        best_unselected = np.where(
+            counts < size, rank[flat[np.minimum(start + counts, len(flat) - 1)]], nobody
+        )
         while True:
             may_lose = per_quota - 1 >= self.low
             may_gain = per_quota + 1 <= self.high
-            # blocked[p, q] > 0: a quota that p counts towards and q does not cannot lose a
-            # member, or one that q counts towards and p does not cannot gain one.
-            blocked = (inside * ~may_lose[:, None]).T @ outside
-            blocked += outside.T @ (inside * ~may_gain[:, None])
-            worst_selected = np.array(
-                [rank[m[c - 1]] if c else -1 for m, c in zip(self.members, counts, strict=True)]
+            key = may_lose.tobytes() + may_gain.tobytes()
+            allowed = unblocked.get(key)
+            if allowed is None:
+                # A move p -> q is blocked when a quota that p counts towards and q does not
+                # cannot lose a member, or one that q counts towards and p does not cannot gain.
+                blocked = (inside * ~may_lose[:, None]).T @ outside
+                blocked += outside.T @ (inside * ~may_gain[:, None])
+                allowed = unblocked[key] = blocked == 0
+            # The best unselected candidate on offer (the lowest rank u) takes the seat of the
+            # worst selected one (the highest rank s) that it may replace. Only profiles whose
+            # worst selected is below someone's best unselected can give a seat, and only those
+            # whose best unselected is above someone's worst selected can take one.
+            givers = np.flatnonzero(worst_selected > best_unselected.min())
+            takers = np.flatnonzero(best_unselected < worst_selected.max())
+            may_replace = allowed[givers][:, takers] & (
+                worst_selected[givers, None] > best_unselected[None, takers]
             )
-            best_unselected = np.array(
-                [
-                    rank[m[c]] if c < len(m) else nobody
-                    for m, c in zip(self.members, counts, strict=True)
-                ]
-            )
-            moves = np.argwhere(
-                (best_unselected[None, :] < worst_selected[:, None]) & (blocked == 0)
-            )
-            if len(moves) == 0:
+            on_offer = np.flatnonzero(may_replace.any(axis=0))
+            if len(on_offer) == 0:
                 return counts
-            # The best unselected candidate on offer takes the seat of the worst selected one.
-            preference = best_unselected[moves[:, 1]] * (nobody + 2) - worst_selected[moves[:, 0]]
-            p, q = moves[int(np.argmin(preference))]
+            column = int(on_offer[np.argmin(best_unselected[takers[on_offer]])])
+            q = int(takers[column])
+            p = int(givers[np.argmax(np.where(may_replace[:, column], worst_selected[givers], -2))])
             counts[p] -= 1
             counts[q] += 1
-            per_quota += inside[:, q] - inside[:, p]
+            per_quota += self.inside[:, q] - self.inside[:, p]
+            for changed in (p, q):
+                worst_selected[changed] = worst_selected_of(changed)
+                best_unselected[changed] = best_unselected_of(changed)
 
     def clash(self) -> list[int]:
         """An irreducible set of quotas that cannot hold together (dropping any one of them
@@ -351,11 +433,9 @@ class _Model:
         return kept
 
 
-def _clash_text(
-    quotas: Sequence[Quota], clash: Sequence[int], profiles: Sequence[Profile], n: int
-) -> str:
+def _clash_text(quotas: Sequence[Quota], clash: Sequence[int], inside: BoolArray, n: int) -> str:
     named = [quotas[r] for r in clash]
-    total = len(profiles)
+    total = len(inside)
     seats = f"{_fmt(n)} seats"
     if not named:
         return f"No cohort of {_fmt(n)} fits the quotas."
@@ -363,19 +443,17 @@ def _clash_text(
     if len(named) == 1:
         return f"{bounds[0]} cannot hold with {seats} among {_fmt(total)} eligible candidates."
     if len(named) == 2:
-        a, b = clash
-        cells = Counter((profile[a], profile[b]) for profile in profiles)
+        a, b = inside[:, clash[0]], inside[:, clash[1]]
         name_a, name_b = named[0].name, named[1].name
         return (
             f"{bounds[0]} and {bounds[1]} cannot both hold with {seats}: of the {_fmt(total)} "
-            f"eligible candidates, {_fmt(cells[True, True])} count towards both, "
-            f"{_fmt(cells[True, False])} only towards {name_a}, "
-            f"{_fmt(cells[False, True])} only towards {name_b} and "
-            f"{_fmt(cells[False, False])} towards neither."
+            f"eligible candidates, {_fmt(int(np.sum(a & b)))} count towards both, "
+            f"{_fmt(int(np.sum(a & ~b)))} only towards {name_a}, "
+            f"{_fmt(int(np.sum(~a & b)))} only towards {name_b} and "
+            f"{_fmt(int(np.sum(~a & ~b)))} towards neither."
         )
     eligible = ", ".join(
-        f"{q.name} {_fmt(sum(profile[r] for profile in profiles))}"
-        for q, r in zip(named, clash, strict=True)
+        f"{q.name} {_fmt(int(inside[:, r].sum()))}" for q, r in zip(named, clash, strict=True)
     )
     return (
         f"{', '.join(bounds[:-1])} and {bounds[-1]} cannot all hold with {seats} (of the "
@@ -398,38 +476,30 @@ def select_cohort(
     Raises ValueError on repeated candidate ids or quota names, a negative capacity or bound,
     or a score that is not finite; RuntimeError if HiGHS fails.
     """
-    _validate(candidates, capacity, quotas)
-    n = min(capacity, len(candidates))
     total = len(candidates)
+    ids = np.fromiter(map(attrgetter("id"), candidates), dtype=np.int64, count=total)
+    scores = np.fromiter(map(attrgetter("score"), candidates), dtype=np.float64, count=total)
+    by_id = _validate(ids, scores, capacity, quotas)
+    n = min(capacity, total)
 
-    lottery_order = sorted(candidate.id for candidate in candidates)
-    random.Random(seed).shuffle(lottery_order)
-    lottery = {candidate_id: place for place, candidate_id in enumerate(lottery_order)}
-    order = sorted(range(total), key=lambda i: (-candidates[i].score, lottery[candidates[i].id]))
-    rank = [0] * total
-    for place, i in enumerate(order):
-        rank[i] = place
+    # Rank: score, higher first, then lottery place.
+    order: IntArray = np.lexsort((_lottery(by_id, seed), -scores))
+    rank = np.empty(total, dtype=np.int64)
+    rank[order] = np.arange(total)
 
     # Quotas without bounds constrain nothing and never bind.
     bounded = [q for q in quotas if q.min_count is not None or q.max_count is not None]
-    profiles = _profiles(candidates, bounded)
-    per_profile = Counter(profiles)
-
-    def quota_counts(profile_counts: Mapping[Profile, int]) -> list[int]:
-        return [
-            sum(count for profile, count in profile_counts.items() if profile[r])
-            for r in range(len(bounded))
-        ]
+    inside = _memberships(candidates, bounded)
 
     def infeasible(conflict: str) -> SelectionResult:
         return SelectionResult([], [], 0.0, [], "infeasible", conflict)
 
-    reasons = _simple_conflicts(bounded, quota_counts(per_profile), n, total)
+    reasons = _simple_conflicts(bounded, inside.sum(axis=0).tolist(), n, total)
     if reasons:
         return infeasible(" ".join(reasons))
 
     top = order[:n]
-    top_counts = quota_counts(Counter(profiles[i] for i in top))
+    top_counts = inside[top].sum(axis=0).tolist()
     if all(
         (q.min_count is None or count >= q.min_count)
         and (q.max_count is None or count <= q.max_count)
@@ -437,28 +507,26 @@ def select_cohort(
     ):
         chosen = top  # the unconstrained best already fits, so it is optimal
     else:
-        model = _Model(bounded, profiles, order, n)
-        counts = model.solve([candidate.score for candidate in candidates])
+        model = _Model(bounded, inside, order, n)
+        counts = model.solve(scores)
         if counts is None:
-            return infeasible(_clash_text(bounded, model.clash(), profiles, n))
+            return infeasible(_clash_text(bounded, model.clash(), inside, n))
         counts = model.exchange(counts, rank)
-        chosen = sorted(
-            (i for m, c in zip(model.members, counts, strict=True) for i in m[:c]),
-            key=rank.__getitem__,
-        )
+        chosen = order[np.sort(rank[model.flat[model.first(counts)]])]
 
-    chosen_counts = quota_counts(Counter(profiles[i] for i in chosen))
+    chosen_counts = inside[chosen].sum(axis=0).tolist()
     binding = [
         q.name
         for q, count, unconstrained in zip(bounded, chosen_counts, top_counts, strict=True)
         if (q.min_count is not None and count == q.min_count and unconstrained < q.min_count)
         or (q.max_count is not None and count == q.max_count and unconstrained > q.max_count)
     ]
-    chosen_set = set(chosen)
+    is_chosen = np.zeros(total, dtype=bool)
+    is_chosen[chosen] = True
     return SelectionResult(
-        selected=[candidates[i].id for i in chosen],
-        waitlist=[candidates[i].id for i in order if i not in chosen_set],
-        objective=math.fsum(candidates[i].score for i in chosen),
+        selected=ids[chosen].tolist(),
+        waitlist=ids[order[~is_chosen[order]]].tolist(),
+        objective=math.fsum(candidates[i].score for i in chosen.tolist()),
         binding=binding,
         status="optimal",
         conflict="",

@@ -1,11 +1,14 @@
+import heapq
 import itertools
+import random
 from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviews.assignment import AssignmentResult, Reviewer, Submission, assign_reviewers
+from reviews.assignment import AssignmentResult, Reviewer, Submission, _greedy, assign_reviewers
 
 
 def reviewers(count: int, **employers: str) -> list[Reviewer]:
@@ -401,3 +404,199 @@ def test_assign_reviewers_balances_as_well_as_any_valid_assignment(instance):
     # ... and the spread is within one whenever the constraints allow it.
     if best_balance <= 1:
         assert result.balance <= 1
+
+
+# Heavy concentration at one employer: most applicants and many reviewers work there, so those
+# reviewers may take only the few other applications.
+
+BIG = ["Big Co", "big co", " BIG CO "]
+
+
+@st.composite
+def concentrated_instances(draw):
+    """Like constrained_instances, with most applicants and up to half the reviewers at one
+    employer (typed in varying case), and every submission left with k who may take it."""
+    n_reviewers = draw(st.integers(2, 5))
+    k = draw(st.integers(1, min(2, n_reviewers - 1)))
+    at_big = draw(st.integers(1, n_reviewers // 2))
+    team = [
+        Reviewer(i, 100 + i, draw(st.sampled_from(BIG)) if i <= at_big else "")
+        for i in range(1, n_reviewers + 1)
+    ]
+    share = draw(st.sampled_from([0.5, 0.6, 0.9, 1.0]))
+    count = draw(st.integers(0, 8))
+    submissions = [
+        Submission(50 + j, 1000 + j, draw(st.sampled_from(BIG)) if j < share * count else "")
+        for j in range(count)
+    ]
+    forbidden = set()
+    for s in submissions:
+        allowed = [r for r in team if can_review(r, s, set())]
+        spare = len(allowed) - k
+        if spare > 0:
+            barred = draw(st.lists(st.sampled_from(allowed), max_size=spare, unique=True))
+            forbidden |= {(r.id, s.id) for r in barred}
+    seed = draw(st.integers(0, 3))
+    return submissions, team, k, forbidden, seed
+
+
+@settings(max_examples=500, deadline=None)
+@given(concentrated_instances())
+def test_assign_reviewers_balances_as_well_as_any_valid_assignment_at_one_big_employer(instance):
+    submissions, team, k, forbidden, seed = instance
+
+    result = assign_reviewers(submissions, team, k, forbidden=forbidden, seed=seed)
+
+    assert result.is_complete
+    by_id = {r.id: r for r in team}
+    for s in submissions:
+        assert len(set(result.new[s.id])) == k
+        assert all(can_review(by_id[r], s, forbidden) for r in result.new[s.id])
+    loads = [result.load[r.id] for r in team]
+    possible = achievable_loads(submissions, team, k, forbidden)
+    assert tuple(loads) in possible
+    assert max(loads) == min(max(vector) for vector in possible)
+    if min(max(vector) - min(vector) for vector in possible) <= 1:
+        assert result.balance <= 1
+    assert assign_reviewers(submissions, team, k, forbidden=forbidden, seed=seed) == result
+
+
+def big_employer_run(share: float, seed: int) -> tuple[list[Submission], list[Reviewer], set]:
+    """2,000 applications, a share of them at one employer where a third of 30 reviewers work
+    too, 2 % of pairs declared conflicts; some reviewers are applicants."""
+    rng = random.Random(seed)
+    submissions = [
+        Submission(
+            j + 1,
+            j + 1,
+            rng.choice(BIG) if rng.random() < share else rng.choice(["", "Acme", "Initech"]),
+        )
+        for j in range(2000)
+    ]
+    team = [
+        Reviewer(i + 1, i * 67 + 1, rng.choice(BIG) if i % 3 == 0 else f"Firm {i % 4}")
+        for i in range(30)
+    ]
+    forbidden = {(r.id, s.id) for r in team for s in submissions if rng.random() < 0.02}
+    return submissions, team, forbidden
+
+
+@pytest.mark.parametrize("share", [0.6, 0.9])
+def test_assign_reviewers_keeps_the_rules_and_balance_with_most_applicants_at_one_employer(share):
+    submissions, team, forbidden = big_employer_run(share, seed=int(share * 10))
+
+    result = assign_reviewers(submissions, team, 3, forbidden=forbidden, seed=5)
+
+    by_id = {r.id: r for r in team}
+    for s in submissions:
+        new = result.new[s.id]
+        assert len(set(new)) == len(new)
+        assert all(can_review(by_id[r], s, forbidden) for r in new)
+        eligible = sum(can_review(r, s, forbidden) for r in team)
+        assert len(new) == min(3, eligible)
+    counted = Counter(r for ids in result.new.values() for r in ids)
+    assert result.load == {r.id: counted[r.id] for r in team}
+    big = {r.id for r in team if r.employer.strip().casefold() == "big co"}
+    others = [s for s in submissions if s.employer.strip().casefold() != "big co"]
+    if len(others) * 3 >= len(big) * (len(submissions) * 3 // len(team)):
+        # The big employer's reviewers can get an even share from the other applications.
+        assert result.balance <= 1
+    assert assign_reviewers(submissions, team, 3, forbidden=forbidden, seed=5) == result
+    assert assign_reviewers(submissions, team, 3, forbidden=list(forbidden), seed=5) == result
+
+
+def one_heap_greedy(
+    queue, want, load, seed, rev_user, rev_employer, sub_user, sub_employer, forbidden_positions
+):
+    """The greedy with one heap for everybody: what the per-employer heaps must reproduce."""
+    rng = random.Random(seed)
+    heap = [(load[i], rng.random(), i) for i in range(len(load))]
+    heapq.heapify(heap)
+    picks = [[] for _ in sub_user]
+    for j in queue:
+        set_aside = []
+        while len(picks[j]) < want[j]:
+            entry = heapq.heappop(heap)
+            i = entry[2]
+            if (
+                rev_user[i] == sub_user[j]
+                or (rev_employer[i] and rev_employer[i] == sub_employer[j])
+                or (i, j) in forbidden_positions
+            ):
+                set_aside.append(entry)
+            else:
+                picks[j].append(i)
+        for entry in set_aside:
+            heapq.heappush(heap, entry)
+        for i in picks[j]:
+            load[i] += 1
+            heapq.heappush(heap, (load[i], rng.random(), i))
+    return picks
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_greedy_with_per_employer_heaps_picks_what_one_heap_would(data):
+    draw = data.draw
+    k = draw(st.integers(1, 3))
+    employers = ["", "big", "mid", "small"]
+    rev_employer = draw(st.lists(st.sampled_from(employers), min_size=1, max_size=14))
+    m = len(rev_employer)
+    n = draw(st.integers(0, 25))
+    sub_employer = draw(st.lists(st.sampled_from(employers), min_size=n, max_size=n))
+    rev_user = list(range(1, m + 1))
+    sub_user = [draw(st.integers(1, 3 * m)) for _ in range(n)]
+    forbidden_positions = {
+        (i, j) for i in range(m) for j in range(n) if draw(st.integers(0, 9)) == 0
+    }
+    allowed = [
+        sum(
+            not (
+                rev_user[i] == sub_user[j]
+                or (rev_employer[i] and rev_employer[i] == sub_employer[j])
+                or (i, j) in forbidden_positions
+            )
+            for i in range(m)
+        )
+        for j in range(n)
+    ]
+    want = [min(k, a) for a in allowed]
+    queue = draw(st.permutations(range(n)))
+    start = [draw(st.integers(0, 3)) for _ in range(m)]
+    seed = draw(st.integers(0, 5))
+    has_conflict = np.zeros(n, dtype=bool)
+    for _, j in forbidden_positions:
+        has_conflict[j] = True
+
+    load = list(start)
+    picks = _greedy(
+        list(queue),
+        want,
+        load,
+        seed,
+        k,
+        rev_user,
+        rev_employer,
+        sub_user,
+        sub_employer,
+        {},
+        {(i + 1000, j + 5000) for i, j in forbidden_positions},
+        [i + 1000 for i in range(m)],
+        [j + 5000 for j in range(n)],
+        has_conflict,
+    )
+
+    reference_load = list(start)
+    reference = one_heap_greedy(
+        list(queue),
+        want,
+        reference_load,
+        seed,
+        rev_user,
+        rev_employer,
+        sub_user,
+        sub_employer,
+        forbidden_positions,
+    )
+    assert picks == reference
+    assert load == reference_load
