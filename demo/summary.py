@@ -15,6 +15,16 @@ from programmes.models import Programme, ProgrammeRole
 from reviews.models import ReviewAssignment
 from selection.models import Participant
 
+# Applications a reviewer can still score (as reviews.selectors.REVIEWABLE_STATUSES).
+REVIEWABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
+
+
+def _reviewer_line(count: dict) -> str:
+    line = "Reviews: {done} of {total} assigned applications scored".format(**count)
+    if count["open"]:
+        return line + "; {open} still to score in the review queue".format(**count)
+    return line + "; selection is done, so the queue is empty — see the scores in Ranking"
+
 
 @dataclass
 class Role:
@@ -55,17 +65,20 @@ def roles(
         row["reviewer"]: row
         for row in ReviewAssignment.objects.filter(reviewer__in=reviewers, is_active=True)
         .values("reviewer")
-        .annotate(total=Count("pk"), done=Count("pk", filter=Q(review__is_submitted=True)))
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(review__is_submitted=True)),
+            open=Count(
+                "pk",
+                filter=Q(application__status__in=REVIEWABLE) & ~Q(review__is_submitted=True),
+            ),
+        )
     }
     result.append(
         Role(
             "Reviewers",
             [
-                (
-                    u.email,
-                    "Reviews: {done} of {total} assigned applications scored; score the "
-                    "next one".format(**counts.get(u.pk, {"done": 0, "total": 0})),
-                )
+                (u.email, _reviewer_line(counts.get(u.pk, {"done": 0, "total": 0, "open": 0})))
                 for u in reviewers
             ],
         )

@@ -30,7 +30,7 @@ PAGES = [
     ("notifications", "reviewer.one@example.org", "/notifications/"),
     ("preferences", "reviewer.one@example.org", "/notifications/preferences/"),
     ("outbox", "programme.admin@example.org", "/programmes/ai-forward-2026/outbox/"),
-    ("outbox-message", "programme.admin@example.org", "/programmes/ai-forward-2026/outbox/10/"),
+    ("outbox-message", "programme.admin@example.org", "/programmes/ai-forward-2026/outbox/5390/"),
     ("announce", "programme.admin@example.org", "/programmes/ai-forward-2026/outbox/announce/"),
     ("apply", "applicant002@example.org", "/apply/ai-forward-2026/main-intake/"),
     ("my-applications", "applicant007@example.org", "/applications/"),
@@ -42,7 +42,10 @@ PAGES = [
     ),
     ("programme-admin-view", "programme.admin@example.org", "/programmes/ai-forward-2026/"),
     ("review-queue", "reviewer.one@example.org", "/reviews/"),
-    ("review-score", "reviewer.one@example.org", "/reviews/39/"),
+    # The demo's selection is done, so no application is still in review: before taking this one,
+    # put the application of reviewer.one's assignment 7 back in review (status "in_review") and
+    # delete its review, in a throw-away copy of the demo database.
+    ("review-score", "reviewer.one@example.org", "/reviews/7/"),
     (
         "review-dashboard",
         "programme.admin@example.org",
@@ -125,19 +128,32 @@ PAGES = [
         "/programmes/ai-forward-2026/mentoring/runs/1/",
     ),
     ("my-mentoring-mentor", "mentor.one@example.org", "/mentoring/"),
-    ("mentoring-pairing-mentor", "mentor.one@example.org", "/mentoring/pairings/8/"),
+    ("mentoring-pairing-mentor", "mentor.one@example.org", "/mentoring/pairings/7/"),
     (
         "mentoring-profile",
         "mentor.one@example.org",
         "/programmes/ai-forward-2026/mentoring/profile/",
     ),
     ("my-mentoring-mentee", "applicant092@example.org", "/mentoring/"),
-    ("mentoring-pairing-mentee", "applicant092@example.org", "/mentoring/pairings/8/"),
+    ("mentoring-pairing-mentee", "applicant092@example.org", "/mentoring/pairings/7/"),
     (
         "mentoring-preferences",
         "applicant092@example.org",
         "/programmes/ai-forward-2026/mentoring/preferences/",
     ),
+    ("cohort-public", None, "/programmes/ai-forward-2026/cohorts/main-intake/about/"),
+    ("cohort-new", "programme.admin@example.org", "/programmes/ai-forward-2026/cohorts/new/"),
+    (
+        "question-new",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/questions/new/",
+    ),
+    (
+        "form-preview",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/applications/form-preview/",
+    ),
+    ("participant", "applicant075@example.org", "/applications/"),
     ("courses", "programme.admin@example.org", "/programmes/ai-forward-2026/courses/"),
     ("course-detail", "staff@example.org", "/programmes/ai-forward-2026/courses/1/"),
     # The roster of the demo's session in progress: the top of it (500 people follow).
@@ -194,8 +210,11 @@ def main() -> None:
                     page.fill("input[name=password]", PASSWORD)
                     page.click("main form button[type=submit]")
                     page.wait_for_load_state("networkidle")
-                page.goto(f"{args.base}{path}")
+                response = page.goto(f"{args.base}{path}")
                 page.wait_for_load_state("networkidle")
+                if response is not None and response.status >= 400:
+                    # Ids in PAGES follow the default demo (`seed_demo`); say which went stale.
+                    print(f"{name}: {path} answered {response.status}")
                 if "/reauthenticate/" in page.url:
                     page.fill("input[name=password]", PASSWORD)
                     page.click("main form button[type=submit]")
