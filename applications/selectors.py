@@ -1,6 +1,6 @@
 """Reads of applications, for applicants and for programme staff."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -64,6 +64,21 @@ def _events():
 def application_list_for_cohort(*, cohort: Cohort) -> QuerySet[Application]:
     """Applications staff work with: everything but drafts."""
     return Application.objects.filter(cohort=cohort).exclude(status=ApplicationStatus.DRAFT)
+
+
+def application_status_counts(*, cohort: Cohort) -> dict[str, int]:
+    """How many of the cohort's applications are in each status, every status listed in order.
+    Reads only the (cohort, status) index: PostgreSQL counts with an index-only scan."""
+    counts = dict.fromkeys(ApplicationStatus.values, 0)
+    rows = (
+        Application.objects.filter(cohort=cohort)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("*"))
+        .values_list("status", "n")
+    )
+    counts.update(rows)
+    return counts
 
 
 def drafts_due_for_reminder(*, now=None):

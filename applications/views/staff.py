@@ -1,9 +1,11 @@
 """Programme staff's pages: a cohort's applications, exports, files."""
 
+import hashlib
 import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
@@ -13,9 +15,11 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,6 +39,17 @@ from programmes.selectors import programme_for
 PAGE_SIZE = 50
 
 
+class KeysFirstPaginator(Paginator):
+    """Finds a page's ids first, then reads those rows: deep in a big list (page 1,000 is 50,000
+    rows in) the skipped rows are walked in the sort's index alone, not read from the table."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = self.object_list.values("pk")[bottom : bottom + self.per_page]
+        return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
+
+
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
@@ -48,6 +63,38 @@ def _application_or_404(cohort, application_id):
 def _filters(data, cohort) -> ApplicationFilter:
     return ApplicationFilter(
         data, queryset=selectors.application_list_for_cohort(cohort=cohort), cohort=cohort
+    )
+
+
+# The cached HTML of the filters (but the search) lives this long; it changes only with a release
+# (labels, choices), which clears the cache or changes the key's version below.
+FILTER_FIELDS_SECONDS = 60 * 60
+FILTER_FIELDS_VERSION = 1
+
+
+def _filter_fields(filterset: ApplicationFilter) -> str:
+    """The HTML of the list's filters but the search: rendering ten crispy fields is a sixth of the
+    page's time, and it depends only on the language and the values chosen. Forms with errors
+    are rendered each time (their messages echo what was typed)."""
+    names = [name for name in filterset.form.fields if name != "q"]
+    if any(name in filterset.form.errors for name in names):
+        return _render_filter_fields(filterset)
+    chosen = [(name, filterset.data.get(name, "")) for name in names]
+    key = (
+        "applications:filter-fields:"
+        + hashlib.sha256(f"{translation.get_language()}:{urlencode(chosen)}".encode()).hexdigest()
+    )
+    return cache.get_or_set(
+        key,
+        lambda: _render_filter_fields(filterset),
+        FILTER_FIELDS_SECONDS,
+        version=FILTER_FIELDS_VERSION,
+    )
+
+
+def _render_filter_fields(filterset: ApplicationFilter) -> str:
+    return mark_safe(  # noqa: S308 - the template's own output
+        render_to_string("applications/application_list.html#filter-fields", {"filter": filterset})
     )
 
 
@@ -66,17 +113,23 @@ def application_list(request, slug, cohort_slug):
     filterset = _filters(request.GET, cohort)
     # The list shows none of the answers; leave the biggest columns in the database.
     applications = filterset.qs.defer("answers", "eligibility_failures")
-    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
-    for application in page.object_list:
-        application.sector_label = exports.choice_label("sector", application.sector)
-        application.job_level_label = exports.choice_label("job_level", application.job_level)
-    counts = cohort_selectors.cohort_application_counts(cohort=cohort)
+    counts = selectors.application_status_counts(cohort=cohort)
     status_counts = [
         (status, counts[status.value])
         for status in ApplicationStatus
         if status != ApplicationStatus.DRAFT
     ]
     query = filterset.active_query
+    paginator = KeysFirstPaginator(applications, PAGE_SIZE)
+    if set(query) <= {"sort", "status"}:
+        # Unfiltered, or by status only: the status counts already say how many match.
+        paginator.count = sum(
+            n for status, n in status_counts if query.get("status", status.value) == status.value
+        )
+    page = paginator.get_page(request.GET.get("page"))
+    for application in page.object_list:
+        application.sector_label = exports.choice_label("sector", application.sector)
+        application.job_level_label = exports.choice_label("job_level", application.job_level)
     return render(
         request,
         "applications/application_list.html",
@@ -84,6 +137,7 @@ def application_list(request, slug, cohort_slug):
             "programme": programme,
             "cohort": cohort,
             "filter": filterset,
+            "filter_fields": mark_safe(_filter_fields(filterset)),  # noqa: S308 - rendered here
             "page": page,
             "status_counts": status_counts,
             "total": sum(n for _status, n in status_counts),
