@@ -8,8 +8,8 @@ applicant) and 300 reviewers, in two cases:
 the rest drawn from the 500 names.
 2 % of all (reviewer, submission) pairs are forbidden at random; k=3. For --rounds rounds,
 alternately:
-- project: `assign_reviewers` (hardest submissions first, per-employer heaps, then the balancing
-  passes);
+- project: `assign_reviewers` (submissions with the fewest reviewers left under the applicant and
+  employer rules first, per-employer heaps, then the balancing passes when needed);
 - baseline: a plain heap greedy under the same rules: submissions in input order, one heap of
   (load, random tie-break, reviewer); reviewers who may not take the submission are popped, set
   aside and pushed back; no balancing.

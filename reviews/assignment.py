@@ -8,18 +8,19 @@ kept as they are, count toward k and toward the reviewer's load; a submission th
 or more gets nothing new. When fewer than k reviewers are eligible, every eligible one is assigned
 and the submission gets a readable reason in `shortfall`.
 
-Balance is best effort within those rules: submissions with the fewest eligible reviewers go
-first and each takes the least-loaded eligible reviewers (ties in a random order drawn from
-`seed`, so a run is reproducible; the reviewers of an employer that applicants share have a heap
-of their own, which that employer's applications skip in one step instead of popping each of
-those reviewers again for every application); then a repair pass moves new assignments from busy
-reviewers to eligible ones with a load at least two lower until no such move exists. Last, while the busiest
-reviewer is two or more above the least busy one, an augmenting path of moves is looked for: the
-busiest reviewer hands one new assignment to a reviewer who may take it, who hands another one on,
-and so on, until a reviewer with a load at least two below the busiest one takes the last one (the
-loads in between do not change). When no such path is left, no valid assignment (keeping the
-existing ones) gives the busiest reviewer less work, and the busiest reviewer is at most one
-assignment above the least busy one whenever some valid assignment achieves that.
+Balance is best effort within those rules: submissions with the fewest reviewers left under the
+applicant and employer rules go first (declared conflicts are not counted for the order: that would
+mean reading every pair) and each takes the least-loaded eligible reviewers (ties in a random order
+drawn from `seed`, so a run is reproducible; the reviewers of an employer that applicants share
+have a heap of their own, which that employer's applications skip in one step instead of popping
+each of those reviewers again for every application); then a repair pass moves new assignments from
+busy reviewers to eligible ones with a load at least two lower until no such move exists. Last,
+while the busiest reviewer is two or more above the least busy one, an augmenting path of moves is
+looked for: the busiest reviewer hands one new assignment to a reviewer who may take it, who hands
+another one on, and so on, until a reviewer with a load at least two below the busiest one takes
+the last one (the loads in between do not change). When no such path is left, no valid assignment
+(keeping the existing ones) gives the busiest reviewer less work, and the busiest reviewer is at
+most one assignment above the least busy one whenever some valid assignment achieves that.
 
 Loads count every existing assignment in `existing`, including those of submissions not passed in
 `submissions` (already fully reviewed applications still take a reviewer's time). Reviewer ids in
@@ -27,6 +28,7 @@ Loads count every existing assignment in `existing`, including those of submissi
 """
 
 import bisect
+import gc
 import heapq
 import random
 from collections import Counter, defaultdict, deque
@@ -158,6 +160,30 @@ def assign_reviewers(
     (reviewer id, submission id) pairs that must never be assigned. Raises ValueError when k < 1
     or when reviewer or submission ids repeat.
     """
+    # A run allocates a list per submission and a heap entry per pick, and makes no reference
+    # cycles; with the caller's objects in memory (say 600,000 conflict pairs), the full passes
+    # of the cyclic garbage collector that those allocations set off cost up to a fifth of a
+    # run, so it is paused meanwhile.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _assign_reviewers(
+            submissions, reviewers, k, existing=existing, forbidden=forbidden, seed=seed
+        )
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _assign_reviewers(
+    submissions: Sequence[Submission],
+    reviewers: Sequence[Reviewer],
+    k: int,
+    *,
+    existing: Mapping[int, Collection[int]] = _NO_EXISTING,
+    forbidden: Collection[tuple[int, int]] = (),
+    seed: int = 0,
+) -> AssignmentResult:
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
     reviewer_ids = [reviewer.id for reviewer in reviewers]
@@ -174,7 +200,9 @@ def assign_reviewers(
     rev_user = [reviewer.user_id for reviewer in reviewers]
     rev_employer = [_normalise(reviewer.employer) for reviewer in reviewers]
     sub_user = [submission.applicant_user_id for submission in submissions]
-    sub_employer = [_normalise(submission.employer) for submission in submissions]
+    typed = [submission.employer for submission in submissions]
+    normalised = {employer: _normalise(employer) for employer in set(typed)}  # a few hundred
+    sub_employer = list(map(normalised.__getitem__, typed))
     reviewers_of_user: dict[int, list[int]] = {}
     for i, user_id in enumerate(rev_user):
         reviewers_of_user.setdefault(user_id, []).append(i)
@@ -183,9 +211,8 @@ def assign_reviewers(
     # at the same employer.
     employer_code = {employer: c for c, employer in enumerate(employer_size)}
     rev_code = np.array([employer_code.get(e, -1) for e in rev_employer], dtype=np.int64)
-    sub_code = np.fromiter(
-        (employer_code.get(e, -1) for e in sub_employer), dtype=np.int64, count=n
-    )
+    code_of_typed = {typed: employer_code.get(e, -1) for typed, e in normalised.items()}
+    sub_code = np.fromiter(map(code_of_typed.__getitem__, typed), dtype=np.int64, count=n)
 
     load = [0] * m
     on: dict[int, set[int]] = {}  # existing reviewers among `reviewers`, by position
@@ -204,44 +231,28 @@ def assign_reviewers(
                 on.setdefault(j, set()).add(i)
     kept: dict[int, frozenset[int]] = {j: frozenset(ids) for j, ids in on.items()}
 
-    # Who may not take each submission, counted without looking at every (reviewer, submission)
-    # pair: each reviewer not yet on it is counted once, under the first reason that applies
-    # (applicant, declared conflict, employer); employer clashes come from per-employer counts.
-    conflict_i, conflict_j = _conflict_pairs(forbidden, reviewer_ids, submission_ids)
-    counts_as_conflict = (
-        np.array(rev_user, dtype=np.int64)[conflict_i]
-        != np.array(sub_user, dtype=np.int64)[conflict_j]
-    )
-    for t in np.flatnonzero(np.isin(conflict_j, list(on))).tolist():
-        counts_as_conflict[t] &= int(conflict_i[t]) not in on[int(conflict_j[t])]
-    same_employer = (rev_code[conflict_i] == sub_code[conflict_j]) & (sub_code[conflict_j] >= 0)
-    conflict = np.bincount(conflict_j[counts_as_conflict], minlength=n)
-    counted = np.bincount(conflict_j[counts_as_conflict & same_employer], minlength=n)
-    applicant = np.zeros(n, dtype=np.int64)
+    # The order: submissions with the fewest reviewers left under the applicant and employer
+    # rules (and their existing reviewers) first, ties in input order. Declared conflicts are
+    # not counted for it (that would mean reading every pair, the biggest cost of a run): they
+    # are few per submission, the greedy skips them anyway, and the balancing passes below even
+    # out whatever the order leaves.
     on_count = np.zeros(n, dtype=np.int64)
     for j, ids in on.items():
         on_count[j] = len(ids)
-        counted[j] += sum(1 for i in ids if rev_employer[i] == sub_employer[j])
+    applicant_count = np.zeros(n, dtype=np.int64)
     for j in [j for j, user in enumerate(sub_user) if user in reviewers_of_user]:
-        ids = [i for i in reviewers_of_user[sub_user[j]] if i not in on.get(j, _EMPTY)]
-        applicant[j] = len(ids)
-        counted[j] += sum(1 for i in ids if rev_employer[i] == sub_employer[j])
+        applicant_count[j] = len(reviewers_of_user[sub_user[j]])
     size_of_code = np.array([*employer_size.values(), 0], dtype=np.int64)
-    clash = np.where(sub_code >= 0, size_of_code[sub_code] - counted, 0)
     missing = k - on_count - np.array(outsiders, dtype=np.int64)
-    eligible = m - on_count - applicant - conflict - clash
-    exclusions: dict[int, tuple[int, int, int]] = {
-        j: (int(applicant[j]), int(conflict[j]), int(clash[j]))
-        for j in np.flatnonzero((missing > 0) & (eligible < missing)).tolist()
-    }
-    want = np.minimum(missing, eligible).tolist()
-    # Submissions with the fewest eligible reviewers first; ties in input order.
+    blocked = np.where(sub_code >= 0, size_of_code[sub_code], 0) + applicant_count + on_count
     needed = np.flatnonzero(missing > 0)
-    queue = needed[np.argsort(eligible[needed], kind="stable")].tolist()
+    queue = needed[np.argsort(-blocked[needed], kind="stable")].tolist()
+    forbidden_set = _conflict_set(forbidden)
 
+    wanted = missing.tolist()
     picks = _greedy(
         queue,
-        want,
+        wanted,
         load,
         seed,
         k,
@@ -250,11 +261,31 @@ def assign_reviewers(
         sub_user,
         sub_employer,
         on,
-        _conflict_set(forbidden),
+        forbidden_set,
         reviewer_ids,
         submission_ids,
-        np.bincount(conflict_j, minlength=n) > 0,
+        None,
     )
+    # The greedy gives a submission every reviewer who may take it when there are too few, so
+    # a submission is short exactly when it got fewer than it was missing.
+    short = [j for j in needed.tolist() if len(picks[j]) < wanted[j]]
+    conflict_pairs: tuple[IntArray, IntArray] | None = None
+    exclusions: dict[int, tuple[int, int, int]] = {}
+    if short:
+        conflict_pairs = _conflict_pairs(forbidden, reviewer_ids, submission_ids)
+        applicant, conflict, clash = _exclusion_counts(
+            conflict_pairs,
+            on,
+            rev_user,
+            rev_employer,
+            sub_user,
+            sub_employer,
+            reviewers_of_user,
+            rev_code,
+            sub_code,
+            size_of_code,
+        )
+        exclusions = {j: (int(applicant[j]), int(conflict[j]), int(clash[j])) for j in short}
 
     if m and max(load) - min(load) >= 2:
         # Rebalance: the passes work on every submission's full set of reviewers.
@@ -264,6 +295,9 @@ def assign_reviewers(
             for i in picked:
                 new_of_reviewer[i].add(j)
         banned: dict[int, set[int]] = defaultdict(set)
+        if conflict_pairs is None:
+            conflict_pairs = _conflict_pairs(forbidden, reviewer_ids, submission_ids)
+        conflict_i, conflict_j = conflict_pairs
         for i, j in zip(conflict_i.tolist(), conflict_j.tolist(), strict=True):
             banned[j].add(i)
 
@@ -286,11 +320,11 @@ def assign_reviewers(
                 break
         picks = [sorted(members[j] - kept.get(j, _EMPTY)) for j in range(n)]
 
+    ids_of = reviewer_ids.__getitem__
     return AssignmentResult(
-        new={
-            submission_id: sorted(map(reviewer_ids.__getitem__, picks[j]))
-            for j, submission_id in enumerate(submission_ids)
-        },
+        new=dict(
+            zip(submission_ids, [sorted(map(ids_of, picked)) for picked in picks], strict=True)
+        ),
         load=dict(zip(reviewer_ids, load, strict=True)),
         shortfall={
             submission_ids[j]: _shortfall_reason(
@@ -299,6 +333,44 @@ def assign_reviewers(
             for j, reasons in exclusions.items()
         },
     )
+
+
+def _exclusion_counts(
+    conflict_pairs: tuple[IntArray, IntArray],
+    on: Mapping[int, set[int]],
+    rev_user: list[int],
+    rev_employer: list[str],
+    sub_user: list[int],
+    sub_employer: list[str],
+    reviewers_of_user: Mapping[int, list[int]],
+    rev_code: IntArray,
+    sub_code: IntArray,
+    size_of_code: IntArray,
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Who may not take each submission, by reason (applicant, declared conflict, employer),
+    counted without looking at every (reviewer, submission) pair: each reviewer not yet on it is
+    counted once, under the first reason that applies; employer clashes come from per-employer
+    counts."""
+    n = len(sub_user)
+    conflict_i, conflict_j = conflict_pairs
+    counts_as_conflict = (
+        np.array(rev_user, dtype=np.int64)[conflict_i]
+        != np.array(sub_user, dtype=np.int64)[conflict_j]
+    )
+    for t in np.flatnonzero(np.isin(conflict_j, list(on))).tolist():
+        counts_as_conflict[t] &= int(conflict_i[t]) not in on[int(conflict_j[t])]
+    same_employer = (rev_code[conflict_i] == sub_code[conflict_j]) & (sub_code[conflict_j] >= 0)
+    conflict = np.bincount(conflict_j[counts_as_conflict], minlength=n)
+    counted = np.bincount(conflict_j[counts_as_conflict & same_employer], minlength=n)
+    applicant = np.zeros(n, dtype=np.int64)
+    for j, ids in on.items():
+        counted[j] += sum(1 for i in ids if rev_employer[i] == sub_employer[j])
+    for j in [j for j, user in enumerate(sub_user) if user in reviewers_of_user]:
+        ids = [i for i in reviewers_of_user[sub_user[j]] if i not in on.get(j, _EMPTY)]
+        applicant[j] = len(ids)
+        counted[j] += sum(1 for i in ids if rev_employer[i] == sub_employer[j])
+    clash = np.where(sub_code >= 0, size_of_code[sub_code] - counted, 0)
+    return applicant, conflict, clash
 
 
 def _conflict_set(forbidden: Collection[tuple[int, int]]) -> AbstractSet[tuple[int, int]]:
@@ -319,10 +391,11 @@ def _greedy(
     forbidden: AbstractSet[tuple[int, int]],
     reviewer_ids: list[int],
     submission_ids: list[int],
-    has_conflict: BoolArray,
+    has_conflict: BoolArray | None,
 ) -> list[list[int]]:
     """Give each submission in `queue`, in that order, its `want` least-loaded reviewers who may
-    take it (ties by a random number drawn from `seed`). Updates `load`; returns the reviewers
+    take it, or every one who may when there are fewer (ties by a random number drawn from
+    `seed`). Updates `load`; returns the reviewers
     picked for each submission, by position.
 
     Heap entries are (load, random tie-break, position); one reviewer has one entry. A reviewer
@@ -332,11 +405,12 @@ def _greedy(
     not popped and set aside again for every such submission; a small heap of the heads of
     those heaps gives the least-loaded reviewer overall. The picks are those of one heap.
     """
-    m = len(load)
+    m, n = len(load), len(sub_user)
     rng = random.Random(seed)
     entries = [(load[i], rng.random(), i) for i in range(m)]
     picks: list[list[int]] = [[] for _ in sub_user]
-    conflicted = has_conflict.tolist()
+    # Which submissions have declared conflicts, when known; otherwise every one is looked up.
+    conflicted = has_conflict.tolist() if has_conflict is not None else [bool(forbidden)] * n
     size = Counter(rev_employer)
     wanted_employers = {sub_employer[j] for j in queue}
     own_heap = {
@@ -370,7 +444,7 @@ def _greedy(
             user, employer, kept = sub_user[j], sub_employer[j], on.get(j, _EMPTY)
             submission_id = submission_ids[j] if conflicted[j] else None
             set_aside = []
-            while len(picked) < count:
+            while len(picked) < count and heap:
                 entry = pop(heap)
                 i = entry[2]
                 if (
@@ -398,7 +472,7 @@ def _greedy(
         skip = own_heap.get(sub_employer[j], -1)
         set_aside: list[tuple[int, float, int]] = []
         skipped = []
-        while len(picked) < count:
+        while len(picked) < count and heads:
             head = heads[0]
             entry, h = head
             heap = heaps[h]

@@ -10,9 +10,11 @@ best-ranked members of each profile. The integer program has one integer x_p per
 to take from it) and continuous "segment" columns under it, one per distinct score among its
 members, best first. For a fixed integer x_p the best filling of the segments is the top x_p
 scores, so the program's optimum is the true optimum of the original problem, and HiGHS branches
-only on the profile counts (a few hundred at most in practice). HiGHS runs with a relative gap of
-0 (and its absolute gap of 1e-6); the exchange pass below then repairs any single exchange that
-would still raise the total.
+only on the profile counts (a few hundred at most in practice). The linear relaxation is solved
+first: when its profile counts are whole numbers (as they almost always are on these models) they
+are optimal for the integer program too, and the integer program is not needed. Otherwise HiGHS
+solves the integer program with a relative gap of 0 (and its absolute gap of 1e-6). The exchange
+pass below then repairs any single exchange that would still raise the total.
 
 Ties are broken by a lottery drawn from `seed`: NumPy's default generator (PCG64), seeded with
 `seed` (a negative seed s with the entropy [-s, 1]), draws a random permutation of the places
@@ -25,7 +27,9 @@ profiles an exchange pass swaps a selected candidate for an unselected one of eq
 better lottery rank whenever the swap keeps every quota. So no single exchange of a selected for
 an unselected candidate keeps every quota and either raises the total or gives the seat to a
 better lottery rank at equal score. Two cohorts with the same total from different scores (1 + 4
-against 2 + 3) are not ranked by the lottery; the solver's deterministic choice stands.
+against 2 + 3) are not ranked by the lottery; the solver's deterministic choice stands. (Since
+December 2026 that choice comes from the linear relaxation, so with the same seed a run may pick
+other candidates of tied scores than a run computed before; the total is the same.)
 
 When no cohort fits, the result says why, with numbers: first single-quota conditions (a minimum
 above its maximum, above the seats, or above the candidates who count towards it; a maximum that
@@ -344,7 +348,19 @@ class _Model:
         seg_count = np.diff(np.r_[begins, len(kept_scores)])
         objective = np.concatenate((np.zeros(n_profiles), -seg_score))
         upper = np.concatenate((cap, seg_count)).astype(float)
-        x = self._milp(objective, n_profiles, upper, seg_profile, range(self.n_quotas))
+        # The linear relaxation first: it is solved several times faster than the integer
+        # program and on these models its optimum almost always has whole profile counts, which
+        # makes it an optimum of the integer program too (its score is an upper bound). Only
+        # when it has not are the counts required to be integers.
+        every_quota = range(self.n_quotas)
+        x = self._milp(objective, 0, upper, seg_profile, every_quota)
+        if x is None:  # no fractional cohort fits, so no cohort does
+            return None
+        raw = x[:n_profiles]
+        counts = np.round(raw).astype(np.int64)
+        if np.abs(raw - counts).max(initial=0.0) <= _INTEGRALITY_SLACK and self._fits(counts):
+            return counts
+        x = self._milp(objective, n_profiles, upper, seg_profile, every_quota)
         if x is None:
             return None
         raw = x[:n_profiles]
@@ -371,53 +387,65 @@ class _Model:
         or an equal score and a better lottery rank) and every quota still holds. Each move
         lowers the sum of the selected ranks, so the loop ends.
         """
-        counts = counts.copy()
-        inside = self.inside.astype(float)
-        outside = 1.0 - inside
         per_quota = self.inside @ counts
         nobody = len(rank)  # a rank worse than every real one
         unblocked: dict[bytes, BoolArray] = {}
+        few_quotas = self.n_quotas <= _BITS_PER_KEY
+        if few_quotas:
+            # Quota memberships as bits: only_p[p, q] has the quotas that p counts towards and q
+            # does not (so only_p.T those that q counts towards and p does not).
+            bit = np.int64(1) << np.arange(self.n_quotas, dtype=np.int64)
+            memberships = bit @ self.inside
+            only_p = memberships[:, None] & ~memberships[None, :]
+            only_q = only_p.T.copy()
+        else:
+            inside = self.inside.astype(float)
+            outside = 1.0 - inside
+        # Scalars are read from Python lists: much faster one at a time than from arrays.
         start, flat, size = self.start, self.flat, self.size
+        ranked = rank[flat]  # in the order of flat
+        first, members, taken = start.tolist(), size.tolist(), counts.tolist()
+        column = np.ascontiguousarray(self.inside.T)  # column[p]: the quotas p counts towards
 
         def worst_selected_of(p: int) -> int:
-            return int(rank[flat[start[p] + counts[p] - 1]]) if counts[p] else -1
+            return int(ranked[first[p] + taken[p] - 1]) if taken[p] else -1
 
         def best_unselected_of(p: int) -> int:
-            return int(rank[flat[start[p] + counts[p]]]) if counts[p] < size[p] else nobody
+            return int(ranked[first[p] + taken[p]]) if taken[p] < members[p] else nobody
 
-        worst_selected = np.where(counts > 0, rank[flat[np.maximum(start + counts - 1, 0)]], -1)
+        worst_selected = np.where(counts > 0, ranked[np.maximum(start + counts - 1, 0)], -1)
         best_unselected = np.where(
-            counts < size, rank[flat[np.minimum(start + counts, len(flat) - 1)]], nobody
+            counts < size, ranked[np.minimum(start + counts, len(flat) - 1)], nobody
         )
+        lose_floor, gain_ceiling = self.low + 1, self.high - 1
         while True:
-            may_lose = per_quota - 1 >= self.low
-            may_gain = per_quota + 1 <= self.high
+            may_lose = per_quota >= lose_floor
+            may_gain = per_quota <= gain_ceiling
             key = may_lose.tobytes() + may_gain.tobytes()
             allowed = unblocked.get(key)
             if allowed is None:
                 # A move p -> q is blocked when a quota that p counts towards and q does not
                 # cannot lose a member, or one that q counts towards and p does not cannot gain.
-                blocked = (inside * ~may_lose[:, None]).T @ outside
-                blocked += outside.T @ (inside * ~may_gain[:, None])
-                allowed = unblocked[key] = blocked == 0
+                if few_quotas:
+                    stuck_low, stuck_high = bit @ ~may_lose, bit @ ~may_gain
+                    allowed = ((only_p & stuck_low) | (only_q & stuck_high)) == 0
+                else:
+                    blocked = (inside * ~may_lose[:, None]).T @ outside
+                    blocked += outside.T @ (inside * ~may_gain[:, None])
+                    allowed = blocked == 0
+                unblocked[key] = allowed
             # The best unselected candidate on offer (the lowest rank u) takes the seat of the
-            # worst selected one (the highest rank s) that it may replace. Only profiles whose
-            # worst selected is below someone's best unselected can give a seat, and only those
-            # whose best unselected is above someone's worst selected can take one.
-            givers = np.flatnonzero(worst_selected > best_unselected.min())
-            takers = np.flatnonzero(best_unselected < worst_selected.max())
-            may_replace = allowed[givers][:, takers] & (
-                worst_selected[givers, None] > best_unselected[None, takers]
-            )
-            on_offer = np.flatnonzero(may_replace.any(axis=0))
-            if len(on_offer) == 0:
-                return counts
-            column = int(on_offer[np.argmin(best_unselected[takers[on_offer]])])
-            q = int(takers[column])
-            p = int(givers[np.argmax(np.where(may_replace[:, column], worst_selected[givers], -2))])
-            counts[p] -= 1
-            counts[q] += 1
-            per_quota += self.inside[:, q] - self.inside[:, p]
+            # worst selected one (the highest rank s) that it may replace.
+            may_replace = allowed & (worst_selected[:, None] > best_unselected)
+            on_offer = may_replace.any(axis=0)
+            if not on_offer.any():
+                return np.array(taken, dtype=np.int64)
+            q = int(np.where(on_offer, best_unselected, nobody).argmin())
+            p = int(np.where(may_replace[:, q], worst_selected, -2).argmax())
+            taken[p] -= 1
+            taken[q] += 1
+            per_quota += column[q]
+            per_quota -= column[p]
             for changed in (p, q):
                 worst_selected[changed] = worst_selected_of(changed)
                 best_unselected[changed] = best_unselected_of(changed)
@@ -526,7 +554,7 @@ def select_cohort(
     return SelectionResult(
         selected=ids[chosen].tolist(),
         waitlist=ids[order[~is_chosen[order]]].tolist(),
-        objective=math.fsum(candidates[i].score for i in chosen.tolist()),
+        objective=math.fsum(scores[chosen].tolist()),
         binding=binding,
         status="optimal",
         conflict="",

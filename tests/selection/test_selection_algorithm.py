@@ -3,6 +3,7 @@ optimum of a plain integer program with one variable per candidate, and reproduc
 
 import math
 import random
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from selection import selection as selection_module
 from selection.selection import Candidate, Quota, select_cohort
 
 SECTORS = ["ict", "retail", "finance", "public"]
@@ -108,6 +110,36 @@ def test_select_cohort_reaches_the_optimum_of_a_plain_integer_program(instance):
     order = documented_order(pool, seed)
     assert result.selected == [i for i in order if i in set(result.selected)]
     assert result.waitlist == [i for i in order if i not in set(result.selected)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances())
+def test_select_cohort_solves_the_integer_program_when_the_relaxation_splits_a_profile(instance):
+    # The linear relaxation is tried first; pretend each of its profile counts came out halfway
+    # between two whole numbers, so that the integer program has to be solved.
+    pool, capacity, quotas, seed = instance
+    solved = []
+
+    def milp_with_split_relaxation(objective, *, integrality, **options):
+        result = milp(objective, integrality=integrality, **options)
+        solved.append(int(integrality.sum()))
+        if not integrality.any() and result.x is not None:
+            result.x = result.x + 0.5
+        return result
+
+    expected = select_cohort(pool, capacity, quotas, seed=seed)
+    with mock.patch.object(selection_module, "milp", milp_with_split_relaxation):
+        result = select_cohort(pool, capacity, quotas, seed=seed)
+
+    assert result.status == expected.status
+    assert result.objective == pytest.approx(expected.objective, abs=1e-6)
+    if solved and solved[0] == 0 and expected.status == "optimal":
+        assert solved[1] > 0  # the integer program followed the relaxation
+    by_id = {c.id: c for c in pool}
+    for quota in quotas:
+        count = sum(quota.counts(by_id[i].attributes) for i in result.selected)
+        assert quota.min_count is None or count >= quota.min_count
+        assert quota.max_count is None or count <= quota.max_count
 
 
 @settings(max_examples=100, deadline=None)
