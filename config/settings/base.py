@@ -33,6 +33,9 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # The product's name in emails and page text, whatever host serves it.
 SITE_NAME = env.str("SITE_NAME", default="Cohortline")
+# The staff list's indexes carry the status as a non-key column (INCLUDE) so that PostgreSQL can
+# answer from the index alone; SQLite, used by the demo, builds them without it and would warn.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
