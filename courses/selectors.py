@@ -574,6 +574,16 @@ def sessions_for_user(
     )
 
 
+def sessions_open_for_check_in(*, user: User, now: datetime | None = None) -> list[ClassSession]:
+    """The person's sessions (as a participant, not as their instructor) open for check-in now."""
+    now = now or timezone.now()
+    return [
+        s
+        for s in sessions_for_user(user=user, start=now, end=now + OPENS_BEFORE)
+        if s.instructor_id != user.pk and is_check_in_open(s, now)
+    ]
+
+
 def upcoming_sessions(*, user: User, now: datetime | None = None, limit: int = 50):
     now = now or timezone.now()
     return sessions_for_user(user=user, start=now)[:limit]

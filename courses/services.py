@@ -10,13 +10,16 @@ programme's limit or the course's places.
 
 import csv
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from cohorts.models import Cohort
@@ -549,45 +552,87 @@ def _check_in(session: ClassSession, user: User, now: datetime) -> CheckIn:
     return CheckIn(session=session, already=False)
 
 
+# Typed codes are short: a person (or a script) gets this many wrong ones per window, counted
+# across both ways of checking in, so switching between them gains no tries.
+CHECK_IN_FAILURES_ALLOWED = 10
+CHECK_IN_FAILURE_WINDOW = 600  # seconds
+TOO_MANY_FAILURES = gettext_lazy(
+    "Too many wrong codes: wait a few minutes, then type the code on the screen again."
+)
+
+
+class CheckInBlocked(CoursesError):
+    """Too many wrong codes lately; nothing is tried until the window has passed."""
+
+
+def _failures_key(user: User) -> str:
+    return f"courses:check-in-failures:{user.pk}"
+
+
+def check_in_blocked(*, user: User) -> bool:
+    """Whether the person has used up their wrong codes for now."""
+    return cache.get(_failures_key(user), 0) >= CHECK_IN_FAILURES_ALLOWED
+
+
+def _count_failure(user: User) -> None:
+    key = _failures_key(user)
+    # The window starts at the first failure; add() is atomic, so is incr().
+    if not cache.add(key, 1, timeout=CHECK_IN_FAILURE_WINDOW):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=CHECK_IN_FAILURE_WINDOW)
+
+
+@contextmanager
+def _failures_counted(user: User):
+    """Refuse while blocked; count each refused check-in against the limit."""
+    if check_in_blocked(user=user):
+        raise CheckInBlocked(str(TOO_MANY_FAILURES))
+    try:
+        yield
+    except CoursesError:
+        _count_failure(user)
+        raise
+
+
 def check_in_with_token(
     *, session: ClassSession, user: User, token: str, now: datetime | None = None
 ) -> CheckIn:
     """Check in by the QR code's signed token (for this session, at most a minute old)."""
     now = now or timezone.now()
-    try:
-        checkin.read_token(token, session_id=session.pk, moment=now)
-    except checkin.CodeError as error:
-        raise CoursesError(str(error)) from None
-    return _check_in(session, user, now)
+    with _failures_counted(user):
+        try:
+            checkin.read_token(token, session_id=session.pk, moment=now)
+        except checkin.CodeError as error:
+            raise CoursesError(str(error)) from None
+        return _check_in(session, user, now)
 
 
 def check_in_with_code(*, user: User, code: str, now: datetime | None = None) -> CheckIn:
     """Check in by the short code: it must be the current code of a session the person is
     enrolled in and that is open for check-in now."""
     now = now or timezone.now()
-    if not checkin.normalise_short(code):
-        raise CoursesError(_("Type the code shown on the screen."))
-    open_sessions = [
-        s
-        for s in selectors.sessions_for_user(user=user, start=now, end=now + checkin.OPENS_BEFORE)
-        if s.instructor_id != user.pk and selectors.is_check_in_open(s, now)
-    ]
-    for session in open_sessions:
-        if checkin.matches_short(code, session_id=session.pk, moment=now):
-            return _check_in(session, user, now)
-    if not open_sessions:
+    with _failures_counted(user):
+        if not checkin.normalise_short(code):
+            raise CoursesError(_("Type the code shown on the screen."))
+        open_sessions = selectors.sessions_open_for_check_in(user=user, now=now)
+        for session in open_sessions:
+            if checkin.matches_short(code, session_id=session.pk, moment=now):
+                return _check_in(session, user, now)
+        if not open_sessions:
+            raise CoursesError(
+                _(
+                    "None of your sessions is open for check-in now: check-in opens 15 minutes before "
+                    "a session starts and closes when it ends."
+                )
+            )
         raise CoursesError(
             _(
-                "None of your sessions is open for check-in now: check-in opens 15 minutes before "
-                "a session starts and closes when it ends."
+                "This code is not valid for your session now: codes change every 30 seconds. Type the "
+                "code on the screen again."
             )
         )
-    raise CoursesError(
-        _(
-            "This code is not valid for your session now: codes change every 30 seconds. Type the "
-            "code on the screen again."
-        )
-    )
 
 
 # --- assessments and results -------------------------------------------------------------------

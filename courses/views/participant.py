@@ -8,7 +8,6 @@ from itertools import groupby
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from courses import checkin, ical, progress, selectors, services
+from courses import ical, progress, selectors, services
 from courses.enums import ATTENDED
 from courses.forms import CheckInCodeForm
 
@@ -25,12 +24,6 @@ UPCOMING_SHOWN = 3
 CALENDAR_SESSIONS = 50
 # The feed keeps recent history, so a calendar app does not drop last month's classes.
 FEED_HISTORY = timedelta(days=60)
-# Typed codes are short: a person (or a script) gets this many wrong ones per window.
-CHECK_IN_FAILURES_ALLOWED = 10
-CHECK_IN_FAILURE_WINDOW = 600  # seconds
-TOO_MANY_FAILURES = gettext_lazy(
-    "Too many wrong codes: wait a few minutes, then type the code on the screen again."
-)
 
 ASSESSMENT_STATES = {
     progress.PASSED: (gettext_lazy("Passed"), "success"),
@@ -254,24 +247,6 @@ def feed(request, token):
 # --- check-in ----------------------------------------------------------------------------------
 
 
-def _failures_key(user) -> str:
-    return f"courses:check-in-failures:{user.pk}"
-
-
-def _too_many_failures(user) -> bool:
-    return cache.get(_failures_key(user), 0) >= CHECK_IN_FAILURES_ALLOWED
-
-
-def _count_failure(user) -> None:
-    key = _failures_key(user)
-    # The window starts at the first failure; add() is atomic, so is incr().
-    if not cache.add(key, 1, timeout=CHECK_IN_FAILURE_WINDOW):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=CHECK_IN_FAILURE_WINDOW)
-
-
 def _checked_in_message(request, result) -> None:
     label = _session_label(result.session)
     if result.already:
@@ -285,11 +260,7 @@ def _checked_in_message(request, result) -> None:
 def _check_in_page(request, form, *, status=200, blocked=False):
     user = request.user
     now = timezone.now()
-    sessions = [
-        _local(s)
-        for s in selectors.sessions_for_user(user=user, start=now, end=now + checkin.OPENS_BEFORE)
-        if s.instructor_id != user.pk and selectors.is_check_in_open(s, now)
-    ]
+    sessions = [_local(s) for s in selectors.sessions_open_for_check_in(user=user, now=now)]
     return render(
         request,
         "courses/check_in.html",
@@ -304,15 +275,14 @@ def check_in(request):
         return _check_in_page(request, CheckInCodeForm())
     user = request.user
     form = CheckInCodeForm(request.POST)
-    if _too_many_failures(user):
-        form.add_error(None, TOO_MANY_FAILURES)
+    if services.check_in_blocked(user=user):
+        form.add_error(None, services.TOO_MANY_FAILURES)
         return _check_in_page(request, form, status=429, blocked=True)
     if not form.is_valid():
         return _check_in_page(request, form, status=400)
     try:
         result = services.check_in_with_code(user=user, code=form.cleaned_data["code"])
     except services.CoursesError as error:
-        _count_failure(user)
         form.add_error("code", str(error))
         return _check_in_page(request, form, status=400)
     _checked_in_message(request, result)
@@ -331,16 +301,15 @@ def check_in_scan(request, session_id):
         return render(request, "courses/check_in_scan.html", {"not_enrolled": True}, status=403)
     error = ""
     status = 200
-    if request.method == "POST" and _too_many_failures(request.user):
+    if request.method == "POST" and services.check_in_blocked(user=request.user):
         # The same count as typed codes: switching between the two gains no tries.
-        error, status = str(TOO_MANY_FAILURES), 429
+        error, status = str(services.TOO_MANY_FAILURES), 429
     elif request.method == "POST":
         try:
             result = services.check_in_with_token(
                 session=session, user=request.user, token=request.POST.get("t", "")
             )
         except services.CoursesError as exc:
-            _count_failure(request.user)
             error, status = str(exc), 400
         else:
             _checked_in_message(request, result)
