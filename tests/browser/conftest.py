@@ -40,6 +40,7 @@ def sign_in(page, live_server, user, password: str | None = None) -> None:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
     from allauth.mfa.utils import decrypt
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     from tests.factories.accounts import PASSWORD
 
@@ -48,10 +49,23 @@ def sign_in(page, live_server, user, password: str | None = None) -> None:
     page.get_by_label("Password").fill(password or PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
-    if authenticator is not None:
-        secret = decrypt(authenticator.data["secret"])
+    if authenticator is None:
+        return
+    secret = decrypt(authenticator.data["secret"])
+    page.locator('input[name="code"]').wait_for()
+    for _attempt in range(3):
+        # A code typed in the last seconds of its 30-second step may reach the server in the
+        # next one and be refused: wait for a fresh step instead, and type again if refused.
+        if time.time() % 30 > 24:
+            time.sleep(30 - time.time() % 30 + 0.2)
         page.locator('input[name="code"]').fill(
             format_hotp_value(hotp_value(secret, int(time.time()) // 30))
         )
         page.get_by_role("button", name="Sign In").click()
-        page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
+        page.wait_for_load_state()
+        try:
+            page.wait_for_url(lambda url: "/accounts/2fa/" not in url, timeout=10_000)
+            return
+        except PlaywrightTimeoutError:  # still on the code page: the code was refused
+            time.sleep(30 - time.time() % 30 + 0.2)
+    raise AssertionError(f"could not pass the authenticator step for {user.email}")
