@@ -1,5 +1,6 @@
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.db.models import Exists
 
 from .models import ApplicantProfile, User
 
@@ -25,6 +26,11 @@ def user_get_by_verified_email(*, email: str) -> User | None:
 
 def user_has_totp(*, user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def totp_condition(*, user_ref) -> Exists:
+    """Whether the user `user_ref` points at has an authenticator app, for an annotation."""
+    return Exists(Authenticator.objects.filter(user=user_ref, type=Authenticator.Type.TOTP))
 
 
 def user_get_by_email(*, email: str) -> User | None:

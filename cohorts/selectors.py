@@ -1,19 +1,22 @@
 """Reads of cohorts, their questions and eligibility; the cohort access choke point."""
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import ApplicantProfile, User
 from cohorts import attributes, eligibility
 from cohorts.attributes import Use
-from cohorts.enums import QuestionType, RuleOperator
+from cohorts.enums import CohortStatus, QuestionType, RuleOperator
 from cohorts.models import ApplicationQuestion, Cohort, EligibilityRule
+from programmes import selectors as programme_selectors
 from programmes.models import Programme
 
 
@@ -29,6 +32,37 @@ def cohort_list_open(*, not_applied_by: User | None = None) -> QuerySet[Cohort]:
     if not_applied_by is not None and not_applied_by.is_authenticated:
         cohorts = cohorts.exclude(applications__applicant=not_applied_by)
     return cohorts
+
+
+# The landing page's lists of open cohorts and programmes are kept at most this long, and never
+# past the moment a listed cohort closes or a published one opens.
+LANDING_CACHE_SECONDS = 300
+
+
+def landing_cache_key(*, language: str, signed_in: bool) -> str:
+    """Where the landing page's lists are cached: per language, visitors apart from signed-in
+    people (who see "Apply now"), and per version of the public listing, which every change to a
+    programme, partner or cohort replaces."""
+    version = programme_selectors.public_listing_version()
+    return f"cohorts:landing:{version}:{language}:{int(signed_in)}"
+
+
+def landing_cache_seconds(*, open_cohorts: Sequence[Cohort], now=None) -> int:
+    """How long the landing page's lists may be kept: until the first listed cohort closes or
+    the next published cohort opens, and never more than LANDING_CACHE_SECONDS."""
+    now = now or timezone.now()
+    next_opening = (
+        Cohort.objects.filter(
+            status=CohortStatus.PUBLISHED, programme__is_published=True, opens_at__gt=now
+        )
+        .aggregate(first=Min("opens_at"))
+        .get("first")
+    )
+    moments = [c.closes_at for c in open_cohorts] + ([next_opening] if next_opening else [])
+    seconds = LANDING_CACHE_SECONDS
+    for moment in moments:
+        seconds = min(seconds, math.ceil((moment - now).total_seconds()))
+    return max(seconds, 1)
 
 
 def cohort_list_for_programme(*, programme: Programme) -> QuerySet[Cohort]:

@@ -7,6 +7,7 @@ from accounts.models import User
 from cohorts.models import ApplicationQuestion, Cohort, EligibilityRule
 from cohorts.signals import cohort_copied
 from core.services import audit_record
+from programmes import services as programme_services
 
 
 @transaction.atomic
@@ -21,6 +22,7 @@ def cohort_save(*, cohort: Cohort, actor: User, copy_from: Cohort | None = None)
         raise ValueError("only a new cohort copies, and only from its own programme")
     cohort.save()
     audit_record(actor=actor, action="cohort.create" if created else "cohort.update", target=cohort)
+    programme_services.public_listing_refresh()
     if copy_from is not None:
         cohort_copy_setup(source=copy_from, target=cohort, actor=actor)
     return cohort

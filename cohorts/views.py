@@ -2,9 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,12 +21,25 @@ from programmes.selectors import programme_for, programme_or_404
 
 
 def landing(request):
-    programmes = programme_selectors.programme_list_published()
-    return render(
-        request,
-        "cohorts/landing.html",
-        {"programmes": programmes, "open_cohorts": selectors.cohort_list_open()},
+    """The public front page. Its lists of open cohorts and programmes are rendered once per
+    language (and for visitors apart from signed-in people) and served from the cache until a
+    programme, partner or cohort changes or a listed cohort opens or closes."""
+    key = selectors.landing_cache_key(
+        language=get_language(), signed_in=request.user.is_authenticated
     )
+    listing = cache.get(key)
+    if listing is None:
+        open_cohorts = list(selectors.cohort_list_open())
+        listing = render_to_string(
+            "cohorts/_landing_listing.html",
+            {
+                "open_cohorts": open_cohorts,
+                "programmes": programme_selectors.programme_list_published(),
+            },
+            request=request,
+        )
+        cache.set(key, listing, selectors.landing_cache_seconds(open_cohorts=open_cohorts))
+    return render(request, "cohorts/landing.html", {"listing": listing})
 
 
 @login_required

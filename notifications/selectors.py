@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .enums import EmailStatus
 from .models import EmailMessage, Notification, NotificationPreference
@@ -19,6 +20,20 @@ def unread_count_for_user(*, user) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.visible().filter(recipient=user, read_at__isnull=True).count()
+
+
+def unread_count_expression(*, user_ref) -> Subquery:
+    """The number of unread notifications of the user `user_ref` points at, for an annotation
+    (the same count as `unread_count_for_user`)."""
+    unread = (
+        Notification.objects.visible()
+        .filter(recipient=user_ref, read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread), 0)
 
 
 @dataclass(frozen=True)

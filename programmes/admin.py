@@ -1,10 +1,27 @@
 from django.contrib import admin
 
+from programmes import services
 from programmes.models import Partner, Programme, ProgrammeRole
 
 
+class RefreshesPublicListing:
+    """Programmes and partners edited here show on the landing page: refresh its cache."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.public_listing_refresh()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.public_listing_refresh()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.public_listing_refresh()
+
+
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(RefreshesPublicListing, admin.ModelAdmin):
     list_display = ["name", "kind", "website"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -18,7 +35,7 @@ class ProgrammeRoleInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(RefreshesPublicListing, admin.ModelAdmin):
     list_display = ["name", "slug", "is_published"]
     list_filter = ["is_published"]
     search_fields = ["name"]

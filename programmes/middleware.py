@@ -3,7 +3,6 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from accounts import selectors as account_selectors
 from programmes import selectors
 
 # Pages a user must still reach while setting up their second factor.
@@ -11,6 +10,18 @@ _EXEMPT_URL_NAMES = {"healthz", "account_logout", "account_reauthenticate"}
 
 
 _EXEMPT_URL_PREFIXES = ("mfa_", "account_email", "account_confirm_email")
+
+
+class ProgrammeRolesMiddleware:
+    """Read the signed-in user's programme roles once per request (on first use): the MFA
+    check, every permission check and the navigation share that one query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        selectors.role_list_keep_for_request(user=request.user)
+        return self.get_response(request)
 
 
 class AdminMfaRequiredMiddleware:
@@ -30,9 +41,7 @@ class AdminMfaRequiredMiddleware:
         url_name = match.url_name if match else ""
         if url_name in _EXEMPT_URL_NAMES or (url_name or "").startswith(_EXEMPT_URL_PREFIXES):
             return None
-        if not selectors.user_requires_mfa(user=request.user):
-            return None
-        if account_selectors.user_has_totp(user=request.user):
+        if not selectors.user_lacks_required_mfa(user=request.user):
             return None
         messages.warning(
             request,

@@ -2,14 +2,12 @@
 
 import rules
 
+from programmes import selectors
 from programmes.enums import RoleKind
-from programmes.models import ProgrammeRole
 
 
 def _has_role(user, programme, *roles: str) -> bool:
-    if not user.is_authenticated or programme is None:
-        return False
-    return ProgrammeRole.objects.filter(user=user, programme=programme, role__in=roles).exists()
+    return selectors.user_has_role(user=user, programme=programme, roles=roles)
 
 
 @rules.predicate

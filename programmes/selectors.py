@@ -1,15 +1,27 @@
 """Reads of programmes and teams, and the access choke points every programme page goes through."""
 
+import uuid
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from accounts import selectors as account_selectors
 from accounts.models import User
 from programmes.enums import RoleKind
 from programmes.models import Partner, Programme, ProgrammeRole
+
+# The cache key that holds the current version of what visitors see of programmes and cohorts
+# (the landing page); `services.public_listing_refresh` replaces it after every change.
+PUBLIC_LISTING_VERSION_KEY = "programmes:public-listing-version"
+
+
+def public_listing_version() -> str:
+    """The current version of the public listing, to put in the keys of whatever caches it."""
+    return cache.get_or_set(PUBLIC_LISTING_VERSION_KEY, lambda: uuid.uuid4().hex, None)
 
 
 def programme_list_published() -> QuerySet[Programme]:
@@ -19,10 +31,62 @@ def programme_list_published() -> QuerySet[Programme]:
     )
 
 
+# The attribute that keeps a user object's roles for the rest of its request (see
+# `role_list_keep_for_request`); absent on user objects that are not a request's.
+_KEPT_ROLES = "_programme_roles_of_this_request"
+
+
+def role_list_keep_for_request(*, user: User) -> None:
+    """From now on, read this user object's roles once and keep them: the MFA check, every
+    permission check and the navigation of one request then share one query. Only for the user
+    object of a request (`programmes.middleware.ProgrammeRolesMiddleware`), which lives as long
+    as the request; role services drop what is kept when they change the person's roles."""
+    if user.is_authenticated and getattr(user, _KEPT_ROLES, False) is False:
+        setattr(user, _KEPT_ROLES, None)
+
+
+def role_list_forget(*, user: User) -> None:
+    """Drop the roles kept for this user object, if any, so that the next check reads them."""
+    if getattr(user, _KEPT_ROLES, None) is not None:
+        setattr(user, _KEPT_ROLES, None)
+
+
+def _kept_roles(user: User) -> list[ProgrammeRole] | None:
+    """The user's roles with their programmes when kept for the request (read on first use,
+    with whether the person has an authenticator app); None when not kept."""
+    if not user.is_authenticated:
+        return None
+    kept = getattr(user, _KEPT_ROLES, False)
+    if kept is False:
+        return None
+    if kept is None:
+        kept = list(
+            ProgrammeRole.objects.filter(user=user)
+            .select_related("programme")
+            .annotate(user_has_totp=account_selectors.totp_condition(user_ref=OuterRef("user_id")))
+            .order_by("programme__name", "role")
+        )
+        setattr(user, _KEPT_ROLES, kept)
+    return kept
+
+
+def user_has_role(*, user: User, programme: Programme | None, roles) -> bool:
+    """Whether the user holds one of `roles` in `programme`."""
+    if not user.is_authenticated or programme is None:
+        return False
+    kept = _kept_roles(user)
+    if kept is not None:
+        return any(r.programme_id == programme.pk and r.role in roles for r in kept)
+    return ProgrammeRole.objects.filter(user=user, programme=programme, role__in=roles).exists()
+
+
 def programme_get_for_user(*, user: User, slug: str) -> Programme | None:
     """The programme if the user holds a role in it or is a platform admin; else None (404)."""
     if not user.is_authenticated:
         return None
+    kept = _kept_roles(user)
+    if kept is not None and not user.is_superuser:
+        return next((r.programme for r in kept if r.programme.slug == slug), None)
     programmes = Programme.objects.prefetch_related("partners")
     if not user.is_superuser:
         programmes = programmes.filter(roles__user=user).distinct()
@@ -57,8 +121,11 @@ def membership_list_for_user(*, user: User) -> list[ProgrammeMembership]:
     if not user.is_authenticated:
         return []
     memberships: dict[int, ProgrammeMembership] = {}
+    kept = _kept_roles(user)
     for role in (
-        ProgrammeRole.objects.filter(user=user)
+        kept
+        if kept is not None
+        else ProgrammeRole.objects.filter(user=user)
         .select_related("programme")
         .order_by("programme__name", "role")
     ):
@@ -101,7 +168,20 @@ def user_requires_mfa(*, user: User) -> bool:
         return False
     if user.is_superuser:
         return True
+    kept = _kept_roles(user)
+    if kept is not None:
+        return any(r.role in MFA_REQUIRED_ROLES for r in kept)
     return ProgrammeRole.objects.filter(user=user, role__in=MFA_REQUIRED_ROLES).exists()
+
+
+def user_lacks_required_mfa(*, user: User) -> bool:
+    """Whether the user must use a second factor and has no authenticator app yet."""
+    if not user_requires_mfa(user=user):
+        return False
+    kept = _kept_roles(user)
+    if kept:
+        return not kept[0].user_has_totp
+    return not account_selectors.user_has_totp(user=user)
 
 
 def programme_or_404(request, slug):

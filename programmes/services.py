@@ -1,14 +1,27 @@
 """Every write of the programmes app: programme settings, team roles, announcements."""
 
+import uuid
+
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.services import audit_record
 from notifications import services as notification_services
+from programmes import selectors
 from programmes.enums import RoleKind
 from programmes.models import Programme, ProgrammeRole
 from programmes.signals import programme_role_revoked
+
+
+def public_listing_refresh() -> None:
+    """After the current transaction commits, make every cached copy of what visitors see of
+    programmes, partners and cohorts (the landing page) out of date. Call it from every write
+    that changes one of them."""
+    transaction.on_commit(
+        lambda: cache.set(selectors.PUBLIC_LISTING_VERSION_KEY, uuid.uuid4().hex, None)
+    )
 
 
 @transaction.atomic
@@ -18,6 +31,7 @@ def programme_update(*, programme: Programme, data: dict, partners, actor: User)
     programme.save()
     programme.partners.set(partners)
     audit_record(actor=actor, action="programme.update", target=programme)
+    public_listing_refresh()
     return programme
 
 
@@ -47,6 +61,7 @@ def programme_role_grant(
             _("%(email)s already has the role %(role)s in this programme.")
             % {"email": user.email, "role": RoleKind(role).label}
         ) from exc
+    selectors.role_list_forget(user=user)
     audit_record(
         actor=granted_by,
         action="programme_role.grant",
@@ -81,6 +96,7 @@ def programme_role_revoke(*, grant: ProgrammeRole, revoked_by: User) -> None:
         if admins.count() <= 1:
             raise RoleError(_("A programme needs at least one programme admin."))
     grant.delete()
+    selectors.role_list_forget(user=grant.user)
     # The apps above hear of it (review takes a former reviewer's open assignments away).
     programme_role_revoked.send(
         sender=ProgrammeRole, programme=grant.programme, user=grant.user, role=grant.role

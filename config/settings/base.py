@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "programmes.middleware.ProgrammeRolesMiddleware",
     "programmes.middleware.AdminMfaRequiredMiddleware",
 ]
 
@@ -113,7 +114,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "programmes.context_processors.navigation",
                 "config.context_processors.navigation",
-                "notifications.context_processors.unread",
             ],
         },
     },
@@ -157,6 +157,9 @@ else:
             "redis://127.0.0.1:6379/1."
         )
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Fragments derived from the code and the language alone (an empty sign-up form), never from
+# data: each process keeps its own, and a deploy (new processes) starts afresh.
+CACHES["code"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "code"}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

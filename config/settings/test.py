@@ -29,7 +29,10 @@ CSRF_COOKIE_SECURE = False
 SESSION_COOKIE_NAME = "sessionid"  # the __Host- prefix needs a secure cookie
 CSRF_COOKIE_NAME = "csrftoken"
 # Rate limits are tested explicitly; a shared suite must not trip them by accident.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "code": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "code"},
+}
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Tasks run in-process; tests that need the real broker read REDIS_URL themselves.
 CELERY_BROKER_URL = ""

@@ -252,3 +252,39 @@ def test_account_pages_use_our_layout(client):
     assert "vendor/bootstrap/bootstrap.min.css" in body
     assert 'class="textinput form-control"' in body
     assert body.count("<h1") == 1
+
+
+# --- the empty form is rendered once per process and language ----------------------------------
+
+
+def _form(body: str) -> str:
+    return body[body.index("<form") : body.index("</form>")]
+
+
+def test_signup_page_serves_the_empty_form_from_the_code_cache(client):
+    from django.core.cache import caches
+
+    caches["code"].clear()
+    first = client.get(reverse("account_signup")).content.decode()
+    assert 'name="email"' in first and 'name="password1"' in first
+    cached = client.get(reverse("account_signup")).content.decode()
+    csrf = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert csrf.sub("", _form(cached)) == csrf.sub("", _form(first))
+    # Each response still carries its own CSRF token, outside the cached fields.
+    assert csrf.search(_form(cached))
+
+
+def test_signup_with_errors_is_never_served_from_the_cache(client):
+    client.get(reverse("account_signup"))  # the empty form is now cached
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "typed.by.hand@example.com", "password1": "short", "password2": "other"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="typed.by.hand@example.com"' in body
+    assert "invalid-feedback" in body
+    # and the next visitor still gets an empty form
+    fresh = client.get(reverse("account_signup")).content.decode()
+    assert "typed.by.hand@example.com" not in fresh
+    assert "invalid-feedback" not in fresh

@@ -449,9 +449,8 @@ def test_my_applications_query_count(client, applicant, django_assert_num_querie
     for _ in range(count):
         ApplicationFactory(applicant=applicant)
     client.force_login(applicant)
-    # session, user, mfa role check, applications, events (prefetch), open cohorts, nav,
-    # nav compute, nav mentoring, bell
-    with django_assert_num_queries(9):
+    # session, user, roles, applications, events (prefetch), open cohorts, navigation and bell
+    with django_assert_num_queries(7):
         client.get(reverse("applications:mine"))
 
 

@@ -346,10 +346,9 @@ def test_application_list_query_count(
 ):
     ApplicationFactory.create_batch(count, cohort=cohort)
     client.force_login(programme_admin)
-    # session, user, mfa (role, authenticator), programme + partners, perm (view), cohort,
-    # page count, page rows, status counts, perm (manage), nav memberships, nav compute,
-    # nav mentoring, bell
-    with django_assert_num_queries(15):
+    # session, user, roles (with the authenticator), cohort, page count, page rows, status counts,
+    # navigation and bell
+    with django_assert_num_queries(8):
         response = client.get(_list(cohort), {"sector": "logistics", "q": "a"})
     assert response.status_code == 200
 
@@ -509,10 +508,9 @@ def test_application_detail_query_count(client, cohort, staff, django_assert_num
             application=application, actor=UserFactory(), to_status=ApplicationStatus.SUBMITTED
         )
     client.force_login(staff)
-    # session, user, mfa (role, authenticator), programme + partners, perm (view), cohort,
-    # application, events (+ actors), questions, perm (manage), nav memberships, nav compute,
-    # nav mentoring, bell
-    with django_assert_num_queries(15):
+    # session, user, roles (with the authenticator), cohort, application, events (+ actors),
+    # questions, navigation and bell
+    with django_assert_num_queries(8):
         client.get(_url("cohort_application_detail", cohort, application.pk))
 
 

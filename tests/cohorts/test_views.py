@@ -3,7 +3,12 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import ApplicantProfileFactory, PartnerFactory, ProgrammeFactory
+from tests.factories import (
+    ApplicantProfileFactory,
+    CohortFactory,
+    PartnerFactory,
+    ProgrammeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +42,15 @@ def test_landing_without_programmes_says_what_to_do(client, db):
 @pytest.mark.parametrize("count", [1, 3])
 def test_landing_query_count(client, django_assert_num_queries, count):
     for _ in range(count):
-        ProgrammeFactory().partners.add(PartnerFactory())
-    # programmes + their partners (prefetch), open cohorts
-    with django_assert_num_queries(3):
-        client.get(reverse("landing"))
+        CohortFactory(programme=ProgrammeFactory()).programme.partners.add(PartnerFactory())
+    # open cohorts, the next cohort to open (how long to cache), programmes + their partners
+    with django_assert_num_queries(4):
+        body = client.get(reverse("landing")).content.decode()
+    assert body.count('data-testid="cohort-public-link"') == count
+    # then served from the cache
+    with django_assert_num_queries(0):
+        again = client.get(reverse("landing")).content.decode()
+    assert again.count('data-testid="cohort-public-link"') == count
 
 
 # --- programme detail ----------------------------------------------------------------------

@@ -650,10 +650,9 @@ def test_pool_page_query_count(
         allocation = AllocationFactory(pool=pool)
         UsageRecordFactory(allocation=allocation)
     client.force_login(programme_admin)
-    # session, user, mfa (role, authenticator), programme + partners, perm (view), pool,
-    # perm (manage), page count, page rows, top users, usage by day, nav memberships,
-    # nav compute, nav mentoring, bell
-    with django_assert_num_queries(16):
+    # session, user, roles (with the authenticator), pool, page count, page rows, top users, usage
+    # by day, navigation and bell
+    with django_assert_num_queries(9):
         assert client.get(COMPUTE + f"pools/{pool.pk}/").status_code == 200
 
 
@@ -1140,10 +1139,9 @@ def test_request_queue_query_count(
         AllocationRequestFactory(allocation=allocation)
         AllocationRequestFactory(allocation=allocation, status=RequestStatus.REJECTED)
     client.force_login(programme_admin)
-    # session, user, mfa (role, authenticator), programme + partners, perm (view),
-    # perm (manage), page count, page rows, decided, nav memberships, nav compute,
-    # nav mentoring, bell
-    with django_assert_num_queries(14):
+    # session, user, roles (with the authenticator), page count, page rows, decided, navigation and
+    # bell
+    with django_assert_num_queries(7):
         assert client.get(COMPUTE + "requests/").status_code == 200
 
 
@@ -1253,10 +1251,9 @@ def test_token_list_query_count(
             [resource]
         )
     client.force_login(programme_admin)
-    # session, user, mfa (role, authenticator), programme + partners, perm (view),
-    # perm (manage), page count, page rows, resources (prefetch), the form's resources,
-    # nav memberships, nav compute, nav mentoring, bell
-    with django_assert_num_queries(15):
+    # session, user, roles (with the authenticator), page count, page rows, resources (prefetch),
+    # the form's resources, navigation and bell
+    with django_assert_num_queries(8):
         assert client.get(COMPUTE + "tokens/").status_code == 200
 
 
@@ -1366,9 +1363,9 @@ def test_my_compute_query_count(
         if n:
             AllocationRequestFactory(allocation=allocation)
     client.force_login(participant)
-    # session, user, mfa role check, allocations, pending requests, usage by day, changes
-    # (prefetch), nav memberships, nav compute, nav mentoring, bell
-    with django_assert_num_queries(10):
+    # session, user, roles, allocations, pending requests, usage by day, changes (prefetch),
+    # navigation and bell
+    with django_assert_num_queries(8):
         assert client.get(MINE).status_code == 200
 
 

@@ -250,9 +250,9 @@ def test_mine_queries_do_not_grow_with_courses(
         _session(elective, cohort)
     client.force_login(participant)
     # session, user, participations, progress (enrolments, session counts, marks, assessments,
-    # results), electives (courses, mine, first sessions), max electives, upcoming, marks, nav
-    # memberships, nav compute, nav mentoring, nav courses, bell
-    with django_assert_num_queries(18):
+    # results), electives (courses, mine, first sessions), max electives, upcoming, marks,
+    # navigation and bell
+    with django_assert_num_queries(16):
         assert client.get(MINE).status_code == 200
 
 
@@ -733,7 +733,6 @@ def test_calendar_queries_do_not_grow_with_sessions(
         _session(course, cohort, starts_in=datetime.timedelta(days=n + 1))
     CalendarFeedFactory(user=participant)
     client.force_login(participant)
-    # session, user, mfa (role), upcoming sessions, feed, nav compute, nav mentoring, nav
-    # courses, nav memberships, bell
-    with django_assert_num_queries(8):
+    # session, user, roles, upcoming sessions, feed, navigation and bell
+    with django_assert_num_queries(6):
         assert client.get(CALENDAR).status_code == 200

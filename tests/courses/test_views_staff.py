@@ -849,9 +849,8 @@ def test_roster_query_count(
         EnrollmentFactory(course=course, cohort=cohort, user=user)
         AttendanceFactory(session=session, user=user, status=AttendanceStatus.LATE)
     _login(client, staff)
-    # session, user, mfa (role, authenticator), programme + partners, perm, session, marks,
-    # enrolments, nav (compute, courses, mentoring, memberships), bell
-    with django_assert_num_queries(13):
+    # session, user, roles (with the authenticator), session, marks, enrolments, navigation and bell
+    with django_assert_num_queries(7):
         response = client.get(_session_url(session, "roster/"))
     assert len(_roster_names(_body(response))) == count
 
@@ -1193,11 +1192,10 @@ def test_progress_query_count(
         AttendanceFactory(session=held, user=user, status=AttendanceStatus.ABSENT)
         AssessmentResultFactory(assessment=assessment, user=user)
     _login(client, staff)
-    # session, user, mfa (role, authenticator), programme + partners, perm, cohorts, the page
-    # (count and seats; none when filtered: everyone's progress is the list), progress
-    # (enrolments, sessions, marks, assessments, results), nav (compute, courses, mentoring,
-    # memberships), bell
-    with django_assert_num_queries(16 if at_risk else 18):
+    # session, user, roles (with the authenticator), cohorts, the page (count and seats; none
+    # when filtered: everyone's progress is the list), progress (enrolments, sessions, marks,
+    # assessments, results), navigation and bell
+    with django_assert_num_queries(10 if at_risk else 12):
         response = client.get(COURSES + "progress/", {"at_risk": at_risk})
     assert len(_progress_rows(_body(response))) == count
 

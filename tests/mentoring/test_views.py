@@ -439,10 +439,9 @@ def test_overview_query_count(
     ForbiddenPairFactory(programme=programme, mentor=profile)
     _run(cohort)
     client.force_login(programme_admin)
-    # session, user, mfa (role, authenticator), programme + partners, perm (view), perm
-    # (manage), cohorts, page count, page rows, mentors, without profile, nav memberships, nav
-    # compute, nav mentoring, bell, runs, forbidden pairs
-    with django_assert_num_queries(18):
+    # session, user, roles (with the authenticator), cohorts, page count, page rows, mentors,
+    # without profile, navigation and bell, runs, forbidden pairs
+    with django_assert_num_queries(11):
         assert client.get(MENTORING).status_code == 200
 
 
@@ -689,9 +688,9 @@ def test_run_page_query_count(
     run.summary["unmatched"] = unmatched
     run.save(update_fields=["summary"])
     client.force_login(programme_admin)
-    # session, user, mfa (role, authenticator), programme + partners, perm (view), run, pairs,
-    # unmatched users, perm (manage), mentors, nav memberships, nav compute, nav mentoring, bell
-    with django_assert_num_queries(15):
+    # session, user, roles (with the authenticator), run, pairs, unmatched users, mentors,
+    # navigation and bell
+    with django_assert_num_queries(8):
         assert client.get(MENTORING + f"runs/{run.pk}/").status_code == 200
 
 
@@ -1290,9 +1289,9 @@ def test_mine_query_count_for_a_mentor(
         )
         MentoringSessionFactory(pairing=pairing)
     client.force_login(mentor)
-    # session, user, mfa (role, authenticator), profiles, pairings, programmes, participations,
-    # nav memberships, nav compute, nav mentoring, bell
-    with django_assert_num_queries(11):
+    # session, user, roles (with the authenticator), profiles, pairings, programmes, participations,
+    # navigation and bell
+    with django_assert_num_queries(8):
         assert client.get(MINE).status_code == 200
 
 
@@ -1311,9 +1310,9 @@ def test_mine_query_count_for_a_mentee(
         )
         MentoringSessionFactory(pairing=pairing)
     client.force_login(seat.user)
-    # session, user, mfa role check, profiles, pairings as mentor, programmes, participations,
-    # pairings as mentee, preferences, nav memberships, nav compute, nav mentoring, bell
-    with django_assert_num_queries(12):
+    # session, user, roles, profiles, pairings as mentor, programmes, participations, pairings as
+    # mentee, preferences, navigation and bell
+    with django_assert_num_queries(10):
         assert client.get(MINE).status_code == 200
 
 
@@ -1405,9 +1404,9 @@ def test_pairing_page_query_count(client, mentor, pairing, django_assert_num_que
         MentoringSessionFactory(pairing=pairing)
     user = mentor if side == "mentor" else pairing.mentee
     client.force_login(user)
-    # session, user, mfa (role, and the mentor's authenticator), pairing, sessions, nav
-    # memberships, nav compute, nav mentoring, bell
-    with django_assert_num_queries(9 if side == "mentor" else 8):
+    # session, user, roles (with the mentor's authenticator), pairing, sessions, navigation
+    # and bell
+    with django_assert_num_queries(6):
         assert client.get(_pairing_url(pairing)).status_code == 200
 
 

@@ -81,9 +81,8 @@ def test_list_query_count(client, applicant, django_assert_num_queries, count):
     for _ in range(count):
         _notify(applicant)
     client.force_login(applicant)
-    # session, user, mfa role check, count (paginator), page, nav memberships, nav compute,
-    # nav mentoring, nav courses, bell count
-    with django_assert_num_queries(8):
+    # session, user, roles, count (paginator), page, navigation and bell
+    with django_assert_num_queries(6):
         client.get(reverse("notifications:list"))
 
 

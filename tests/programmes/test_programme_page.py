@@ -77,5 +77,5 @@ def test_programme_page_query_count(
         ApplicationFactory(cohort=CohortFactory(programme=programme, status=status))
     client.force_login(programme_admin)
     # constant: one query for every cohort, live and archived, with its application count
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(6):
         assert client.get(URL).status_code == 200

@@ -120,3 +120,71 @@ def test_user_requires_mfa(
         assert selectors.user_requires_mfa(user=user), user
     assert not selectors.user_requires_mfa(user=applicant)
     assert not selectors.user_requires_mfa(user=outsider)
+
+
+# --- roles read once per request -----------------------------------------------------------
+
+
+def _kept(user):
+    """The user object as a request holds it: its roles read once and kept."""
+    selectors.role_list_keep_for_request(user=user)
+    return user
+
+
+def test_kept_roles_answer_every_check_of_a_request_with_one_query(
+    programme, other_programme, staff, django_assert_num_queries
+):
+    ProgrammeRoleFactory(user=staff, programme=other_programme, role=RoleKind.REVIEWER)
+    user = _kept(staff)
+    with django_assert_num_queries(1):
+        assert user.has_perm("programmes.view_applications", programme)
+        assert user.has_perm("programmes.manage_applications", programme)
+        assert not user.has_perm("programmes.manage_programme_team", programme)
+        assert not user.has_perm("programmes.view_applications", other_programme)
+        assert user.has_perm("programmes.view_programme_workspace", other_programme)
+        assert selectors.user_requires_mfa(user=user)
+        assert not selectors.user_lacks_required_mfa(user=user)  # staff has an authenticator
+        assert [m.programme for m in selectors.membership_list_for_user(user=user)] == sorted(
+            [programme, other_programme], key=lambda p: p.name
+        )
+        assert selectors.programme_get_for_user(user=user, slug=programme.slug) == programme
+        assert selectors.programme_get_for_user(user=user, slug="no-such-programme") is None
+
+
+def test_kept_roles_see_a_grant_and_a_revoke_made_through_the_services(
+    programme, programme_admin, outsider
+):
+    user = _kept(outsider)
+    assert not user.has_perm("programmes.view_applications", programme)
+    grant = services.programme_role_grant(
+        programme=programme, user=user, role=RoleKind.STAFF, granted_by=programme_admin
+    )
+    assert user.has_perm("programmes.view_applications", programme)
+    assert selectors.programme_get_for_user(user=user, slug=programme.slug) == programme
+    services.programme_role_revoke(grant=grant, revoked_by=programme_admin)
+    assert not user.has_perm("programmes.view_applications", programme)
+    assert selectors.programme_get_for_user(user=user, slug=programme.slug) is None
+
+
+def test_roles_not_kept_are_read_afresh_on_every_check(programme, outsider):
+    assert not outsider.has_perm("programmes.view_applications", programme)
+    ProgrammeRoleFactory(user=outsider, programme=programme, role=RoleKind.STAFF)
+    assert outsider.has_perm("programmes.view_applications", programme)
+
+
+def test_kept_roles_tell_a_role_holder_without_an_authenticator_to_set_one_up(programme):
+    user = _kept(UserFactory())
+    assert not selectors.user_lacks_required_mfa(user=user)  # no role: nothing required
+    holder = _kept(UserFactory())
+    ProgrammeRoleFactory(user=holder, programme=programme, role=RoleKind.REVIEWER)
+    assert selectors.user_lacks_required_mfa(user=holder)
+
+
+def test_kept_roles_of_a_platform_admin_still_find_every_programme(
+    programme, other_programme, platform_admin
+):
+    user = _kept(platform_admin)
+    assert selectors.programme_get_for_user(user=user, slug=other_programme.slug) == (
+        other_programme
+    )
+    assert not selectors.user_lacks_required_mfa(user=user)

@@ -31,9 +31,8 @@ def test_team_query_count(client, programme, programme_admin, django_assert_num_
     for _ in range(count):
         ProgrammeRoleFactory(programme=programme)
     client.force_login(programme_admin)
-    # session, user, programme (+partners prefetch), mfa: role + authenticator, perm check,
-    # roles list, nav memberships, nav links (compute, courses, mentoring: one query), bell count
-    with django_assert_num_queries(11):
+    # session, user, roles (with the authenticator), the team, navigation and bell
+    with django_assert_num_queries(5):
         response = client.get(_team_url(programme))
     assert response.status_code == 200
 

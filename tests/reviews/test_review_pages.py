@@ -72,7 +72,7 @@ def test_queue_filtered_query_count(client, cohorts, reviewer, django_assert_num
     client.force_login(reviewer)
     # constant: the filter's cohorts one query; the rows, their reviews, counts and next one
     # a query each, whatever the number of assignments
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         body = client.get(reverse("reviews:queue"), {"cohort": spring.pk}).content.decode()
     assert body.count("Sam ") == count
 

@@ -342,10 +342,9 @@ def test_queue_query_count(client, cohort, reviewer, django_assert_num_queries, 
             application=ApplicationFactory(cohort=cohort), reviewer=reviewer
         )
     client.force_login(reviewer)
-    # session, user, mfa (role, authenticator), the filter's cohorts, progress counts, page
-    # count, page rows, reviews (prefetch), next unreviewed (+ its review), nav, nav links
-    # (compute, courses, mentoring: one query), bell
-    with django_assert_num_queries(14):
+    # session, user, roles (with the authenticator), the filter's cohorts, progress counts, page
+    # count, page rows, reviews (prefetch), next unreviewed (+ its review), navigation and bell
+    with django_assert_num_queries(11):
         client.get(reverse("reviews:queue"))
 
 
@@ -528,12 +527,12 @@ def test_ranking_and_dashboard_query_counts(
             assignment=assignment, is_submitted=True, submitted_at=timezone.now(), total=3.0
         )
     client.force_login(programme_admin)
-    # session, user, mfa (role, authenticator), programme, perm, cohort, count, rows, nav,
-    # nav links (compute, courses, mentoring: one query), bell
-    with django_assert_num_queries(13):
+    # session, user, roles (with the authenticator), cohort, count, rows, navigation and
+    # bell
+    with django_assert_num_queries(7):
         client.get(reverse("reviews:review_ranking", args=[programme.slug, cohort.slug]))
     # ... plus criteria, progress (aggregate + users), histogram, disagreements
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(10):
         client.get(reverse("reviews:review_dashboard", args=[programme.slug, cohort.slug]))
 
 

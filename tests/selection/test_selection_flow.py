@@ -369,10 +369,9 @@ def test_offers_page_query_count(
     cohort.save()
     _committed(cohort, programme_admin, specs)
     client.force_login(programme_admin)
-    # session, user, mfa (role, authenticator), programme + partners, perm, cohort, refresh,
-    # offers count + page, counts, waitlist, participants + count, seats, committed run, nav,
-    # nav compute, nav mentoring, bell
-    with django_assert_num_queries(22):
+    # session, user, roles (with the authenticator), cohort, refresh, offers count + page, counts,
+    # waitlist, participants + count, seats, committed run, navigation and bell
+    with django_assert_num_queries(15):
         client.get(reverse("selection:selection_offers", args=[programme.slug, cohort.slug]))
 
 

@@ -25,6 +25,7 @@ from mentoring import demo as mentoring_demo
 from mentoring.models import MentoringSession, Pairing
 from notifications.models import EmailMessage
 from programmes import demo as programmes_demo
+from programmes import services as programme_services
 from reviews import demo as reviews_demo
 from reviews.models import Review, ReviewAssignment
 from selection import demo as selection_demo
@@ -69,6 +70,8 @@ class Command(BaseCommand):
                 programme, compute, mentoring, courses = self._build(
                     random.Random(seed), applicants
                 )
+                # A server already running on this cache must not keep showing the old landing.
+                programme_services.public_listing_refresh()
                 written = EmailMessage.objects.count()
             self._progress(f"Emails: {written} written and sent to the log (no mail server)")
         self._summary(programme, compute, mentoring, courses)
