@@ -73,7 +73,7 @@ worker: $(BIN)/.installed ## Run a Celery worker with beat against Redis (REDIS_
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(LOCAL) $(BIN)/celery -A config worker --beat --schedule var/celerybeat-schedule --loglevel=INFO --concurrency=2
 
 bench: $(BIN)/.installed ## Run the benchmarks in bench/ and print their figures
-	@for f in bench/*.py; do [ -e "$$f" ] || continue; echo "== $$f"; $(BIN)/python "$$f"; done
+	@for f in bench/[!_]*.py; do [ -e "$$f" ] || continue; echo "== $$f"; $(BIN)/python "$$f"; done
 
 clean: ## Remove the virtualenv and local data (var/)
 	rm -rf $(VENV) var

@@ -127,9 +127,14 @@ def application_list(request, slug, cohort_slug):
             n for status, n in status_counts if query.get("status", status.value) == status.value
         )
     page = paginator.get_page(request.GET.get("page"))
+    # One reverse() for the page, not one per row: each row's link is this with its id.
+    detail_url = reverse(
+        "applications:cohort_application_detail", args=[programme.slug, cohort.slug, 0]
+    ).removesuffix("0/")
     for application in page.object_list:
         application.sector_label = exports.choice_label("sector", application.sector)
         application.job_level_label = exports.choice_label("job_level", application.job_level)
+        application.staff_url = f"{detail_url}{application.pk}/"
     return render(
         request,
         "applications/application_list.html",
