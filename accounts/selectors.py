@@ -24,13 +24,17 @@ def user_get_by_verified_email(*, email: str) -> User | None:
     return address.user if address else None
 
 
+def _totp_authenticators(*, user):
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
+
+
 def user_has_totp(*, user: User) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return _totp_authenticators(user=user).exists()
 
 
 def totp_condition(*, user_ref) -> Exists:
     """Whether the user `user_ref` points at has an authenticator app, for an annotation."""
-    return Exists(Authenticator.objects.filter(user=user_ref, type=Authenticator.Type.TOTP))
+    return Exists(_totp_authenticators(user=user_ref))
 
 
 def user_get_by_email(*, email: str) -> User | None:

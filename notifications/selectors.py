@@ -16,18 +16,21 @@ def notification_get_for_user(*, user, notification_id: int) -> Notification | N
     return Notification.objects.visible().filter(recipient=user, pk=notification_id).first()
 
 
+def _unread(*, recipient) -> QuerySet[Notification]:
+    return Notification.objects.visible().filter(recipient=recipient, read_at__isnull=True)
+
+
 def unread_count_for_user(*, user) -> int:
     if not user.is_authenticated:
         return 0
-    return Notification.objects.visible().filter(recipient=user, read_at__isnull=True).count()
+    return _unread(recipient=user).count()
 
 
 def unread_count_expression(*, user_ref) -> Subquery:
     """The number of unread notifications of the user `user_ref` points at, for an annotation
     (the same count as `unread_count_for_user`)."""
     unread = (
-        Notification.objects.visible()
-        .filter(recipient=user_ref, read_at__isnull=True)
+        _unread(recipient=user_ref)
         .order_by()
         .values("recipient")
         .annotate(n=Count("*"))
