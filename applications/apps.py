@@ -7,11 +7,14 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self) -> None:
+        from exports.registry import register as register_exports
         from notifications.registry import register
 
         # `tasks` registers the app's Celery tasks by name: services publish them through
         # core.background without importing them.
         from . import tasks  # noqa: F401
+        from .export_kinds import KINDS as EXPORT_KINDS
         from .notification_kinds import KINDS
 
         register(*KINDS)
+        register_exports(*EXPORT_KINDS)

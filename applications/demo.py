@@ -168,3 +168,23 @@ def _demo_cvs(applications: list[Application]) -> None:
             application.cv_name = f"CV {application.full_name}.pdf"
             application.cv_size = application.cv.size
             application.save(update_fields=["cv", "cv_name", "cv_size"])
+
+
+def export(cohort: Cohort, staff: User) -> None:
+    """A finished Excel export of the cohort's applications under the staff member's "Your
+    exports", as a large export is after a worker has built it (demo cohorts are small enough
+    to download at once). Kept if there is one already."""
+    from exports import services as export_services
+    from exports.models import Export
+
+    if Export.objects.filter(programme=cohort.programme, requested_by=staff).exists():
+        return
+    made = export_services.export_start(
+        programme=cohort.programme,
+        requested_by=staff,
+        kind="applications",
+        params={"cohort": cohort.slug, "filters": {}},
+        fmt="xlsx",
+        download_name=f"{cohort.programme.slug}-{cohort.slug}-applications.xlsx",
+    )
+    export_services.export_build(export_id=made.pk)

@@ -10,7 +10,7 @@ import functools
 import re
 import unicodedata
 import zoneinfo
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, Protocol
 
 from django.utils.translation import get_language
@@ -147,29 +147,47 @@ class _Echo:
 
 
 def csv_chunks(
-    header: Sequence[Cell], rows: Iterable[Sequence[Cell]], *, rows_per_chunk: int = 500
+    header: Sequence[Cell],
+    rows: Iterable[Sequence[Cell]],
+    *,
+    rows_per_chunk: int = 500,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[str]:
     """CSV text in chunks of a few hundred rows, so memory stays flat however many rows come.
 
-    Starts with a byte-order mark so that Excel reads the file as UTF-8."""
+    Starts with a byte-order mark so that Excel reads the file as UTF-8. `progress`, if given,
+    is called with the number of data rows written so far before each chunk is handed over."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(header)
     batch: list[str] = []
+    done = 0
     for row in rows:
         batch.append(writer.writerow(row))
         if len(batch) >= rows_per_chunk:
+            done += len(batch)
+            if progress is not None:
+                progress(done)
             yield "".join(batch)
             batch = []
     if batch:
+        done += len(batch)
+        if progress is not None:
+            progress(done)
         yield "".join(batch)
 
 
 def write_xlsx(
-    target: str | IO[bytes], header: Sequence[Cell], rows: Iterable[Sequence[Cell]]
+    target: str | IO[bytes],
+    header: Sequence[Cell],
+    rows: Iterable[Sequence[Cell]],
+    *,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 500,
 ) -> int:
     """Write one worksheet to `target` in XlsxWriter's constant-memory mode (each row goes to
     disk as it is written). Strings stay strings: never read as formulas, links or numbers.
-    Returns the number of data rows."""
+    Returns the number of data rows. `progress`, if given, is called with the number of data
+    rows written so far every `progress_every` rows and once at the end."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(
@@ -195,7 +213,11 @@ def write_xlsx(
                 sheet.write_number(count, column, cell)
             elif cell:
                 sheet.write_string(count, column, cell)
+        if progress is not None and count % progress_every == 0:
+            progress(count)
     workbook.close()
+    if progress is not None and count % progress_every:
+        progress(count)
     return count
 
 

@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("programmes.urls")),
     path("", include("cohorts.urls")),
     path("", include("applications.urls")),
+    path("", include("exports.urls")),
     path("", include("reviews.urls")),
     path("", include("selection.urls")),
     path("", include("compute.urls")),

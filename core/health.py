@@ -1,4 +1,5 @@
-"""Health checks for /healthz: the database, the cache, the Celery broker and the virus scanner.
+"""Health checks for /healthz: the database, the cache, the Celery broker, the virus scanner and
+the private files' bucket.
 
 Each check answers a state word only ("ok", "unavailable", …); why a check failed goes to the
 log, never into the public answer.
@@ -9,8 +10,10 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.storage import storages
 from django.db import connection
 from kombu import Connection
+from storages.backends.s3 import S3Storage
 
 from . import virus_scan
 
@@ -71,6 +74,20 @@ def check_virus_scanner() -> str:
     return OK if virus_scan.ping() else UNAVAILABLE
 
 
+def check_storage() -> str:
+    """The bucket of the private files when they live in one (S3_BUCKET); on disk, "not
+    configured". Only the state word is answered: no bucket name, endpoint or credentials."""
+    storage = storages["private"]
+    if not isinstance(storage, S3Storage):
+        return NOT_CONFIGURED
+    try:
+        storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
+    except Exception:
+        logger.warning("health: storage check failed", exc_info=True)
+        return UNAVAILABLE
+    return OK
+
+
 def health_report() -> tuple[bool, dict[str, str]]:
     """Run every check; healthy when each one is in a healthy state."""
     checks = {
@@ -78,6 +95,7 @@ def health_report() -> tuple[bool, dict[str, str]]:
         "cache": check_cache(),
         "broker": check_broker(),
         "virus_scanner": check_virus_scanner(),
+        "storage": check_storage(),
     }
     healthy = all(state in HEALTHY_STATES for state in checks.values())
     return healthy, checks

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,13 +14,12 @@ from django.views.decorators.http import require_POST
 from applications import exports
 from applications import selectors as application_selectors
 from applications import services as application_services
-from applications.storage import private_storage
 from cohorts import attributes
 from cohorts import selectors as cohort_selectors
 from cohorts import services as cohort_services
 from cohorts.attributes import Use
 from cohorts.selectors import cohort_or_404
-from core.private_files import private_file_response
+from core.private_files import private_file_download
 from programmes.selectors import programme_for, programme_or_404
 from reviews import selectors, services
 from reviews.forms import (
@@ -187,16 +187,18 @@ def review_file(request, assignment_id, key):
         )
     if not path:
         raise Http404(_("No such file."))
-    application_services.application_file_opened(
-        application=application, actor=request.user, what=key
-    )
     blind = application.cohort.is_blind_review
     filename = (
         f"application-{application.pk}-{key}.pdf"
         if blind
         else exports.download_name(name or f"{key}.pdf")
     )
-    return private_file_response(private_storage().open(path, "rb"), filename=filename)
+    # A file that is missing after all is a 404 with no audit entry (rolled back).
+    with transaction.atomic():
+        application_services.application_file_opened(
+            application=application, actor=request.user, what=key
+        )
+        return private_file_download(path, filename=filename)
 
 
 @login_required

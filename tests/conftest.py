@@ -28,6 +28,7 @@ from tests.factories import (
     TotpAuthenticatorFactory,
     UserFactory,
 )
+from tests.s3 import ENDPOINT_VARIABLE, moto_available, s3_endpoint, s3_storage  # noqa: F401
 
 # tests/pages.py reads the shared page components with asserts: let pytest explain them.
 pytest.register_assert_rewrite("tests.pages")
@@ -69,12 +70,14 @@ def _missing(marker: str) -> str | None:
         and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
     ):
         return "DATABASE_URL does not point at PostgreSQL"
+    if marker == "s3" and not (os.environ.get(ENDPOINT_VARIABLE) or moto_available()):
+        return f"no S3 server: set {ENDPOINT_VARIABLE}, or install moto[server] to start one"
     return None
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        for marker in ("browser", "redis", "postgres"):
+        for marker in ("browser", "redis", "postgres", "s3"):
             if item.get_closest_marker(marker) is None:
                 continue
             reason = _missing(marker)

@@ -52,6 +52,8 @@ from courses.models import (
     CourseSettings,
     Enrollment,
 )
+from exports import services as export_services
+from exports.models import Export
 from mentoring.enums import LoggedBy, PairingStatus
 from mentoring.models import (
     ForbiddenPair,
@@ -119,6 +121,7 @@ OUR_APPS = {
     "mentoring",
     "courses",
     "notifications",
+    "exports",
     "core",
     "config",
 }
@@ -355,6 +358,16 @@ def _build_world() -> SimpleNamespace:
         url="/applications/",
         scope=programme.notification_scope,
     )
+    # The staff persona's export of the cohort's applications, built and ready to download.
+    export = export_services.export_start(
+        programme=programme,
+        requested_by=personas["staff"],
+        kind="applications",
+        params={"cohort": cohort.slug, "filters": {}},
+        fmt="csv",
+        download_name="main-applications.csv",
+    )
+    export_services.export_build(export_id=export.pk)
     return SimpleNamespace(
         personas=personas,
         programme=programme,
@@ -384,6 +397,7 @@ def _build_world() -> SimpleNamespace:
         elective=elective,
         assessment=assessment,
         feed=feed,
+        export=export,
         role=programme.roles.get(user=personas["reviewer"]),
         notification=Notification.objects.filter(recipient=applicant).latest("pk"),
         message=EmailMessage.objects.latest("pk"),
@@ -459,6 +473,10 @@ def _elective(w):
 
 def _session(w):
     return {**_pairing(w), "session_id": w.mentor_session.pk}
+
+
+def _export(w):
+    return {**_p(w), "export_id": w.export.pk}
 
 
 TABLE = [
@@ -725,6 +743,10 @@ TABLE = [
         lambda w: {**_c(w), "application_id": w.application.pk, "key": "certificate"},
         STAFF,
     ),
+    # exports: a person's exports in a programme (the staff persona asked for this one)
+    Row("exports:export_list", _p, WORKSPACE),
+    Row("exports:export_detail", _export, STAFF),
+    Row("exports:export_download", _export, STAFF),
     # compute: the programme's catalogue, pools, allocations, top-ups and tokens
     Row("compute:overview", _p, STAFF),
     Row("compute:export", _p, STAFF),
@@ -971,6 +993,7 @@ WATCHED = [
     Assessment,
     AssessmentResult,
     CalendarFeed,
+    Export,
 ]
 
 

@@ -23,10 +23,9 @@ from applications.forms import (
     raw_answers_from_post,
     validate_pdf,
 )
-from applications.storage import private_storage
 from cohorts import selectors as cohort_selectors
 from cohorts.enums import QuestionType
-from core.private_files import private_file_response
+from core.private_files import private_file_download
 from programmes import selectors as programme_selectors
 
 
@@ -523,8 +522,4 @@ def application_file(request, application_id, which):
         if not isinstance(value, dict) or not value.get("path"):
             raise Http404(_("No such file."))
         path, filename = value["path"], value.get("name") or "document.pdf"
-    try:
-        handle = private_storage().open(path, "rb")
-    except FileNotFoundError:
-        raise Http404(_("No such file.")) from None
-    return private_file_response(handle, filename=filename)
+    return private_file_download(path, filename=filename)

@@ -1,21 +1,25 @@
 """Programme staff's pages: a cohort's applications, exports, files."""
 
+import functools
 import hashlib
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import (
     FileResponse,
     Http404,
     HttpResponseBadRequest,
+    HttpResponseRedirect,
     QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -28,12 +32,12 @@ from applications import exports, selectors, services
 from applications.enums import ApplicationStatus
 from applications.filters import ApplicationFilter
 from applications.forms import BulkStatusForm
-from applications.storage import private_storage
 from cohorts import attributes
 from cohorts import selectors as cohort_selectors
 from cohorts.attributes import Use
 from cohorts.selectors import cohort_or_404
-from core.private_files import private_file_response
+from core.private_files import private_file_download
+from exports import services as export_services
 from programmes.selectors import programme_for
 
 PAGE_SIZE = 50
@@ -111,8 +115,7 @@ def application_list(request, slug, cohort_slug):
     programme = programme_for(request, slug, "programmes.view_applications")
     cohort = cohort_or_404(programme, cohort_slug)
     filterset = _filters(request.GET, cohort)
-    # The list shows none of the answers; leave the biggest columns in the database.
-    applications = filterset.qs.defer("answers", "eligibility_failures")
+    applications = filterset.qs
     counts = selectors.application_status_counts(cohort=cohort)
     status_counts = [
         (status, counts[status.value])
@@ -120,39 +123,116 @@ def application_list(request, slug, cohort_slug):
         if status != ApplicationStatus.DRAFT
     ]
     query = filterset.active_query
-    paginator = KeysFirstPaginator(applications, PAGE_SIZE)
+    # Only the columns the rows show; the paginator finds the page's ids first.
+    paginator = KeysFirstPaginator(applications.only(*ROW_FIELDS), PAGE_SIZE)
     if set(query) <= {"sort", "status"}:
         # Unfiltered, or by status only: the status counts already say how many match.
         paginator.count = sum(
             n for status, n in status_counts if query.get("status", status.value) == status.value
         )
     page = paginator.get_page(request.GET.get("page"))
-    # One reverse() for the page, not one per row: each row's link is this with its id.
-    detail_url = reverse(
-        "applications:cohort_application_detail", args=[programme.slug, cohort.slug, 0]
-    ).removesuffix("0/")
-    for application in page.object_list:
-        application.sector_label = exports.choice_label("sector", application.sector)
-        application.job_level_label = exports.choice_label("job_level", application.job_level)
-        application.staff_url = f"{detail_url}{application.pk}/"
+    can_manage = request.user.has_perm("programmes.manage_applications", programme)
+    key = _list_fragment_key(request, programme, cohort, page, counts, can_manage=can_manage)
+    body = cache.get(key)
+    if body is None:
+        # One reverse() for the page, not one per row: each row's link is this with its id.
+        detail_url = reverse(
+            "applications:cohort_application_detail", args=[programme.slug, cohort.slug, 0]
+        ).removesuffix("0/")
+        for application in page.object_list:
+            application.sector_label = exports.choice_label("sector", application.sector)
+            application.job_level_label = exports.choice_label("job_level", application.job_level)
+            application.staff_url = f"{detail_url}{application.pk}/"
+        body = render_to_string(
+            "applications/application_list.html#list-body",
+            {
+                "programme": programme,
+                "cohort": cohort,
+                "filter": filterset,
+                "filter_fields": mark_safe(_filter_fields(filterset)),  # noqa: S308 - rendered here
+                "page": page,
+                "status_counts": status_counts,
+                "total": sum(n for _status, n in status_counts),
+                "drafts": counts[ApplicationStatus.DRAFT],
+                "query": urlencode(query),
+                "has_filters": bool({k for k in query if k != "sort"}),
+                "bulk_form": BulkStatusForm(),
+                "can_manage": can_manage,
+                "export_inline_max": settings.COHORTLINE_EXPORT_INLINE_MAX_ROWS,
+            },
+            request=request,
+        )
+        cache.set(key, body, LIST_FRAGMENT_SECONDS)
     return render(
         request,
         "applications/application_list.html",
         {
             "programme": programme,
             "cohort": cohort,
-            "filter": filterset,
-            "filter_fields": mark_safe(_filter_fields(filterset)),  # noqa: S308 - rendered here
-            "page": page,
-            "status_counts": status_counts,
-            "total": sum(n for _status, n in status_counts),
-            "drafts": counts[ApplicationStatus.DRAFT],
-            "query": urlencode(query),
-            "has_filters": bool({k for k in query if k != "sort"}),
-            "bulk_form": BulkStatusForm(),
-            "can_manage": request.user.has_perm("programmes.manage_applications", programme),
+            "can_manage": can_manage,
+            "list_body": mark_safe(body),  # noqa: S308 - the template's own output
         },
     )
+
+
+# The list's HTML is kept this long under a key made of everything it shows.
+LIST_FRAGMENT_SECONDS = 5 * 60
+# Fields of an application that its row shows.
+ROW_FIELDS = (
+    "pk",
+    "full_name",
+    "email",
+    "status",
+    "sector",
+    "job_level",
+    "is_eligible",
+    "submitted_at",
+)
+
+
+@functools.cache
+def _list_template_digest() -> str:
+    """Changes with the list's template (and the components it includes), so that a release
+    never serves HTML cached by the one before."""
+    digest = hashlib.blake2b(digest_size=8)
+    for name in (
+        "applications/application_list.html",
+        "components/_status_badge.html",
+        "components/_pagination.html",
+        "components/_empty.html",
+        "components/_breadcrumbs.html",
+    ):
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()
+
+
+def _list_fragment_key(request, programme, cohort, page, counts, *, can_manage: bool) -> str:
+    """A digest of every value the cached part of the list shows: the page's rows field by
+    field, the status counts, the query, the names in the breadcrumbs, the viewer's rights, the
+    language and the template. A change to any of them is a new key, so what is served from the
+    cache is always what rendering would give now; nothing needs invalidating."""
+    rows = [tuple(getattr(row, name) for name in ROW_FIELDS) for row in page.object_list]
+    parts = (
+        _list_template_digest(),
+        settings.COHORTLINE_EXPORT_INLINE_MAX_ROWS,
+        translation.get_language(),
+        can_manage,
+        request.get_host(),
+        request.scheme,
+        sorted(request.GET.lists()),
+        programme.pk,
+        programme.slug,
+        programme.name,
+        cohort.pk,
+        cohort.slug,
+        cohort.name,
+        cohort.timezone,
+        sorted(counts.items()),
+        page.number,
+        page.paginator.count,
+        rows,
+    )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
 
 
 @login_required
@@ -227,12 +307,12 @@ def application_cv_download(request, slug, cohort_slug, application_id):
     application = _application_or_404(cohort, application_id)
     if not application.cv:
         raise Http404(_("This application has no CV."))
-    try:
-        handle = private_storage().open(application.cv.name, "rb")
-    except FileNotFoundError:
-        raise Http404(_("This application has no CV.")) from None
-    services.application_file_opened(application=application, actor=request.user, what="cv")
-    return private_file_response(handle, filename=exports.download_name(application.cv_name))
+    # A file that is missing after all is a 404 with no audit entry (rolled back).
+    with transaction.atomic():
+        services.application_file_opened(application=application, actor=request.user, what="cv")
+        return private_file_download(
+            application.cv.name, filename=exports.download_name(application.cv_name)
+        )
 
 
 @login_required
@@ -244,14 +324,11 @@ def application_file_download(request, slug, cohort_slug, application_id, key):
     value = application.answers.get(key)
     if not isinstance(value, dict) or not value.get("path"):
         raise Http404(_("No such file."))
-    try:
-        handle = private_storage().open(value["path"], "rb")
-    except FileNotFoundError:
-        raise Http404(_("No such file.")) from None
-    services.application_file_opened(application=application, actor=request.user, what=key)
-    return private_file_response(
-        handle, filename=exports.download_name(value.get("name") or "document.pdf")
-    )
+    with transaction.atomic():  # as for the CV: a missing file leaves no audit entry
+        services.application_file_opened(application=application, actor=request.user, what=key)
+        return private_file_download(
+            value["path"], filename=exports.download_name(value.get("name") or "document.pdf")
+        )
 
 
 @login_required
@@ -288,9 +365,23 @@ def application_export(request, slug, cohort_slug):
         f"{programme.slug}-{cohort.slug}-applications-"
         f"{timezone.localdate(timezone=tz):%Y-%m-%d}.{fmt}"
     )
+    # Counted first so the audit entry is written even if the download is interrupted, and to
+    # send a large export to a worker rather than hold this request while it is built.
+    count = queryset.count()
+    if count > settings.COHORTLINE_EXPORT_INLINE_MAX_ROWS:
+        export = export_services.export_start(
+            programme=programme,
+            requested_by=request.user,
+            kind="applications",
+            params={"cohort": cohort.slug, "filters": filterset.active_query},
+            fmt=fmt,
+            download_name=filename,
+            rows_total=count,
+        )
+        return HttpResponseRedirect(
+            reverse("exports:export_detail", args=[programme.slug, export.pk]), status=303
+        )
     if fmt == "csv":
-        # Counted first so the audit entry is written even if the download is interrupted.
-        count = queryset.count()
         response = StreamingHttpResponse(
             exports.csv_chunks(header, rows()), content_type="text/csv; charset=utf-8"
         )

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "programmes",
+    "exports",
     "cohorts",
     "applications",
     "reviews",
@@ -280,6 +281,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "applications.application_deadline_reminders",
         "schedule": 900.0,
     },
+    "application-status-counts-compact": {
+        "task": "applications.status_counts_compact",
+        "schedule": 300.0,
+    },
     "review-deadline-reminders": {"task": "reviews.review_deadline_reminders", "schedule": 900.0},
     "assignment-runs-sweep": {"task": "reviews.assignment_runs_sweep", "schedule": 60.0},
     "offers-expire": {"task": "selection.offers_expire", "schedule": 300.0},
@@ -288,7 +293,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "offer-reminders": {"task": "selection.offer_reminders", "schedule": 900.0},
     "mentoring-nudges": {"task": "mentoring.pairings_nudge", "schedule": 3600.0},
     "courses-reminders": {"task": "courses.reminders_send", "schedule": 900.0},
+    "exports-expire": {"task": "exports.exports_expire", "schedule": 3600.0},
+    "exports-sweep": {"task": "exports.exports_sweep", "schedule": 120.0},
 }
+
+# Exports (docs/exports.md): more rows than this are built by a worker into the private storage
+# and offered for download from the export's page, which the file leaves after the expiry.
+COHORTLINE_EXPORT_INLINE_MAX_ROWS = env.int("COHORTLINE_EXPORT_INLINE_MAX_ROWS", default=5000)
+COHORTLINE_EXPORT_EXPIRY_DAYS = env.int("COHORTLINE_EXPORT_EXPIRY_DAYS", default=7)
 
 # Email delivery from the outbox (notifications.services.email_chunk_send): a task claims up to
 # NOTIFICATIONS_CHUNK_SIZE messages and sends them over one SMTP connection, recording each sent
@@ -338,6 +350,45 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+
+def s3_private_storage(environ_: environ.Env) -> dict | None:
+    """The "private" alias on an S3-compatible bucket when S3_BUCKET is set (None otherwise):
+    private objects, encrypted at rest, never overwritten, read through short-lived signed URLs.
+    Without S3_ACCESS_KEY_ID boto's own credential chain applies (instance role, AWS_* vars)."""
+    bucket = environ_.str("S3_BUCKET", default="")
+    if not bucket:
+        return None
+    endpoint = environ_.str("S3_ENDPOINT_URL", default="") or None
+    encryption = environ_.str("S3_SERVER_SIDE_ENCRYPTION", default="AES256")
+    addressing = environ_.str("S3_ADDRESSING_STYLE", default="path" if endpoint else "")
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "region_name": environ_.str("S3_REGION", default="us-east-1"),
+        "location": environ_.str("S3_PREFIX", default="private"),
+        "default_acl": "private",
+        "object_parameters": {"ServerSideEncryption": encryption} if encryption else {},
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "querystring_expire": environ_.int("S3_PRESIGNED_SECONDS", default=60),
+        "signature_version": "s3v4",
+        # Path style (endpoint/bucket/key) suits MinIO and most self-hosted endpoints.
+        "addressing_style": addressing or None,
+    }
+    access_key = environ_.str("S3_ACCESS_KEY_ID", default="")
+    if access_key:
+        options["access_key"] = access_key
+        options["secret_key"] = environ_.str("S3_SECRET_ACCESS_KEY", default="")
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+STORAGES["private"] = s3_private_storage(env) or STORAGES["private"]
+# How private files stored in a bucket reach the browser: "redirect" (a 302 to a signed URL
+# valid S3_PRESIGNED_SECONDS) or "stream" (through the web process). Files on disk always stream.
+S3_DOWNLOADS = env.str("S3_DOWNLOADS", default="redirect")
+if S3_DOWNLOADS not in ("redirect", "stream"):
+    raise ImproperlyConfigured('S3_DOWNLOADS must be "redirect" or "stream".')
 
 # Content Security Policy: our own origin only, no inline script or style.
 CONTENT_SECURITY_POLICY = {

@@ -28,6 +28,7 @@ STATUS_TONES = {
     "accepted": "success",
     "committed": "success",
     "sent": "success",
+    "ready": "success",
     # closed
     "not_selected": "dark",
     "ineligible": "dark",

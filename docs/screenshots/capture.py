@@ -182,6 +182,8 @@ PAGES = [
     ("my-courses", "applicant092@example.org", "/courses/"),
     ("courses-calendar", "applicant092@example.org", "/courses/calendar/"),
     ("check-in", "applicant092@example.org", "/courses/check-in/"),
+    ("exports", "programme.admin@example.org", "/programmes/ai-forward-2026/exports/"),
+    ("export-detail", "programme.admin@example.org", "/programmes/ai-forward-2026/exports/1/"),
 ]
 
 

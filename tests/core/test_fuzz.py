@@ -34,6 +34,7 @@ from cohorts.enums import QuestionType, RuleOperator
 from compute import services as compute_services
 from core.forms import NUL_MESSAGE, contains_nul
 from courses.enums import CourseKind
+from exports import services as export_services
 from mentoring.enums import PairingStatus
 from notifications import services as notification_services
 from notifications.models import EmailMessage, Notification
@@ -123,6 +124,7 @@ PERSONA_HINTS = [
     ("courses:check_in", "applicant"),
     ("courses:", "programme_admin"),
     ("programmes:", "programme_admin"),
+    ("exports:", "programme_admin"),
     ("notifications:", "applicant"),
     ("reviews:", "reviewer"),
     ("cohorts:", "programme_admin"),
@@ -287,8 +289,19 @@ def _build_world(request) -> World:
         "user_id": personas["applicant"].pk,
         "token": feed.token,
     }
+    # An export of the cohort's applications, built and ready to download.
+    export = export_services.export_start(
+        programme=programme,
+        requested_by=personas["programme_admin"],
+        kind="applications",
+        params={"cohort": cohort.slug, "filters": {}},
+        fmt="csv",
+        download_name="main-applications.csv",
+    )
+    export_services.export_build(export_id=export.pk)
     kwargs = {
         "slug": programme.slug,
+        "export_id": export.pk,
         "cohort_slug": cohort.slug,
         "role_id": role.pk,
         "message_id": EmailMessage.objects.latest("pk").pk,
@@ -608,6 +621,9 @@ PROJECT_PAGES = {
     "courses:feed",
     "courses:check_in",
     "courses:check_in_scan",
+    "exports:export_list",
+    "exports:export_detail",
+    "exports:export_download",
 }
 
 

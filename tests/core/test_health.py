@@ -20,6 +20,7 @@ def test_healthz_healthy_with_eager_broker(client):
             "cache": "ok",
             "broker": "eager",
             "virus_scanner": "not configured",
+            "storage": "not configured",
         },
     }
     assert response["Cache-Control"].startswith("max-age=0")
@@ -41,6 +42,7 @@ def test_healthz_503_when_database_is_down(client, monkeypatch, caplog):
             "cache": "ok",
             "broker": "eager",
             "virus_scanner": "not configured",
+            "storage": "not configured",
         },
     }
     # The reason goes to the log only, never to whoever asks.
@@ -86,6 +88,29 @@ def test_healthz_503_when_the_virus_scanner_is_unreachable(client, unreachable_c
     assert response.json()["checks"]["virus_scanner"] == "unavailable"
     assert response.json()["checks"]["database"] == "ok"
     assert "did not answer PING: ConnectionRefusedError" in caplog.text
+
+
+@pytest.mark.s3
+def test_healthz_reports_a_reachable_bucket(client, s3_storage):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json()["checks"]["storage"] == "ok"
+
+
+@pytest.mark.s3
+def test_healthz_503_when_the_bucket_is_gone_and_says_nothing_of_it(
+    client, s3_storage, settings, caplog
+):
+    bucket = settings.STORAGES["private"]["OPTIONS"]["bucket_name"]
+    s3_storage.delete_bucket(Bucket=bucket)
+    with caplog.at_level(logging.WARNING, logger="core.health"):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"] == "unavailable"
+    body = response.content.decode()
+    for secret in (bucket, "127.0.0.1", "cohortline-test"):
+        assert secret not in body
+    assert "NoSuchBucket" in caplog.text or "404" in caplog.text
 
 
 def test_healthz_rejects_post(client):

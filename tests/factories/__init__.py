@@ -19,6 +19,7 @@ from .courses import (
     CourseFactory,
     EnrollmentFactory,
 )
+from .exports import ExportFactory
 from .mentoring import (
     ForbiddenPairFactory,
     MatchingRunFactory,
@@ -60,6 +61,7 @@ __all__ = [
     "CourseFactory",
     "EligibilityRuleFactory",
     "EnrollmentFactory",
+    "ExportFactory",
     "ForbiddenPairFactory",
     "IntegrationTokenFactory",
     "MatchingRunFactory",

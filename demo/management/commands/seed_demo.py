@@ -153,6 +153,7 @@ class Command(BaseCommand):
             f"Selection: {Offer.objects.filter(application__cohort=cohort).count()} offers, "
             f"{Participant.objects.filter(cohort=cohort).count()} participants"
         )
+        applications_demo.export(cohort, programme_admin or admin)
         compute = compute_demo.seed_demo(rng, cohort, programme_admin or admin)
         step(
             f"Compute: {Allocation.objects.filter(pool__cohort=cohort).count()} quotas, "
