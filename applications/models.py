@@ -153,3 +153,31 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class StatusCountChange(models.Model):
+    """A change to how many of a cohort's applications are in a status, so that the staff list
+    can show its status counts without counting the cohort.
+
+    On PostgreSQL, triggers on the applications table write one row per cohort and status that
+    a statement changed (+n, −n), in the same transaction as the change, so the sum for a
+    cohort is always the count its readers would see (migration 0003). Rows are only ever
+    inserted, never updated, so concurrent transitions never wait for each other; a periodic
+    task folds them into one row per cohort and status (`services.status_counts_compact`).
+    SQLite (the demo) has no triggers and counts the applications instead."""
+
+    # No foreign key: a deleted cohort's rows are written by the same cascade that deletes it,
+    # and the compaction drops them.
+    cohort_id = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=ApplicationStatus.choices)
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["cohort_id", "status"], include=["n"], name="status_count_cohort")
+        ]
+        verbose_name = _("application status count change")
+        verbose_name_plural = _("application status count changes")
+
+    def __str__(self) -> str:
+        return f"cohort {self.cohort_id}: {self.status} {self.n:+d}"
