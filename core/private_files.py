@@ -23,12 +23,15 @@ NO_STORE = "private, no-store"
 def attachment_disposition(filename: str) -> str:
     """A Content-Disposition header (RFC 6266) that saves the file as `filename`: a plain-ASCII
     `filename` always, and `filename*` (RFC 5987, UTF-8) as well when the name needs more."""
-    # No control characters (header injection), no path separators.
-    name = "".join(c for c in filename if unicodedata.category(c)[0] != "C")
+    # Normalised first (full-width "／" and "＼" become "/" and "\\"), then no control characters
+    # (header injection) and no path separators.
+    name = unicodedata.normalize("NFKC", filename)
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
     name = name.replace("/", "_").replace("\\", "_").strip() or "download"
-    # The ASCII name: accents dropped ("é" → "e"), other characters and quotes replaced.
+    # The ASCII name: accents dropped ("é" → "e"), other characters, quotes and separators
+    # replaced.
     fallback = "".join(
-        c if c.isascii() and c != '"' else "_"
+        c if c.isascii() and c not in '"\\/' else "_"
         for c in unicodedata.normalize("NFKD", name)
         if not unicodedata.combining(c)
     )

@@ -33,7 +33,7 @@ class Export(TimeStampedModel):
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_done = models.PositiveIntegerField(_("rows written"), default=0)
     file_name = models.CharField(_("stored file"), max_length=255, blank=True)
-    download_name = models.CharField(_("file name"), max_length=150)
+    download_name = models.CharField(_("file name"), max_length=255)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

@@ -62,11 +62,24 @@ def export_start(
     get_kind(kind)
     if fmt not in ExportFormat.values:
         raise ValueError(f"unknown export format {fmt!r}")
+    params = {**params, "format": fmt, "language": translation.get_language()}
+    # The same export asked for again (a double click, a reload) while it is being built: the
+    # one under way, not a second build of the same rows.
+    busy = Export.objects.filter(
+        programme=programme,
+        requested_by=requested_by,
+        kind=kind,
+        format=fmt,
+        params=params,
+        status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING],
+    ).first()
+    if busy is not None:
+        return busy
     export = Export.objects.create(
         programme=programme,
         requested_by=requested_by,
         kind=kind,
-        params={**params, "format": fmt, "language": translation.get_language()},
+        params=params,
         format=fmt,
         rows_total=rows_total,
         download_name=download_name,
@@ -100,8 +113,9 @@ class _Progress:
     """Writes the rows done now and then: every 2 % of the rows, and never less than 1,000
     rows apart, so that a large export costs a few dozen small updates."""
 
-    def __init__(self, export_id: int, total: int) -> None:
+    def __init__(self, export_id: int, total: int, attempt: int) -> None:
         self.export_id = export_id
+        self.attempt = attempt
         self.step = max(PROGRESS_MIN_ROWS, total // PROGRESS_WRITES)
         self.next_at = self.step
         self.writes = 0
@@ -109,15 +123,27 @@ class _Progress:
     def __call__(self, done: int) -> None:
         if done < self.next_at:
             return
-        Export.objects.filter(pk=self.export_id, status=ExportStatus.RUNNING).update(
-            rows_done=done, updated_at=timezone.now()
-        )
+        Export.objects.filter(
+            pk=self.export_id, status=ExportStatus.RUNNING, attempts=self.attempt
+        ).update(rows_done=done, updated_at=timezone.now())
         self.writes += 1
         self.next_at = done + self.step
 
 
-def _storage_name(export: Export) -> str:
-    return f"exports/{export.programme.slug}/{export.uuid.hex}.{export.format}"
+def _storage_name(export: Export, attempt: int | None = None) -> str:
+    """Where a build writes its file: one name per attempt, so that a build that outlived its
+    claim (swept as abandoned, then finishing after all) never touches the new one's file."""
+    attempt = export.attempts if attempt is None else attempt
+    return f"exports/{export.programme.slug}/{export.uuid.hex}-{attempt}.{export.format}"
+
+
+def _build_failed(export_id: int) -> str:
+    """What the person sees when a build fails; the reason itself goes to the log only (it may
+    name the bucket, a key or a database detail)."""
+    return _(
+        "The export could not be built. Start it again; if it fails again, tell the site's "
+        "administrators (reference: export %(id)s)."
+    ) % {"id": export_id}
 
 
 def export_build(*, export_id: int) -> Export | None:
@@ -128,6 +154,8 @@ def export_build(*, export_id: int) -> Export | None:
     if not _claim(export_id):
         return None
     export = Export.objects.select_related("programme", "requested_by").get(pk=export_id)
+    attempt = export.attempts
+    mine = Export.objects.filter(pk=export.pk, status=ExportStatus.RUNNING, attempts=attempt)
     storage = private_storage()
     name = _storage_name(export)
     stored = ""
@@ -135,24 +163,21 @@ def export_build(*, export_id: int) -> Export | None:
         kind = get_kind(export.kind)
         with translation.override(export.params.get("language") or settings.LANGUAGE_CODE):
             built = kind.build(export.programme, export.params)
-            Export.objects.filter(pk=export.pk).update(
-                rows_total=built.count, updated_at=timezone.now()
-            )
-            progress = _Progress(export.pk, built.count)
+            mine.update(rows_total=built.count, updated_at=timezone.now())
+            progress = _Progress(export.pk, built.count, attempt)
             with tempfile.TemporaryFile(suffix=f".{export.format}") as target:
                 rows = kind.write(target, export.format, built, progress)
                 target.seek(0)
-                # A worker that died after saving left the file behind: replace it.
-                if storage.exists(name):
-                    storage.delete(name)
                 stored = storage.save(name, File(target, name=name))
-    except Exception as exc:
+    except Exception:
         logger.exception("exports: building export %s failed", export_id)
         # Whatever part of the file a failed save may have left goes too.
         _delete_quietly(storage, stored or name)
-        Export.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
+        with translation.override(export.params.get("language") or settings.LANGUAGE_CODE):
+            error = _build_failed(export.pk)
+        mine.update(
             status=ExportStatus.FAILED,
-            error=f"{exc.__class__.__name__}: {exc}"[:1000],
+            error=error,
             finished_at=timezone.now(),
             updated_at=timezone.now(),
         )
@@ -160,7 +185,7 @@ def export_build(*, export_id: int) -> Export | None:
         return export
     now = timezone.now()
     with transaction.atomic():
-        finished = Export.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
+        finished = mine.update(
             status=ExportStatus.READY,
             file_name=stored,
             rows_done=rows,
@@ -178,13 +203,16 @@ def export_build(*, export_id: int) -> Export | None:
     return export
 
 
-def _delete_quietly(storage: Storage, name: str) -> None:
+def _delete_quietly(storage: Storage, name: str) -> bool:
+    """Delete the file if there is one; False (and a warning in the log) when that failed."""
     if not name:
-        return
+        return True
     try:
         storage.delete(name)
     except Exception:
         logger.warning("exports: could not delete %s from the storage", name, exc_info=True)
+        return False
+    return True
 
 
 def export_downloaded(*, export: Export, actor) -> None:
@@ -200,19 +228,27 @@ def export_downloaded(*, export: Export, actor) -> None:
 
 def exports_expire(*, now: datetime | None = None) -> int:
     """Periodic: delete the files of ready exports past their expiry, and mark them expired.
-    Returns how many expired."""
+    Returns how many expired. The row keeps the file's name until the file is gone, so a delete
+    that fails (the bucket unreachable) is tried again by the next run: personal data is never
+    left behind with nothing pointing at it."""
     now = now or timezone.now()
     expired = 0
     for export in Export.objects.filter(status=ExportStatus.READY, expires_at__lte=now).only(
         "pk", "file_name"
     ):
         # Marked first, so nobody starts a download of a file about to go.
-        if not Export.objects.filter(pk=export.pk, status=ExportStatus.READY).update(
-            status=ExportStatus.EXPIRED, file_name="", updated_at=now
+        if Export.objects.filter(pk=export.pk, status=ExportStatus.READY).update(
+            status=ExportStatus.EXPIRED, updated_at=now
         ):
-            continue
-        _delete_quietly(private_storage(), export.file_name)
-        expired += 1
+            expired += 1
+    storage = private_storage()
+    for export in (
+        Export.objects.filter(status=ExportStatus.EXPIRED)
+        .exclude(file_name="")
+        .only("pk", "file_name")
+    ):
+        if _delete_quietly(storage, export.file_name):
+            Export.objects.filter(pk=export.pk, file_name=export.file_name).update(file_name="")
     return expired
 
 
@@ -231,7 +267,14 @@ def exports_sweep(*, now: datetime | None = None) -> int:
         status=ExportStatus.RUNNING, started_at__lt=background.abandoned_before(now)
     )
     stranded = Export.objects.filter(status=ExportStatus.QUEUED, updated_at__lt=quiet)
-    for export in (abandoned | stranded).only("pk", "status", "attempts", "expires_at"):
+    for export in (
+        (abandoned | stranded)
+        .select_related("programme")
+        .only("pk", "status", "attempts", "expires_at", "uuid", "format", "programme__slug")
+    ):
+        if export.status == ExportStatus.RUNNING:
+            # The dead build's file, if it got as far as saving one.
+            _delete_quietly(private_storage(), _storage_name(export))
         if export.attempts >= MAX_ATTEMPTS or export.expires_at <= now:
             error = (
                 _("The export stopped %(n)s times without finishing.") % {"n": export.attempts}

@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import reauthentication
 from applications import exports, selectors, services
@@ -332,6 +332,7 @@ def application_file_download(request, slug, cohort_slug, application_id, key):
 
 
 @login_required
+@require_GET
 def application_export(request, slug, cohort_slug):
     programme = programme_for(request, slug, "programmes.manage_applications")
     cohort = cohort_or_404(programme, cohort_slug)

@@ -452,3 +452,13 @@ def test_export_is_404_outside_the_programme(client, request, cohort, applicatio
     assert response.status_code == 404
     assert "Alice Ang" not in response.content.decode()
     assert not AuditEntry.objects.filter(action="applications.export").exists()
+
+
+@pytest.mark.django_db
+def test_the_export_answers_get_only(client, cohort, applications, programme_admin):
+    client.force_login(programme_admin)
+    url = reverse(
+        "applications:cohort_applications_export", args=[cohort.programme.slug, cohort.slug]
+    )
+    assert client.post(url, {"format": "csv"}).status_code == 405
+    assert client.head(url).status_code == 405

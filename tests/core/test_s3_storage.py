@@ -275,9 +275,37 @@ def test_signed_url_carries_a_non_ascii_file_name(s3_storage):
             "a%22bSet-Cookie%3A%20x%3D1.pdf",
         ),
         ("../../etc/passwd", 'attachment; filename=".._.._etc_passwd"'),
+        ("..／..／etc／passwd", 'attachment; filename=".._.._etc_passwd"'),
+        ("x＼", 'attachment; filename="x_"'),
         ("", 'attachment; filename="download"'),
     ],
-    ids=["ascii", "accents", "cjk", "injection", "path", "empty"],
+    ids=["ascii", "accents", "cjk", "injection", "path", "full-width-path", "backslash", "empty"],
 )
 def test_attachment_disposition(filename, header):
     assert attachment_disposition(filename) == header
+
+
+@pytest.mark.parametrize("seconds", ["0", "3601"])
+def test_a_signed_link_may_not_live_longer_than_an_hour(monkeypatch, seconds):
+    import environ
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings.base import s3_private_storage
+
+    monkeypatch.setenv("S3_BUCKET", "cohortline-files")
+    monkeypatch.setenv("S3_PRESIGNED_SECONDS", seconds)
+    with pytest.raises(ImproperlyConfigured, match="S3_PRESIGNED_SECONDS"):
+        s3_private_storage(environ.Env())
+
+
+def test_the_bucket_client_gives_up_in_seconds(monkeypatch):
+    import environ
+
+    from config.settings.base import s3_private_storage
+
+    monkeypatch.setenv("S3_BUCKET", "cohortline-files")
+    config = s3_private_storage(environ.Env())["OPTIONS"]["client_config"]
+    assert config.connect_timeout <= 5
+    assert config.read_timeout <= 30
+    assert config.retries["max_attempts"] <= 2
+    assert config.signature_version == "s3v4"

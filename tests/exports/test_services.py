@@ -1,4 +1,5 @@
 import csv
+import dataclasses
 import datetime
 import io
 
@@ -75,7 +76,7 @@ def test_export_build_writes_csv_to_the_private_storage_and_audits(
         export = _start(programme, programme_admin)
     export.refresh_from_db()
     assert export.status == ExportStatus.READY
-    assert export.file_name == f"exports/{programme.slug}/{export.uuid.hex}.csv"
+    assert export.file_name == f"exports/{programme.slug}/{export.uuid.hex}-1.csv"
     assert (export.rows_total, export.rows_done) == (3, 3)
     assert export.started_at <= export.finished_at
     assert export.expires_at - export.finished_at == datetime.timedelta(days=7)
@@ -125,13 +126,13 @@ def test_progress_is_written_every_two_percent_and_never_under_1000_rows(
     export = ExportFactory(
         programme=programme, requested_by=programme_admin, status=ExportStatus.RUNNING
     )
-    progress = services._Progress(export.pk, 95_000)
+    progress = services._Progress(export.pk, 95_000, export.attempts)
     assert progress.step == 1900
     with django_assert_num_queries(47):
         for done in range(500, 95_001, 500):
             progress(done)
     assert Export.objects.get(pk=export.pk).rows_done == 94_000
-    small = services._Progress(export.pk, 6000)
+    small = services._Progress(export.pk, 6000, export.attempts)
     with django_assert_num_queries(6):
         for done in range(1, 6001):
             small(done)
@@ -154,17 +155,20 @@ def _failing_kind(message="disk full"):
     )
 
 
-def test_export_build_failure_keeps_the_error_and_no_file(programme, programme_admin, monkeypatch):
-    monkeypatch.setitem(registry.KINDS, "failing", _failing_kind())
+def test_export_build_failure_keeps_the_reason_in_the_log_and_no_file(
+    programme, programme_admin, monkeypatch, caplog
+):
+    monkeypatch.setitem(registry.KINDS, "failing", _failing_kind("disk full at /srv/secret"))
     export = ExportFactory(programme=programme, requested_by=programme_admin, kind="failing")
-    name = services._storage_name(export)
-    # Left behind by an earlier, interrupted save.
-    private_storage().save(name, io.BytesIO(b"partial"))
     result = services.export_build(export_id=export.pk)
     assert result.status == ExportStatus.FAILED
-    assert result.error == "OSError: disk full"
+    # The person sees what to do and a reference, never the exception (paths, bucket names).
+    assert result.error.startswith("The export could not be built.")
+    assert f"export {export.pk}" in result.error
+    assert "secret" not in result.error
+    assert "disk full at /srv/secret" in caplog.text
     assert result.file_name == ""
-    assert not private_storage().exists(name)
+    assert not private_storage().exists(services._storage_name(result))
     assert not AuditEntry.objects.filter(action="applications.export").exists()
 
 
@@ -181,11 +185,9 @@ def test_export_build_failure_when_the_save_fails_deletes_the_part(
 
     monkeypatch.setattr(storage, "save", save_then_fail)
     result = services.export_build(export_id=export.pk)
-    assert (result.status, result.error) == (
-        ExportStatus.FAILED,
-        "ConnectionError: bucket went away",
-    )
-    assert not storage.exists(services._storage_name(export))
+    assert result.status == ExportStatus.FAILED
+    assert "bucket went away" not in result.error
+    assert not storage.exists(services._storage_name(result))
 
 
 def test_exports_expire_deletes_the_file_and_marks_expired(
@@ -255,3 +257,74 @@ def test_exports_sweep_gives_up_after_three_attempts(programme, programme_admin)
     export.refresh_from_db()
     assert export.status == ExportStatus.FAILED
     assert export.error == "The export stopped 3 times without finishing."
+
+
+def test_a_build_that_outlived_its_claim_neither_finishes_nor_touches_the_new_file(
+    programme, programme_admin, applications, monkeypatch
+):
+    """A worker paused past the sweep finishes after all: the export belongs to the newer
+    attempt, whose file is the one kept."""
+    export = _start(programme, programme_admin)
+    real_write = registry.KINDS["applications"].write
+
+    def write_then_lose_the_claim(target, fmt, built, progress):
+        rows = real_write(target, fmt, built, progress)
+        # Meanwhile the sweep gave the export to another worker, which claimed it again.
+        Export.objects.filter(pk=export.pk).update(attempts=2)
+        return rows
+
+    monkeypatch.setitem(
+        registry.KINDS,
+        "applications",
+        dataclasses.replace(registry.KINDS["applications"], write=write_then_lose_the_claim),
+    )
+    stale = services.export_build(export_id=export.pk)
+    assert stale.status == ExportStatus.RUNNING  # not marked ready by the stale build
+    assert not private_storage().exists(services._storage_name(stale, attempt=1))
+    assert not AuditEntry.objects.filter(action="applications.export").exists()
+
+
+def test_export_start_returns_the_same_export_while_it_is_built(programme, programme_admin):
+    first = _start(programme, programme_admin)
+    again = _start(programme, programme_admin)
+    other_filters = _start(programme, programme_admin, filters={"status": "submitted"})
+    assert again.pk == first.pk
+    assert other_filters.pk != first.pk
+    Export.objects.filter(pk=first.pk).update(status=ExportStatus.READY)
+    assert _start(programme, programme_admin).pk != first.pk
+
+
+def test_exports_expire_keeps_the_name_until_the_file_is_gone(
+    programme, programme_admin, applications, monkeypatch
+):
+    export = services.export_build(export_id=_start(programme, programme_admin).pk)
+    name = export.file_name
+    storage = private_storage()
+    real_delete = storage.delete
+    monkeypatch.setattr(storage, "delete", lambda name: (_ for _ in ()).throw(OSError("down")))
+    later = timezone.now() + datetime.timedelta(days=7, minutes=1)
+    with time_machine.travel(later):
+        assert services.exports_expire() == 1
+    export.refresh_from_db()
+    assert (export.status, export.file_name) == (ExportStatus.EXPIRED, name)
+    monkeypatch.setattr(storage, "delete", real_delete)
+    with time_machine.travel(later):
+        assert services.exports_expire() == 0  # nothing newly expired, the file deleted now
+    export.refresh_from_db()
+    assert export.file_name == ""
+    assert not storage.exists(name)
+
+
+def test_the_sweep_deletes_what_a_dead_build_saved(programme, programme_admin, applications):
+    export = _start(programme, programme_admin)
+    long_ago = background.abandoned_before() - datetime.timedelta(minutes=1)
+    Export.objects.filter(pk=export.pk).update(
+        status=ExportStatus.RUNNING, started_at=long_ago, attempts=3
+    )
+    export.refresh_from_db()
+    name = services._storage_name(export)
+    private_storage().save(name, io.BytesIO(b"half an export"))
+    services.exports_sweep()
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED
+    assert not private_storage().exists(name)
