@@ -5,12 +5,19 @@ from django.db.models import OuterRef
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import User
+from certificates import selectors as certificates_selectors
 from compute import selectors as compute_selectors
 from courses import selectors as courses_selectors
 from mentoring import selectors as mentoring_selectors
 from notifications import selectors as notification_selectors
 
-_NOBODY = {"has_compute": False, "has_courses": False, "has_mentoring": False, "unread": 0}
+_NOBODY = {
+    "has_compute": False,
+    "has_courses": False,
+    "has_mentoring": False,
+    "has_certificates": False,
+    "unread": 0,
+}
 
 
 # A user id no account has: compiled into the navigation's query in place of the real one.
@@ -24,6 +31,7 @@ def _header_queryset(user_id: int):
             has_compute=compute_selectors.nav_condition(),
             has_courses=courses_selectors.nav_condition(),
             has_mentoring=mentoring_selectors.nav_condition(),
+            has_certificates=certificates_selectors.nav_condition(),
             unread=notification_selectors.unread_count_expression(user_ref=OuterRef("pk")),
         )
         .values(*_NOBODY)
@@ -66,12 +74,13 @@ def navigation(request):
             "nav_has_compute": False,
             "nav_has_courses": False,
             "nav_has_mentoring": False,
+            "nav_has_certificates": False,
             "unread_notifications": 0,
         }
     header = SimpleLazyObject(lambda: _header(user))
     context = {
         f"nav_{name}": SimpleLazyObject(lambda name=name: bool(header[name]))
-        for name in ("has_compute", "has_courses", "has_mentoring")
+        for name in ("has_compute", "has_courses", "has_mentoring", "has_certificates")
     }
     context["unread_notifications"] = SimpleLazyObject(lambda: header["unread"])
     return context

@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include("compute.urls")),
     path("", include("mentoring.urls")),
     path("", include("courses.urls")),
+    path("", include("certificates.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -175,3 +175,20 @@ def lines(role_list: list[Role]) -> list[str]:
         if role.note:
             out.append(f"  {role.note}")
     return out
+
+
+def certificates(figures) -> list[str]:
+    """The demo cohort's certificates: counts by state and two addresses anyone can open."""
+    out = [
+        f"Certificates: {figures.issued} issued, {figures.revoked} revoked, "
+        f"{figures.eligible} eligible and not issued yet, {figures.not_yet} not yet eligible."
+    ]
+    if figures.valid_url:
+        out += ["A valid certificate, as anyone verifies it:", f"  {figures.valid_url}"]
+        if figures.holder_email:
+            out.append(
+                f"  held by {figures.holder_email} (My certificate: PDF, credential, LinkedIn)"
+            )
+    if figures.revoked_url:
+        out += ["A revoked certificate:", f"  {figures.revoked_url}"]
+    return out

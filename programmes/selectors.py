@@ -85,8 +85,11 @@ def programme_get_for_user(*, user: User, slug: str) -> Programme | None:
     if not user.is_authenticated:
         return None
     kept = _kept_roles(user)
-    if kept is not None and not user.is_superuser:
-        return next((r.programme for r in kept if r.programme.slug == slug), None)
+    if kept is not None:
+        found = next((r.programme for r in kept if r.programme.slug == slug), None)
+        # A platform admin also sees programmes they hold no role in: those need a query.
+        if found is not None or not user.is_superuser:
+            return found
     programmes = Programme.objects.prefetch_related("partners")
     if not user.is_superuser:
         programmes = programmes.filter(roles__user=user).distinct()

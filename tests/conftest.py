@@ -72,12 +72,26 @@ def _missing(marker: str) -> str | None:
         return "DATABASE_URL does not point at PostgreSQL"
     if marker == "s3" and not (os.environ.get(ENDPOINT_VARIABLE) or moto_available()):
         return f"no S3 server: set {ENDPOINT_VARIABLE}, or install moto[server] to start one"
+    if marker == "fonts" and not _cjk_tamil_fonts():
+        return (
+            "Noto Tamil / WenQuanYi fonts not installed "
+            "(apt-get install fonts-noto-core fonts-wqy-microhei)"
+        )
     return None
+
+
+def _cjk_tamil_fonts() -> bool:
+    from certificates import pdf
+
+    found = {os.path.basename(path) for path, _ in pdf.find_font_files()}
+    return "wqy-microhei.ttc" in found and bool(
+        found & {"NotoSerifTamil-Regular.ttf", "NotoSansTamil-Regular.ttf"}
+    )
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        for marker in ("browser", "redis", "postgres", "s3"):
+        for marker in ("browser", "redis", "postgres", "s3", "fonts"):
             if item.get_closest_marker(marker) is None:
                 continue
             reason = _missing(marker)

@@ -29,6 +29,8 @@ from applications import services as application_services
 from applications.enums import ApplicationStatus
 from applications.models import Application, ApplicationEvent
 from applications.storage import private_storage
+from certificates import services as certificate_services
+from certificates.models import Certificate, CertificationRule, IssueRun, SignOff, Waiver
 from cohorts.enums import QuestionType
 from cohorts.models import ApplicationQuestion, Cohort, EligibilityRule
 from compute import services as compute_services
@@ -120,6 +122,7 @@ OUR_APPS = {
     "compute",
     "mentoring",
     "courses",
+    "certificates",
     "notifications",
     "exports",
     "core",
@@ -368,6 +371,22 @@ def _build_world() -> SimpleNamespace:
         download_name="main-applications.csv",
     )
     export_services.export_build(export_id=export.pk)
+    # The outbox pages' message, chosen before the certificate's own notification is sent.
+    message = EmailMessage.objects.latest("pk")
+    # Certificates: the cohort's rule (a sign-off only), the participant signed off and issued
+    # a certificate, and a finished bulk run.
+    certificate_services.rule_save(
+        cohort=cohort,
+        actor=admin,
+        achievement_name="Applied AI",
+        assessments_must_pass=False,
+        requires_sign_off=True,
+    )
+    certificate_services.sign_off(cohort=cohort, user=seat.user, actor=personas["staff"])
+    certificate = certificate_services.certificate_issue(
+        cohort=cohort, user=seat.user, actor=personas["staff"]
+    )
+    issue_run = IssueRun.objects.create(cohort=cohort, requested_by=admin, status="done")
     return SimpleNamespace(
         personas=personas,
         programme=programme,
@@ -398,9 +417,11 @@ def _build_world() -> SimpleNamespace:
         assessment=assessment,
         feed=feed,
         export=export,
+        certificate=certificate,
+        issue_run=issue_run,
         role=programme.roles.get(user=personas["reviewer"]),
         notification=Notification.objects.filter(recipient=applicant).latest("pk"),
-        message=EmailMessage.objects.latest("pk"),
+        message=message,
         token=unsubscribe_token(user_id=applicant.pk, kind="application.submitted"),
     )
 
@@ -477,6 +498,18 @@ def _session(w):
 
 def _export(w):
     return {**_p(w), "export_id": w.export.pk}
+
+
+def _holder(w):
+    return {**_c(w), "user_id": w.personas["participant"].pk}
+
+
+def _code(w):
+    return {"code": w.certificate.code}
+
+
+def _status_list(w):
+    return {"number": w.certificate.pk // 131_072}
 
 
 TABLE = [
@@ -917,6 +950,29 @@ TABLE = [
         lambda w: {"session_id": w.class_session.pk},
         PARTICIPANT,
     ),
+    # certificates: a cohort's board, rule, runs and people, for the programme's staff
+    Row("certificates:board", _c, STAFF),
+    Row("certificates:rule", _c, STAFF, ("GET", "POST")),
+    Row("certificates:issue_all", _c, STAFF, ("POST",), ok=(302,)),
+    Row("certificates:run", lambda w: {**_c(w), "run_id": w.issue_run.pk}, STAFF),
+    Row("certificates:person", _holder, STAFF),
+    Row("certificates:waive", _holder, STAFF, ("POST",), ok=(302, 400)),
+    Row("certificates:sign_off", _holder, STAFF, ("POST",), ok=(302,)),
+    Row("certificates:issue_one", _holder, STAFF, ("POST",), ok=(302,)),
+    Row(
+        "certificates:revoke",
+        lambda w: {**_p(w), **_code(w)},
+        STAFF,
+        ("POST",),
+        ok=(302, 400),
+    ),
+    # certificates: the holder's own, and public verification
+    Row("certificates:mine", _none, SIGNED_IN),
+    Row("certificates:pdf", _code, STAFF | PARTICIPANT),
+    Row("certificates:verify", _code, PUBLIC),
+    Row("certificates:credential", _code, PUBLIC),
+    Row("certificates:did", _none, PUBLIC),
+    Row("certificates:status_list", _status_list, PUBLIC),
 ]
 ROWS = {row.name: row for row in TABLE}
 
@@ -994,6 +1050,11 @@ WATCHED = [
     AssessmentResult,
     CalendarFeed,
     Export,
+    CertificationRule,
+    Waiver,
+    SignOff,
+    Certificate,
+    IssueRun,
 ]
 
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "compute",
     "mentoring",
     "courses",
+    "certificates",
     "demo",
 ]
 
@@ -295,7 +296,18 @@ CELERY_BEAT_SCHEDULE: dict = {
     "courses-reminders": {"task": "courses.reminders_send", "schedule": 900.0},
     "exports-expire": {"task": "exports.exports_expire", "schedule": 3600.0},
     "exports-sweep": {"task": "exports.exports_sweep", "schedule": 120.0},
+    "certificates-issue-runs-sweep": {
+        "task": "certificates.issue_runs_sweep",
+        "schedule": 120.0,
+    },
 }
+
+# Certificates: the Ed25519 keys that sign Open Badges credentials, one PKCS#8 PEM file per key
+# (`manage.py certificates_keygen` adds one; the newest signs, every one stays published).
+# Outside the database and the web root; on several machines, a shared secret volume.
+COHORTLINE_SIGNING_KEYS_DIR = env.path("COHORTLINE_SIGNING_KEYS_DIR", default=str(VAR_DIR / "keys"))
+# Requests one client address may make to the public verification pages per minute (429 above).
+COHORTLINE_VERIFY_RATE_PER_MINUTE = env.int("COHORTLINE_VERIFY_RATE_PER_MINUTE", default=60)
 
 # Exports (docs/exports.md): more rows than this are built by a worker into the private storage
 # and offered for download from the export's page, which the file leaves after the expiry.
@@ -360,7 +372,15 @@ def s3_private_storage(environ_: environ.Env) -> dict | None:
     if not bucket:
         return None
     endpoint = environ_.str("S3_ENDPOINT_URL", default="") or None
+    from botocore.config import Config
+
     encryption = environ_.str("S3_SERVER_SIDE_ENCRYPTION", default="AES256")
+    presigned_seconds = environ_.int("S3_PRESIGNED_SECONDS", default=60)
+    if not 1 <= presigned_seconds <= 3600:
+        raise ImproperlyConfigured(
+            "S3_PRESIGNED_SECONDS must be between 1 and 3600: a signed link to personal data "
+            "should not outlive the download it was made for."
+        )
     addressing = environ_.str("S3_ADDRESSING_STYLE", default="path" if endpoint else "")
     options = {
         "bucket_name": bucket,
@@ -371,10 +391,17 @@ def s3_private_storage(environ_: environ.Env) -> dict | None:
         "object_parameters": {"ServerSideEncryption": encryption} if encryption else {},
         "file_overwrite": False,
         "querystring_auth": True,
-        "querystring_expire": environ_.int("S3_PRESIGNED_SECONDS", default=60),
-        "signature_version": "s3v4",
-        # Path style (endpoint/bucket/key) suits MinIO and most self-hosted endpoints.
-        "addressing_style": addressing or None,
+        "querystring_expire": presigned_seconds,
+        # Path style (endpoint/bucket/key) suits MinIO and most self-hosted endpoints. Short
+        # timeouts and few retries: an unreachable bucket must fail a download or /healthz in
+        # seconds, not hold a web worker for minutes (botocore's defaults: 60 s, 5 attempts).
+        "client_config": Config(
+            signature_version="s3v4",
+            s3={"addressing_style": addressing or None},
+            connect_timeout=environ_.float("S3_CONNECT_TIMEOUT_SECONDS", default=3.0),
+            read_timeout=environ_.float("S3_READ_TIMEOUT_SECONDS", default=20.0),
+            retries={"max_attempts": 2, "mode": "standard"},
+        ),
     }
     access_key = environ_.str("S3_ACCESS_KEY_ID", default="")
     if access_key:
@@ -416,6 +443,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies we run in front of the app. allauth then takes the client's address
+# from that position of X-Forwarded-For (sign-in and verification rate limits); at 0 it ignores the
+# header (a client can forge it) and uses REMOTE_ADDR, which behind a proxy is the proxy's own.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 # The __Host- prefix: browsers accept these cookies only over https, for path "/" and without a

@@ -182,6 +182,22 @@ PAGES = [
     ("my-courses", "applicant092@example.org", "/courses/"),
     ("courses-calendar", "applicant092@example.org", "/courses/calendar/"),
     ("check-in", "applicant092@example.org", "/courses/check-in/"),
+    (
+        "certificates",
+        "staff@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/certificates/",
+    ),
+    (
+        "certificates-rule",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/certificates/rule/",
+    ),
+    (
+        "certificate-person",
+        "staff@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/certificates/people/47/",
+    ),
+    ("my-certificate", "applicant037@example.org", "/certificates/"),
     ("exports", "programme.admin@example.org", "/programmes/ai-forward-2026/exports/"),
     ("export-detail", "programme.admin@example.org", "/programmes/ai-forward-2026/exports/1/"),
 ]

@@ -30,6 +30,8 @@ from django.utils import timezone
 from applications import services as application_services
 from applications.enums import ApplicationStatus
 from applications.filters import ApplicationFilter
+from certificates import services as certificate_services
+from certificates.models import IssueRun
 from cohorts.enums import QuestionType, RuleOperator
 from compute import services as compute_services
 from core.forms import NUL_MESSAGE, contains_nul
@@ -123,6 +125,13 @@ PERSONA_HINTS = [
     ("courses:feed", "applicant"),
     ("courses:check_in", "applicant"),
     ("courses:", "programme_admin"),
+    ("certificates:mine", "applicant"),
+    ("certificates:pdf", "applicant"),
+    ("certificates:verify", "anonymous"),
+    ("certificates:credential", "anonymous"),
+    ("certificates:did", "anonymous"),
+    ("certificates:status_list", "anonymous"),
+    ("certificates:", "programme_admin"),
     ("programmes:", "programme_admin"),
     ("exports:", "programme_admin"),
     ("notifications:", "applicant"),
@@ -327,6 +336,29 @@ def _build_world(request) -> World:
         "run_id": matching_run.pk,
         "forbidden_id": forbidden.pk,
     }
+    # Certificates (after the outbox's message is chosen above): the autumn cohort's rule (a
+    # sign-off only), the applicant (who holds a seat there) signed off and issued a
+    # certificate, and a finished bulk run.
+    certificate_services.rule_save(
+        cohort=autumn,
+        actor=personas["programme_admin"],
+        achievement_name="Applied AI",
+        assessments_must_pass=False,
+        requires_sign_off=True,
+    )
+    certificate_services.sign_off(
+        cohort=autumn, user=personas["applicant"], actor=personas["staff"]
+    )
+    certificate = certificate_services.certificate_issue(
+        cohort=autumn, user=personas["applicant"], actor=personas["staff"]
+    )
+    certificates_kwargs = {
+        "cohort_slug": autumn.slug,
+        "user_id": personas["applicant"].pk,
+        "run_id": IssueRun.objects.create(cohort=autumn, status="done").pk,
+        "code": certificate.code,
+        "number": certificate.pk // certificate_services.STATUS_LIST_SIZE,
+    }
     return World(
         personas=personas,
         kwargs=kwargs,
@@ -335,6 +367,7 @@ def _build_world(request) -> World:
             ("applications:cohort_", {}),
             ("applications:", {"application_id": draft.pk}),
             ("courses:", courses_kwargs),
+            ("certificates:", certificates_kwargs),
         ],
         queries={"selection:selection_compare": {"a": runs[0].number, "b": runs[1].number}},
     )
@@ -621,6 +654,16 @@ PROJECT_PAGES = {
     "courses:feed",
     "courses:check_in",
     "courses:check_in_scan",
+    "certificates:board",
+    "certificates:rule",
+    "certificates:run",
+    "certificates:person",
+    "certificates:mine",
+    "certificates:pdf",
+    "certificates:verify",
+    "certificates:credential",
+    "certificates:did",
+    "certificates:status_list",
     "exports:export_list",
     "exports:export_detail",
     "exports:export_download",
@@ -685,6 +728,7 @@ OUR_NAMESPACES = {
     "selection",
     "compute",
     "mentoring",
+    "certificates",
 }
 
 # Fields a person types into. A form holding one must refuse a NUL in it and change nothing;

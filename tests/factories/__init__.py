@@ -1,5 +1,12 @@
 from .accounts import ApplicantProfileFactory, TotpAuthenticatorFactory, UserFactory
 from .applications import ApplicationEventFactory, ApplicationFactory
+from .certificates import (
+    CertificateFactory,
+    CertificationRuleFactory,
+    IssueRunFactory,
+    SignOffFactory,
+    WaiverFactory,
+)
 from .cohorts import CohortFactory, EligibilityRuleFactory, QuestionFactory
 from .compute import (
     AllocationChangeFactory,
@@ -55,6 +62,8 @@ __all__ = [
     "AssignmentRunFactory",
     "AttendanceFactory",
     "CalendarFeedFactory",
+    "CertificateFactory",
+    "CertificationRuleFactory",
     "ClassSessionFactory",
     "CohortFactory",
     "ConflictOfInterestFactory",
@@ -64,6 +73,7 @@ __all__ = [
     "ExportFactory",
     "ForbiddenPairFactory",
     "IntegrationTokenFactory",
+    "IssueRunFactory",
     "MatchingRunFactory",
     "MenteePreferenceFactory",
     "MentorProfileFactory",
@@ -82,7 +92,9 @@ __all__ = [
     "ReviewCriterionFactory",
     "ReviewFactory",
     "SelectionRunFactory",
+    "SignOffFactory",
     "TotpAuthenticatorFactory",
     "UsageRecordFactory",
     "UserFactory",
+    "WaiverFactory",
 ]

@@ -6,6 +6,7 @@ from django.template.loader import get_template
 
 from accounts import notification_kinds as accounts_kinds
 from applications import notification_kinds as applications_kinds
+from certificates import notification_kinds as certificates_kinds
 from compute import notification_kinds as compute_kinds
 from courses import notification_kinds as courses_kinds
 from mentoring import notification_kinds as mentoring_kinds
@@ -71,7 +72,8 @@ def test_get_kind_of_an_unknown_name_says_where_to_declare_it():
 
 
 def test_all_kinds_are_the_apps_declarations_in_installed_apps_order():
-    # accounts, programmes, applications, reviews, selection, compute, mentoring, courses: the
+    # accounts, programmes, applications, reviews, selection, compute, mentoring, courses,
+    # certificates: the
     # preferences page lists kinds in the order of INSTALLED_APPS, each app's in the order it
     # declares them.
     declared = (
@@ -83,6 +85,7 @@ def test_all_kinds_are_the_apps_declarations_in_installed_apps_order():
         *compute_kinds.KINDS,
         *mentoring_kinds.KINDS,
         *courses_kinds.KINDS,
+        *certificates_kinds.KINDS,
     )
     assert [kind.name for kind in all_kinds()] == [kind.name for kind in declared]
     assert [kind.name for kind in all_kinds()][:3] == [

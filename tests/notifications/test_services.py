@@ -486,6 +486,8 @@ def test_preference_rows_default_on_and_mandatory_always_on(django_assert_num_qu
         "courses.session_reminder": (True, True),
         "courses.session_changed": (True, True),
         "courses.message": (True, True),
+        "certificates.issued": (True, True),
+        "certificates.revoked": (True, True),
     }
 
 

@@ -243,6 +243,8 @@ def test_preferences_save_optional_and_ignore_mandatory(client, applicant):
         "courses.session_reminder": (False, False),
         "courses.session_changed": (False, False),
         "courses.message": (False, False),
+        "certificates.issued": (False, False),
+        "certificates.revoked": (False, False),
     }
 
 

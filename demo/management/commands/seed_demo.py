@@ -16,6 +16,7 @@ from django.db import transaction
 from accounts import demo as accounts_demo
 from applications import demo as applications_demo
 from applications.models import Application
+from certificates import demo as certificates_demo
 from cohorts import demo as cohorts_demo
 from compute import demo as compute_demo
 from compute.models import Allocation, UsageRecord
@@ -67,19 +68,19 @@ class Command(BaseCommand):
             self._progress(f"Seeding the demo for {settings.SITE_URL} (details in {log})")
             # Emails written while seeding are sent (to the log) when the transaction commits.
             with transaction.atomic():
-                programme, compute, mentoring, courses = self._build(
+                programme, compute, mentoring, courses, certificates = self._build(
                     random.Random(seed), applicants
                 )
                 # A server already running on this cache must not keep showing the old landing.
                 programme_services.public_listing_refresh()
                 written = EmailMessage.objects.count()
             self._progress(f"Emails: {written} written and sent to the log (no mail server)")
-        self._summary(programme, compute, mentoring, courses)
+        self._summary(programme, compute, mentoring, courses, certificates)
 
     def _progress(self, text: str) -> None:
         self.stderr.write(text, style_func=lambda line: line)
 
-    def _summary(self, programme, compute, mentoring, courses) -> None:
+    def _summary(self, programme, compute, mentoring, courses, certificates) -> None:
         write = self.stdout.write
         write(
             self.style.SUCCESS(
@@ -122,6 +123,8 @@ class Command(BaseCommand):
                 "My courses → Calendar resets it):"
             )
             write(f"  {courses.feed_url}")
+        for line in summary.certificates(certificates):
+            write(line)
 
     def _build(self, rng: random.Random, applicants: int):
         step = self._progress
@@ -173,9 +176,11 @@ class Command(BaseCommand):
             featured=[compute.participant_email, mentoring.participant_email],
         )
         step(f"Courses: {courses.courses} courses, {courses.held + courses.upcoming} sessions")
+        certificates = certificates_demo.seed_demo(cohort, programme_admin or admin)
+        step(f"Certificates: {certificates.issued} issued, {certificates.revoked} revoked")
         accounts_demo.user("outsider", "Olivia Outsider", password_hash)
         programmes_demo.announcement(programme, programme_admin)
-        return programme, compute, mentoring, courses
+        return programme, compute, mentoring, courses, certificates
 
 
 @contextmanager
