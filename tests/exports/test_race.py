@@ -51,5 +51,5 @@ def test_two_build_export_calls_on_one_export_build_it_once(
     assert AuditEntry.objects.filter(action="applications.export").count() == 1
     files = private_storage().listdir(f"exports/{programme.slug}")[1]
     assert [name for name in files if name.startswith(export.uuid.hex)] == [
-        f"{export.uuid.hex}.xlsx"
+        f"{export.uuid.hex}-1.xlsx"
     ]
