@@ -4,8 +4,11 @@ visitor with no account opens a certificate's verification link (the QR code's) 
 finds the certificate on "My certificate". At 360 and 1280 px, each page checked with axe."""
 
 import re
+import shutil
+import subprocess
 
 import pytest
+from django.core.files.storage import storages
 from playwright.sync_api import expect
 
 from certificates import services
@@ -17,6 +20,34 @@ from tests.factories import ParticipantFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _scan_qr(certificate, tmp_path) -> str | None:
+    """The link in the certificate PDF's QR code, read as a phone would read the printed page
+    (the page drawn at 150 dpi, then decoded); None without pdftoppm and zbarimg, which
+    .ci/run installs."""
+    if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
+        return None
+    with storages["private"].open(certificate.pdf_name, "rb") as handle:
+        (tmp_path / "certificate.pdf").write_bytes(handle.read())
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-png",
+            "-singlefile",
+            str(tmp_path / "certificate.pdf"),
+            str(tmp_path / "certificate"),
+        ],
+        check=True,
+    )
+    return subprocess.run(
+        ["zbarimg", "--raw", "-q", str(tmp_path / "certificate.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
 def _fits(page, width: int) -> None:
     """Accessible, and no sideways scrolling (wide tables scroll inside their own region)."""
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
@@ -24,7 +55,7 @@ def _fits(page, width: int) -> None:
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_staff_issue_in_bulk_and_a_visitor_verifies(
-    live_server, page, browser, axe_check, settings, programme, staff, participant, width
+    live_server, page, browser, axe_check, settings, programme, staff, participant, width, tmp_path
 ):
     settings.COHORTLINE_ADMIN_MFA_REQUIRED = False
     settings.SITE_URL = live_server.url
@@ -72,11 +103,13 @@ def test_staff_issue_in_bulk_and_a_visitor_verifies(
     expect(page.get_by_test_id("count-eligible")).to_have_text("0")
     certificate = Certificate.objects.get(user=participant)
 
-    # A visitor, signed in nowhere, opens the link the QR code carries.
+    # A visitor, signed in nowhere, scans the QR code printed on the PDF and opens its link.
+    link = _scan_qr(certificate, tmp_path) or live_server.url + f"/verify/{certificate.code}/"
+    assert link == live_server.url + f"/verify/{certificate.code}/"
     visitor = browser.new_context(viewport={"width": width, "height": 800})
     try:
         public = visitor.new_page()
-        public.goto(live_server.url + f"/verify/{certificate.code}/")
+        public.goto(link)
         expect(public.get_by_test_id("verify-status")).to_contain_text("Valid")
         expect(public.get_by_test_id("holder")).to_have_text(certificate.holder_name)
         expect(public.get_by_test_id("signature")).to_contain_text("Signature checked")
