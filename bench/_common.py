@@ -3,7 +3,11 @@ BENCH_DATABASE_URL, else a fresh PostgreSQL database, else SQLite in a temporary
 for those that measure requests, the production settings to run them under."""
 
 import os
+import subprocess
 import tempfile
+import threading
+import time
+from pathlib import Path
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -56,3 +60,46 @@ def production_env(database_url: str) -> dict[str, str]:
         "CELERY_BROKER_URL": "",
         "DJANGO_PRIVATE_MEDIA_ROOT": tempfile.mkdtemp(),
     }
+
+
+# --- Celery workers for the benchmarks that measure background work --------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+BARE_QUEUE = "bare"
+
+
+def run_bare_worker(app, *, processes: int) -> None:
+    """Serve a baseline's bare Celery app on BARE_QUEUE (in a process of its own)."""
+    app.worker_main(
+        [
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={processes}",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            f"--queues={BARE_QUEUE}",
+        ]
+    )
+
+
+def start_worker(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """Start a worker and return once it says it is ready; its output is drained meanwhile."""
+    worker = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    for line in worker.stdout:
+        if "ready." in line:
+            break
+    else:
+        raise RuntimeError(f"worker {command} stopped before it was ready")
+    threading.Thread(target=lambda: [None for _ in worker.stdout], daemon=True).start()
+    return worker
+
+
+def wait_until(predicate, *, timeout: float, what: str = "the work") -> None:
+    deadline = time.perf_counter() + timeout
+    while not predicate():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"{what} did not finish")
+        time.sleep(0.1)

@@ -28,10 +28,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from _common import bench_database, drop_postgres  # noqa: E402 - bench/ is the script's directory
+import _common  # noqa: E402
+from _common import (  # noqa: E402 - bench/ is the script's directory
+    bench_database,
+    drop_postgres,
+    start_worker,
+)
 
 WORKER_PROCESSES = 2
-BARE_QUEUE = "bare"
+BARE_QUEUE = _common.BARE_QUEUE
 
 
 class Sink:
@@ -90,38 +95,11 @@ def bare_app(broker_url: str):
 
 
 def run_bare_worker() -> None:
-    bare_app(os.environ["BENCH_BARE_BROKER"]).worker_main(
-        [
-            "worker",
-            "--pool=prefork",
-            f"--concurrency={WORKER_PROCESSES}",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            f"--queues={BARE_QUEUE}",
-        ]
-    )
+    _common.run_bare_worker(bare_app(os.environ["BENCH_BARE_BROKER"]), processes=WORKER_PROCESSES)
 
 
-def start_worker(command: list[str], env: dict[str, str]) -> subprocess.Popen:
-    worker = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    for line in worker.stdout:
-        if "ready." in line:
-            break
-    else:
-        raise RuntimeError(f"worker {command} stopped before it was ready")
-    threading.Thread(target=lambda: [None for _ in worker.stdout], daemon=True).start()
-    return worker
-
-
-def wait_until(predicate, timeout: float = 900) -> None:
-    deadline = time.perf_counter() + timeout
-    while not predicate():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("delivery did not finish")
-        time.sleep(0.1)
+def wait_until(predicate) -> None:
+    _common.wait_until(predicate, timeout=900, what="delivery")
 
 
 def main() -> None:

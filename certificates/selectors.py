@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from accounts.models import User
 from cohorts.models import Cohort
@@ -315,8 +315,6 @@ def status_list_exists(number: int, size: int) -> bool:
 def nav_condition():
     """Whether the person (OuterRef "pk") has a "My certificate" page: a participant of a cohort
     with a certification rule, or the holder of a certificate. For the navigation's one query."""
-    from django.db.models import Exists, OuterRef
-
     return Exists(
         Participant.objects.filter(user=OuterRef("pk"), cohort__certification_rule__isnull=False)
     ) | Exists(Certificate.objects.filter(user=OuterRef("pk")))

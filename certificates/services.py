@@ -168,10 +168,6 @@ def _draft(*, cohort: Cohort, user: User, waived: list[str], actor: User | None)
     narrative = rule.criteria_narrative.strip() or checklist.narrative(
         selectors.requirements_for(rule)
     )
-    try:
-        keys.current_key()  # a clear message now rather than after the PDF is drawn
-    except keys.NoSigningKey as exc:
-        raise CertificateError(str(exc)) from None
     certificate = Certificate(
         code=code,
         cohort=cohort,
@@ -212,13 +208,18 @@ def status_list_url(number: int) -> str:
     return f"{settings.SITE_URL}/verify/status/{number}.json"
 
 
-def _sign(certificate: Certificate) -> None:
-    """Sign the saved certificate's Open Badges credential, with its place in the revocation
-    status list (its id: list id // STATUS_LIST_SIZE, bit id % STATUS_LIST_SIZE)."""
+def _signing_key() -> tuple[str, object]:
+    """The key that signs now; CertificateError (saying how to make one) when there is none."""
     try:
-        key_id, private_key = keys.current_key()
+        return keys.current_key()
     except keys.NoSigningKey as exc:
         raise CertificateError(str(exc)) from None
+
+
+def _sign(certificate: Certificate, key: tuple[str, object]) -> None:
+    """Sign the saved certificate's Open Badges credential with `key`, with its place in the
+    revocation status list (its id: list id // STATUS_LIST_SIZE, bit id % STATUS_LIST_SIZE)."""
+    key_id, private_key = key
     did = selectors.issuer_did()
     issued_at = certificate.created_at
     number, index = divmod(certificate.pk, STATUS_LIST_SIZE)
@@ -250,10 +251,7 @@ def _sign(certificate: Certificate) -> None:
 def status_list_credential(*, number: int) -> dict:
     """The signed BitstringStatusListCredential of list `number`: a bit per certificate, set
     when it is revoked. Built and signed when asked for, so a revocation shows at once."""
-    try:
-        key_id, private_key = keys.current_key()
-    except keys.NoSigningKey as exc:
-        raise CertificateError(str(exc)) from None
+    key_id, private_key = _signing_key()
     bits = bytearray(STATUS_LIST_SIZE // 8)
     first = number * STATUS_LIST_SIZE
     for pk in selectors.revoked_ids_between(first, first + STATUS_LIST_SIZE):
@@ -309,6 +307,7 @@ def certificate_issue_once(
         reasons = "; ".join(item.detail for item in state.missing) or _("no certification rule")
         raise CertificateError(_("Not eligible yet: %s") % reasons)
     # The slow part (PDF, signature) happens before the lock, so the lock is held briefly.
+    key = _signing_key()  # a clear message now rather than after the PDF is drawn
     certificate = _draft(cohort=cohort, user=user, waived=state.waived, actor=actor)
     storage = storages["private"]
     try:
@@ -322,7 +321,7 @@ def certificate_issue_once(
                 ContentFile(certificate.pdf_bytes),
             )
             certificate.save()
-            _sign(certificate)
+            _sign(certificate, key)
             audit_record(
                 actor=actor,
                 action="certificates.issued",

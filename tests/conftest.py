@@ -113,6 +113,15 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _signing_key(django_test_environment):
+    """One certificate signing key in the test settings' throw-away folder."""
+    from certificates import keys
+
+    if not keys.key_ids():
+        keys.signing_key_create()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache; each test starts with none."""

@@ -18,8 +18,6 @@ os.environ.setdefault("SITE_URL", "http://testserver")
 os.environ.setdefault("COHORTLINE_UNSAFE_PER_PROCESS_CACHE", "true")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from certificates.ob3 import generate_key_file
-
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -57,7 +55,6 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = 1
 CLAMD_URL = ""
 # Uploaded CVs go to a throw-away folder.
 STORAGES["private"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="cohortline-test-private-")  # noqa: F405
-# Certificate signing keys: a throw-away folder holding one key, as after
-# `manage.py certificates_keygen` (requests never create keys).
+# Certificate signing keys: a throw-away folder; tests/conftest.py puts one key in it, as
+# `manage.py certificates_keygen` would (requests never create keys).
 COHORTLINE_SIGNING_KEYS_DIR = Path(tempfile.mkdtemp(prefix="cohortline-test-keys-"))
-generate_key_file(COHORTLINE_SIGNING_KEYS_DIR / "key-20260101T000000-test00.pem")
