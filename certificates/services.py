@@ -460,8 +460,11 @@ def issue_run_execute(*, run_id: int) -> IssueRun:
     if not todo:
         _finish_if_complete(run.pk)
     for start in range(0, len(todo), CHUNK_SIZE):
-        background.enqueue_or_leave(
-            "certificates.issue_run_chunk", run.pk, run.attempt, todo[start : start + CHUNK_SIZE]
+        chunk = todo[start : start + CHUNK_SIZE]
+        transaction.on_commit(
+            lambda chunk=chunk: background.enqueue_or_leave(
+                "certificates.issue_run_chunk", run.pk, run.attempt, chunk
+            )
         )
     run.refresh_from_db()
     return run

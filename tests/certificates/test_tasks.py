@@ -3,6 +3,7 @@ after a worker dies midway with everyone issued once."""
 
 import pytest
 import time_machine
+from django.test import TestCase
 from django.utils import timezone
 
 from certificates import pdf, services
@@ -65,8 +66,8 @@ def test_issue_run_start_reuses_a_run_in_progress(
 def test_executing_a_run_twice_does_nothing_the_second_time(cohort, staff):
     mentored_participant(cohort)
     run = IssueRun.objects.create(cohort=cohort, requested_by=staff)
-    services.issue_run_execute(run_id=run.pk)
-    done = services.issue_run_execute(run_id=run.pk)
+    _execute(run.pk)
+    done = _execute(run.pk)
     assert (done.status, done.issued) == (RunStatus.DONE, 1)
     assert Certificate.objects.count() == 1
 
@@ -87,7 +88,7 @@ def test_worker_killed_midway_then_swept_issues_everyone_once(
 
     monkeypatch.setattr(pdf, "render_certificate_pdf", dies_on_the_third)
     with pytest.raises(SystemExit):
-        services.issue_run_execute(run_id=run.pk)
+        _execute(run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING
     assert Certificate.objects.count() == 2
@@ -118,7 +119,7 @@ def test_failure_is_recorded_and_a_new_run_resumes(cohort, staff, monkeypatch, r
 
     monkeypatch.setattr(pdf, "render_certificate_pdf", breaks_on_the_second)
     # The chunk's task fails (in a worker; here, eagerly) and records why on the run.
-    services.issue_run_execute(run_id=run.pk)
+    _execute(run.pk)
     run.refresh_from_db()
     assert (run.status, run.error, run.issued) == (RunStatus.FAILED, "disk full", 1)
     monkeypatch.setattr(pdf, "render_certificate_pdf", real)
@@ -144,6 +145,12 @@ def test_lost_queued_run_is_enqueued_again(cohort, staff, run_on_commit):
     assert Certificate.objects.count() == 1
 
 
+def _execute(run_id: int) -> IssueRun:
+    """Execute the run, then publish its chunks as its commit would (eager: they run now)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.issue_run_execute(run_id=run_id)
+
+
 def _capture_chunks(monkeypatch) -> list[tuple]:
     published = []
     monkeypatch.setattr(
@@ -162,7 +169,7 @@ def test_a_run_is_shared_out_in_chunks_and_done_when_the_last_one_ends(cohort, s
     monkeypatch.setattr(services, "CHUNK_SIZE", 2)
     published = _capture_chunks(monkeypatch)
     run = IssueRun.objects.create(cohort=cohort, requested_by=staff)
-    services.issue_run_execute(run_id=run.pk)
+    _execute(run.pk)
     assert [len(user_ids) for _run_id, _attempt, user_ids in published] == [2, 2, 1]
     run.refresh_from_db()
     assert (run.status, run.total, run.done) == (RunStatus.RUNNING, 5, 0)
@@ -186,14 +193,14 @@ def test_chunks_of_an_earlier_attempt_neither_count_nor_end_the_run(cohort, staf
     monkeypatch.setattr(services, "CHUNK_SIZE", 2)
     published = _capture_chunks(monkeypatch)
     run = IssueRun.objects.create(cohort=cohort, requested_by=staff)
-    services.issue_run_execute(run_id=run.pk)
+    _execute(run.pk)
     first = list(published)
     _chunk(first[0])  # then the worker dies with the other two chunks queued
     later = timezone.now() + timezone.timedelta(seconds=services.STALE_RUN_SECONDS + 5)
     with time_machine.travel(later, tick=False):
         assert services.issue_runs_sweep() == 1
     published.clear()
-    services.issue_run_execute(run_id=run.pk)
+    _execute(run.pk)
     second = list(published)
     assert len(second) == 2
 
