@@ -1,5 +1,8 @@
 """Reads of applications, for applicants and for programme staff."""
 
+import hashlib
+
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
@@ -92,6 +95,53 @@ def application_status_counts(*, cohort: Cohort) -> dict[str, int]:
         )
     counts.update(rows)
     return counts
+
+
+# A filtered count is kept this long, and served only while it is still exact (see below).
+FILTERED_COUNT_SECONDS = 10 * 60
+
+
+def application_filtered_count(*, cohort: Cohort, queryset: QuerySet, filters: str) -> int:
+    """How many rows `queryset` (some of the cohort's applications, chosen by the filters that
+    `filters` spells out) has: exact, and on PostgreSQL counted once per state of the cohort.
+
+    The count is cached with the snapshot it was counted in (read in the same statement). Every
+    committed insert, update or delete of the cohort's applications writes a change row stamped
+    with its transaction's id (migration 0004), so the cached count is served only while the
+    cohort has no change row from a transaction that snapshot did not see: then counting again
+    would give the same number. A transaction that has written anything counts afresh and caches
+    nothing (its count holds changes not yet committed). The filters must read the application
+    row only (every filter of the staff list does), since only its changes are stamped."""
+    if connection.vendor != "postgresql":
+        return queryset.count()
+    key = (
+        "applications:filtered-count:"
+        + hashlib.blake2b(f"{cohort.pk}:{filters}".encode(), digest_size=16).hexdigest()
+    )
+    cached = cache.get(key)
+    with connection.cursor() as cursor:
+        if cached is not None:
+            count, snapshot = cached
+            cursor.execute(
+                "SELECT pg_current_xact_id_if_assigned() IS NULL AND NOT EXISTS ("
+                " SELECT 1 FROM applications_statuscountchange WHERE cohort_id = %s"
+                " AND xid >= pg_snapshot_xmin(%s::pg_snapshot)"
+                " AND NOT pg_visible_in_snapshot(xid, %s::pg_snapshot))",
+                [cohort.pk, snapshot, snapshot],
+            )
+            if cursor.fetchone()[0]:
+                return count
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        cursor.execute(
+            # The ORM's own SQL, run with its own parameters.
+            f"SELECT (SELECT count(*) FROM ({sql}) AS matched), pg_current_snapshot()::text,"  # noqa: S608
+            " pg_current_xact_id_if_assigned() IS NULL",
+            params,
+        )
+        count, snapshot, cacheable = cursor.fetchone()
+    if cacheable:
+        cache.set(key, (count, snapshot), FILTERED_COUNT_SECONDS)
+    return count
 
 
 def drafts_due_for_reminder(*, now=None):

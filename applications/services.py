@@ -577,7 +577,10 @@ def status_counts_compact() -> int:
     """Fold the status-count changes into one row per cohort and status, and drop those of
     cohorts that no longer exist; returns how many rows were folded. One statement: a reader
     sees the rows before or after, never half of them, and changes committed meanwhile are
-    left for the next run. Nothing to do on SQLite (no triggers write changes there)."""
+    left for the next run. A sum of 0 keeps its row: the folded rows carry this transaction's
+    stamp, so a count cached before the fold is recounted (`selectors.application_filtered_count`),
+    even for a cohort whose applications are all gone. Nothing to do on SQLite (no triggers
+    write changes there)."""
     if connection.vendor != "postgresql":
         return 0
     with connection.cursor() as cursor:
@@ -589,7 +592,7 @@ def status_counts_compact() -> int:
                 INSERT INTO applications_statuscountchange (cohort_id, status, n)
                 SELECT cohort_id, status, sum(n) FROM folded
                 WHERE cohort_id IN (SELECT id FROM cohorts_cohort)
-                GROUP BY cohort_id, status HAVING sum(n) <> 0
+                GROUP BY cohort_id, status
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM folded), (SELECT count(*) FROM sums)

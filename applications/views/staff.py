@@ -130,6 +130,17 @@ def application_list(request, slug, cohort_slug):
         paginator.count = sum(
             n for status, n in status_counts if query.get("status", status.value) == status.value
         )
+    else:
+        # Counted once per state of the cohort's applications (paging through a search, or
+        # coming back to it, reuses the count while nothing changed).
+        paginator.count = selectors.application_filtered_count(
+            cohort=cohort,
+            queryset=applications,
+            # The days of the date filters are the cohort's: its time zone is part of them.
+            filters=cohort.timezone
+            + "?"
+            + urlencode(sorted((k, v) for k, v in query.items() if k != "sort")),
+        )
     page = paginator.get_page(request.GET.get("page"))
     can_manage = request.user.has_perm("programmes.manage_applications", programme)
     key = _list_fragment_key(request, programme, cohort, page, counts, can_manage=can_manage)

@@ -62,12 +62,22 @@ def test_every_kind_of_write_is_counted():
 
 
 @pytest.mark.django_db
-def test_an_update_that_changes_no_status_writes_no_change():
+def test_an_update_that_changes_no_status_writes_only_a_stamp():
+    """A rename changes no count: it writes one n = 0 row per cohort and status (the stamp that
+    tells a cached filtered count to recount); an update that changes nothing writes nothing."""
     cohort = CohortFactory()
     ApplicationFactory.create_batch(3, cohort=cohort)
-    before = StatusCountChange.objects.count()
+    before = set(StatusCountChange.objects.values_list("pk", flat=True))
+    counts = selectors.application_status_counts(cohort=cohort)
     Application.objects.filter(cohort=cohort).update(full_name="Same status")
-    assert StatusCountChange.objects.count() == before
+    added = StatusCountChange.objects.exclude(pk__in=before)
+    assert list(added.values_list("cohort_id", "status", "n")) == [
+        (cohort.pk, ApplicationStatus.SUBMITTED.value, 0)
+    ]
+    assert selectors.application_status_counts(cohort=cohort) == counts
+    stamps = set(StatusCountChange.objects.values_list("pk", flat=True))
+    Application.objects.filter(cohort=cohort).update(full_name="Same status")
+    assert set(StatusCountChange.objects.values_list("pk", flat=True)) == stamps
 
 
 @pytest.mark.django_db
