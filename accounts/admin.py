@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApplicantProfile, User
+from .models import ApplicantProfile, PersonalToken, User
 
 
 @admin.register(User)
@@ -27,3 +27,14 @@ class ApplicantProfileAdmin(admin.ModelAdmin):
     list_filter = ["sector", "job_level", "employer_size", "residency", "is_union_member"]
     search_fields = ["full_name", "user__email", "employer"]
     raw_id_fields = ["user"]
+
+
+@admin.register(PersonalToken)
+class PersonalTokenAdmin(admin.ModelAdmin):
+    """People make and revoke their own tokens on their account page; the admin only shows
+    them (the secret was never stored)."""
+
+    list_display = ["name", "prefix", "user", "expires_at", "last_used_at", "revoked_at"]
+    search_fields = ["name", "prefix", "user__email"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["prefix", "secret_hash", "last_used_at", "revoked_at"]

@@ -55,3 +55,10 @@ class Education(models.TextChoices):
     MASTER = "master", _("Master's degree")
     DOCTORATE = "doctorate", _("Doctorate")
     OTHER = "other", _("Other")
+
+
+class TokenScope(models.TextChoices):
+    """What a person's own API token may do. The usage API of compute providers takes their
+    integration tokens only, never a person's."""
+
+    READ = "read", _("Read: everything you can see on the site, through the read API")

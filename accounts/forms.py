@@ -8,7 +8,9 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import EmployerSize
+from core.forms import GuardedForm
+
+from .enums import EmployerSize, TokenScope
 from .models import ApplicantProfile
 from .validators import HTTP_URL_MESSAGE, http_url_validator, normalise_phone
 
@@ -147,3 +149,49 @@ class SignupForm(AllauthSignupForm):
         if self.account_already_exists:
             make_password(self.cleaned_data.get("password1"))
         return super().try_save(request)
+
+
+# How long a new personal token lasts, in days; "" for no expiry.
+TOKEN_LIFETIMES = [
+    ("30", _("30 days")),
+    ("90", _("90 days")),
+    ("365", _("One year")),
+    ("", _("No expiry")),
+]
+
+
+class PersonalTokenForm(GuardedForm):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        help_text=_("What uses it, e.g. “Weekly report script”."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("It may"),
+        choices=TokenScope.choices,
+        initial=[TokenScope.READ],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose what the token may do.")},
+    )
+    lifetime = forms.ChoiceField(
+        label=_("Expires after"),
+        choices=TOKEN_LIFETIMES,
+        initial="90",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the token a name."))
+        return name
+
+    @property
+    def expires_at(self) -> datetime.datetime | None:
+        days = self.cleaned_data.get("lifetime")
+        return timezone.now() + datetime.timedelta(days=int(days)) if days else None

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.tokens import HashedToken
 
 from .enums import Education, EmployerSize, Gender, JobLevel, Residency, Sector
 from .validators import http_url_validator
@@ -136,3 +137,29 @@ class ApplicantProfile(TimeStampedModel):
     def age_on(self, day) -> int:
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class PersonalToken(HashedToken, TimeStampedModel):
+    """A person's own bearer token for the JSON API: it acts as its owner, within its scopes.
+    Made, kept and checked like every token (core.tokens): the secret is shown once and only
+    its hash is stored."""
+
+    SECRET_MARKER = "clp_"  # noqa: S105 - the public marker of every personal token
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    scopes = models.JSONField(_("scopes"), default=list)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("personal API token")
+        verbose_name_plural = _("personal API tokens")
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes

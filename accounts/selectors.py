@@ -1,8 +1,8 @@
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.db.models import Exists
+from django.db.models import Exists, QuerySet
 
-from .models import ApplicantProfile, User
+from .models import ApplicantProfile, PersonalToken, User
 
 
 def profile_get_for_user(*, user: User) -> ApplicantProfile | None:
@@ -45,3 +45,13 @@ def user_get_by_email(*, email: str) -> User | None:
     if address is not None:
         return address.user
     return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def personal_token_list_for_user(*, user: User) -> QuerySet[PersonalToken]:
+    """The user's own API tokens, the newest first (revoked and expired ones too)."""
+    return PersonalToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def personal_token_get_for_user(*, user: User, token_id: int) -> PersonalToken | None:
+    """One of the user's own tokens, or None (404) — never someone else's."""
+    return PersonalToken.objects.filter(user=user, pk=token_id).first()

@@ -7,4 +7,6 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.profile_edit, name="profile"),
     path("confirm-email/resend/", views.verification_resend, name="verification_resend"),
+    path("tokens/", views.token_list, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -1,12 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .forms import ApplicantProfileForm
+from . import reauthentication, selectors, services
+from .forms import ApplicantProfileForm, PersonalTokenForm
+
+TOKENS_PER_PAGE = 50
 
 
 @login_required
@@ -44,3 +48,60 @@ def verification_resend(request):
         ),
     )
     return redirect("account_email_verification_sent")
+
+
+# --- personal API tokens ---------------------------------------------------------------------
+
+
+def _tokens_page(request, *, form=None, new_token=None, secret="", status=200):
+    tokens = selectors.personal_token_list_for_user(user=request.user)
+    page = Paginator(tokens, TOKENS_PER_PAGE).get_page(request.GET.get("page"))
+    response = render(
+        request,
+        "accounts/token_list.html",
+        {
+            "page": page,
+            "form": form or PersonalTokenForm(),
+            "new_token": new_token,
+            "secret": secret,
+            "api_url": request.build_absolute_uri("/api/v1/"),
+        },
+        status=status,
+    )
+    # The secret is on this page once: no cache may keep it.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def token_list(request):
+    """The person's own API tokens, and a form to make one (its secret shown once, here)."""
+    if request.method != "POST":
+        return _tokens_page(request)
+    form = PersonalTokenForm(request.POST)
+    if not form.is_valid():
+        return _tokens_page(request, form=form, status=400)
+    # A token acts as its owner without a password: confirm who they are first.
+    reauthentication.require_recent(request)
+    try:
+        token, secret = services.personal_token_create(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            expires_at=form.expires_at,
+        )
+    except services.TokenError as exc:
+        form.add_error(None, str(exc))
+        return _tokens_page(request, form=form, status=400)
+    return _tokens_page(request, new_token=token, secret=secret)
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id):
+    token = selectors.personal_token_get_for_user(user=request.user, token_id=token_id)
+    if token is None:
+        raise Http404(_("No such token."))
+    services.personal_token_revoke(token=token, actor=request.user)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("accounts:tokens")

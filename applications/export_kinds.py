@@ -13,6 +13,7 @@ from applications import exports, selectors, services
 from applications.filters import ApplicationFilter
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Cohort
+from core import tabular
 from exports.registry import Built, ExportKind
 
 
@@ -54,7 +55,7 @@ def write(target: IO[bytes], fmt: str, built: Built, progress: Callable[[int], N
         rows = done
         progress(done)
 
-    for chunk in exports.csv_chunks(built.header, built.rows, progress=counted):
+    for chunk in tabular.csv_chunks(built.header, built.rows, progress=counted):
         target.write(chunk.encode())
     return rows
 

@@ -4,13 +4,12 @@ Pure helpers: plain values and question objects in, cells, text or bytes out. No
 access — the view streams the rows in and decides where the bytes go.
 """
 
-import csv
 import datetime
 import functools
 import re
 import unicodedata
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import IO, Any, Protocol
 
 from django.utils.translation import get_language
@@ -19,10 +18,8 @@ from django.utils.translation import gettext as _
 from applications.enums import ApplicationStatus
 from cohorts import attributes
 from cohorts.attributes import Kind, Use
-
-# A spreadsheet treats a cell starting with one of these as a formula (or strips the character
-# and then does). Prefixing an apostrophe makes it text in Excel, LibreOffice and Sheets.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from core import tabular
+from core.tabular import Cell, csv_chunks, neutralise  # noqa: F401 - the apps' export helpers
 
 
 def export_fields() -> tuple[str, ...]:
@@ -44,16 +41,6 @@ def export_fields() -> tuple[str, ...]:
 class Question(Protocol):
     key: str
     label: str
-
-
-Cell = str | int
-
-
-def neutralise(value: Cell) -> Cell:
-    """The cell, with a leading apostrophe when a spreadsheet could read it as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 @functools.cache
@@ -139,86 +126,17 @@ def application_row(
     return [neutralise(cell) for cell in row]
 
 
-class _Echo:
-    """A file-like object whose write returns what it was given (for csv.writer)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_chunks(
-    header: Sequence[Cell],
-    rows: Iterable[Sequence[Cell]],
-    *,
-    rows_per_chunk: int = 500,
-    progress: Callable[[int], None] | None = None,
-) -> Iterator[str]:
-    """CSV text in chunks of a few hundred rows, so memory stays flat however many rows come.
-
-    Starts with a byte-order mark so that Excel reads the file as UTF-8. `progress`, if given,
-    is called with the number of data rows written so far before each chunk is handed over."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header)
-    batch: list[str] = []
-    done = 0
-    for row in rows:
-        batch.append(writer.writerow(row))
-        if len(batch) >= rows_per_chunk:
-            done += len(batch)
-            if progress is not None:
-                progress(done)
-            yield "".join(batch)
-            batch = []
-    if batch:
-        done += len(batch)
-        if progress is not None:
-            progress(done)
-        yield "".join(batch)
-
-
 def write_xlsx(
     target: str | IO[bytes],
     header: Sequence[Cell],
     rows: Iterable[Sequence[Cell]],
     *,
     progress: Callable[[int], None] | None = None,
-    progress_every: int = 500,
 ) -> int:
-    """Write one worksheet to `target` in XlsxWriter's constant-memory mode (each row goes to
-    disk as it is written). Strings stay strings: never read as formulas, links or numbers.
-    Returns the number of data rows. `progress`, if given, is called with the number of data
-    rows written so far every `progress_every` rows and once at the end."""
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
+    """The applications as one worksheet (see `core.tabular.write_xlsx`); returns the rows."""
+    return tabular.write_xlsx(
+        target, header, rows, sheet_name=_("Applications"), column_widths=(8,), progress=progress
     )
-    sheet = workbook.add_worksheet(_("Applications")[:31])
-    bold = workbook.add_format({"bold": True})
-    sheet.freeze_panes(1, 0)
-    sheet.set_column(0, 0, 8)
-    sheet.set_column(1, len(header) - 1, 20)
-    for column, cell in enumerate(header):
-        sheet.write_string(0, column, str(cell), bold)
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        for column, cell in enumerate(row):
-            if isinstance(cell, int):
-                sheet.write_number(count, column, cell)
-            elif cell:
-                sheet.write_string(count, column, cell)
-        if progress is not None and count % progress_every == 0:
-            progress(count)
-    workbook.close()
-    if progress is not None and count % progress_every:
-        progress(count)
-    return count
 
 
 _UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|;]+')

@@ -526,6 +526,7 @@ def application_bulk_transition(
         actor=actor,
         action="applications.bulk_status",
         target=cohort,
+        programme=cohort.programme_id,
         to_status=to_status,
         moved=moved,
         skipped=skipped,
@@ -537,12 +538,34 @@ def application_file_opened(*, application: Application, actor: User, what: str)
     """Audit a staff member opening an applicant's file."""
     if actor.pk != application.applicant_id:
         audit_record(
-            actor=actor, action="applications.file_download", target=application, file=what
+            actor=actor,
+            action="applications.file_download",
+            target=application,
+            programme=application.cohort.programme_id,
+            file=what,
+        )
+
+
+def application_viewed(*, application: Application, actor: User) -> None:
+    """Audit a staff member opening an application (the person's answers and profile)."""
+    if actor.pk != application.applicant_id:
+        audit_record(
+            actor=actor,
+            action="applications.view",
+            target=application,
+            programme=application.cohort.programme_id,
         )
 
 
 def applications_exported(*, cohort: Cohort, actor: User, fmt: str, rows: int) -> None:
-    audit_record(actor=actor, action="applications.export", target=cohort, format=fmt, rows=rows)
+    audit_record(
+        actor=actor,
+        action="applications.export",
+        target=cohort,
+        programme=cohort.programme_id,
+        format=fmt,
+        rows=rows,
+    )
 
 
 def application_deadline_reminders(*, now=None) -> int:

@@ -318,3 +318,8 @@ def nav_condition():
     return Exists(
         Participant.objects.filter(user=OuterRef("pk"), cohort__certification_rule__isnull=False)
     ) | Exists(Certificate.objects.filter(user=OuterRef("pk")))
+
+
+def certificate_list_for_cohort(*, cohort: Cohort) -> QuerySet[Certificate]:
+    """Every certificate issued in the cohort (revoked ones too), the newest first."""
+    return _certificates().filter(cohort=cohort).order_by("-issued_on", "-id")

@@ -80,6 +80,7 @@ def rule_save(*, cohort: Cohort, actor: User, **fields) -> CertificationRule:
         actor=actor,
         action="certificates.rule_saved",
         target=rule,
+        programme=cohort.programme_id,
         cohort=cohort.pk,
         fields=sorted(fields) + (["required_courses"] if courses is not None else []),
     )
@@ -107,6 +108,7 @@ def waiver_add(*, cohort: Cohort, user: User, requirement: str, reason: str, act
         actor=actor,
         action="certificates.waiver_added",
         target=waiver,
+        programme=cohort.programme_id,
         cohort=cohort.pk,
         user=user.pk,
         requirement=requirement,
@@ -124,7 +126,12 @@ def sign_off(*, cohort: Cohort, user: User, actor: User, note: str = "") -> Sign
         cohort=cohort, user=user, defaults={"signed_by": actor, "note": note.strip()}
     )
     audit_record(
-        actor=actor, action="certificates.signed_off", target=signed, cohort=cohort.pk, user=user.pk
+        actor=actor,
+        action="certificates.signed_off",
+        target=signed,
+        programme=cohort.programme_id,
+        cohort=cohort.pk,
+        user=user.pk,
     )
     return signed
 
@@ -326,6 +333,7 @@ def certificate_issue_once(
                 actor=actor,
                 action="certificates.issued",
                 target=certificate,
+                programme=cohort.programme_id,
                 cohort=cohort.pk,
                 user=user.pk,
                 waived=certificate.waived,
@@ -384,6 +392,7 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) ->
         actor=actor,
         action="certificates.revoked",
         target=certificate,
+        programme=certificate.cohort.programme_id,
         cohort=certificate.cohort_id,
         user=certificate.user_id,
         reason=reason,
@@ -418,7 +427,13 @@ def issue_run_start(*, cohort: Cohort, actor: User) -> IssueRun:
     if run is not None:
         return run
     run = IssueRun.objects.create(cohort=cohort, requested_by=actor, status=RunStatus.QUEUED)
-    audit_record(actor=actor, action="certificates.issue_run_started", target=run, cohort=cohort.pk)
+    audit_record(
+        actor=actor,
+        action="certificates.issue_run_started",
+        target=run,
+        programme=cohort.programme_id,
+        cohort=cohort.pk,
+    )
     _enqueue(run.pk)
     return run
 

@@ -21,7 +21,12 @@ def cohort_save(*, cohort: Cohort, actor: User, copy_from: Cohort | None = None)
     if copy_from is not None and (not created or copy_from.programme_id != cohort.programme_id):
         raise ValueError("only a new cohort copies, and only from its own programme")
     cohort.save()
-    audit_record(actor=actor, action="cohort.create" if created else "cohort.update", target=cohort)
+    audit_record(
+        actor=actor,
+        action="cohort.create" if created else "cohort.update",
+        target=cohort,
+        programme=cohort.programme_id,
+    )
     programme_services.public_listing_refresh()
     if copy_from is not None:
         cohort_copy_setup(source=copy_from, target=cohort, actor=actor)
@@ -77,6 +82,7 @@ def cohort_copy_setup(*, source: Cohort, target: Cohort, actor: User) -> None:
         actor=actor,
         action="cohort.copy_setup",
         target=target,
+        programme=target.programme_id,
         source_id=source.pk,
         source=source.name,
         **copied,
@@ -85,9 +91,14 @@ def cohort_copy_setup(*, source: Cohort, target: Cohort, actor: User) -> None:
 
 @transaction.atomic
 def question_save(
-    *, question: ApplicationQuestion, choices: list[str], show_when: list[str]
+    *,
+    question: ApplicationQuestion,
+    choices: list[str],
+    show_when: list[str],
+    actor: User,
 ) -> ApplicationQuestion:
-    """Create or update a question; new ones go to the end of the form."""
+    """Create or update a question; new ones go to the end of the form. Audited."""
+    created = question.pk is None
     question.choices = choices
     question.show_when = show_when
     if question.pk is not None:
@@ -104,12 +115,32 @@ def question_save(
         )["m"]
         question.position = (last or 0) + 1
     question.save()
+    _audit_setup(
+        actor,
+        "cohorts.question_create" if created else "cohorts.question_update",
+        question,
+        key=question.key,
+        type=question.type,
+    )
     return question
 
 
+def _audit_setup(actor: User, action: str, target, **data) -> None:
+    """An audit entry of a change to a cohort's form or eligibility rules."""
+    audit_record(
+        actor=actor,
+        action=action,
+        target=target,
+        programme=target.cohort.programme_id,
+        cohort=target.cohort_id,
+        **data,
+    )
+
+
 @transaction.atomic
-def question_delete(*, question: ApplicationQuestion) -> None:
-    """Delete a question; questions that depended on it become unconditional."""
+def question_delete(*, question: ApplicationQuestion, actor: User) -> None:
+    """Delete a question; questions that depended on it become unconditional. Audited."""
+    _audit_setup(actor, "cohorts.question_delete", question, key=question.key)
     question.dependents.update(depends_on=None, show_when=[])
     # A rule on a question that no longer exists could never be met: it goes with the question.
     EligibilityRule.objects.filter(
@@ -119,8 +150,9 @@ def question_delete(*, question: ApplicationQuestion) -> None:
 
 
 @transaction.atomic
-def question_move(*, question: ApplicationQuestion, direction: str) -> None:
-    """Swap a question with its neighbour above ("up") or below ("down")."""
+def question_move(*, question: ApplicationQuestion, direction: str, actor: User) -> None:
+    """Swap a question with its neighbour above ("up") or below ("down"). Audited when it
+    moves."""
     siblings = list(
         ApplicationQuestion.objects.select_for_update(of=("self",))
         .filter(cohort=question.cohort)
@@ -135,13 +167,22 @@ def question_move(*, question: ApplicationQuestion, direction: str) -> None:
         if sibling.position != position:
             sibling.position = position
             sibling.save(update_fields=["position", "updated_at"])
+    _audit_setup(actor, "cohorts.question_move", question, key=question.key, direction=direction)
 
 
+@transaction.atomic
 def rule_create(
-    *, cohort: Cohort, attribute: str, operator: str, values: list[str], message: str
+    *,
+    cohort: Cohort,
+    attribute: str,
+    operator: str,
+    values: list[str],
+    message: str,
+    actor: User,
 ) -> EligibilityRule:
+    """Add an eligibility rule at the end of the cohort's list. Audited."""
     last = EligibilityRule.objects.filter(cohort=cohort).aggregate(m=Max("position"))["m"]
-    return EligibilityRule.objects.create(
+    rule = EligibilityRule.objects.create(
         cohort=cohort,
         attribute=attribute,
         operator=operator,
@@ -149,7 +190,26 @@ def rule_create(
         message=message,
         position=(last or 0) + 1,
     )
+    _audit_setup(
+        actor,
+        "cohorts.rule_create",
+        rule,
+        attribute=attribute,
+        operator=operator,
+        values=list(values),
+    )
+    return rule
 
 
-def rule_delete(*, rule: EligibilityRule) -> None:
+@transaction.atomic
+def rule_delete(*, rule: EligibilityRule, actor: User) -> None:
+    """Delete an eligibility rule. Audited."""
+    _audit_setup(
+        actor,
+        "cohorts.rule_delete",
+        rule,
+        attribute=rule.attribute,
+        operator=rule.operator,
+        values=list(rule.values),
+    )
     rule.delete()

@@ -181,6 +181,7 @@ def _question_form_page(request, programme, cohort, question):
             question=form.save(commit=False),
             choices=form.cleaned_data["choices"],
             show_when=form.cleaned_data["show_when"],
+            actor=request.user,
         )
         messages.success(request, _("Question saved."))
         return redirect(cohort.get_absolute_url())
@@ -223,7 +224,7 @@ def question_edit(request, slug, cohort_slug, question_id):
 def question_delete(request, slug, cohort_slug, question_id):
     programme = programme_for(request, slug, "programmes.manage_programme")
     cohort = cohort_or_404(programme, cohort_slug)
-    services.question_delete(question=_question_or_404(cohort, question_id))
+    services.question_delete(question=_question_or_404(cohort, question_id), actor=request.user)
     messages.success(request, _("Question deleted."))
     return redirect(cohort.get_absolute_url())
 
@@ -235,7 +236,9 @@ def question_move(request, slug, cohort_slug, question_id):
     cohort = cohort_or_404(programme, cohort_slug)
     direction = request.POST.get("direction")
     if direction in ("up", "down"):
-        services.question_move(question=_question_or_404(cohort, question_id), direction=direction)
+        services.question_move(
+            question=_question_or_404(cohort, question_id), direction=direction, actor=request.user
+        )
     return redirect(f"{cohort.get_absolute_url()}#questions")
 
 
@@ -256,6 +259,7 @@ def rule_create(request, slug, cohort_slug):
             operator=form.cleaned_data["operator"],
             values=form.cleaned_data["values"],
             message=form.cleaned_data["message"],
+            actor=request.user,
         )
         messages.success(request, _("Eligibility rule added."))
         return redirect(f"{cohort.get_absolute_url()}#rules")
@@ -287,7 +291,7 @@ def rule_delete(request, slug, cohort_slug, rule_id):
     rule = cohort.eligibility_rules.filter(pk=rule_id).first()
     if rule is None:
         raise Http404(_("No such rule."))
-    services.rule_delete(rule=rule)
+    services.rule_delete(rule=rule, actor=request.user)
     messages.success(request, _("Eligibility rule removed."))
     return redirect(f"{cohort.get_absolute_url()}#rules")
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -21,6 +21,9 @@ from pydantic import BaseModel, ConfigDict
 
 from compute import selectors, services
 from compute.models import IntegrationToken
+from core.api import ERRORS, MAX_OFFSET, page_schema, paginate
+from core.api import PageIn as ReadPageIn
+from programmes.selectors import programme_for
 
 # 10,000 records of JSON take about 1.6 MB; CSV about half that.
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -97,7 +100,8 @@ class ErrorOut(Schema):
 
 class PageIn(Schema):
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    # Bounded: a database's integers end (an offset beyond them was a server error).
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class AllocationOut(Schema):
@@ -276,3 +280,152 @@ def allocation_list(request: HttpRequest, page: Query[PageIn]):
         "offset": page.offset,
         "items": items,
     }
+
+
+# --- the read API: a programme's allocations and usage, and a person's own ---------------------
+#
+# Mounted like every app's read routes, with the read API's authentication (a person's session
+# or personal token, config/api.py), not an integration token's.
+
+staff_router = Router(tags=["allocations"])
+
+VIEW = "compute.view_compute"
+
+
+class ProgrammeAllocationOut(Schema):
+    id: int
+    user_id: int
+    email: str
+    name: str
+    cohort: str = Field(description="The cohort's slug.")
+    resource: str = Field(description="The resource's short name (slug).")
+    unit: str
+    limit: float
+    used: float
+    remaining: float
+    status: Literal["active", "suspended"]
+    exhausted: bool
+
+
+class AllocationFilters(Schema):
+    cohort: str | None = Field(None, max_length=80, description="A cohort's slug.")
+    resource: str | None = Field(None, max_length=80, description="A resource's slug.")
+    status: Literal["active", "suspended"] | None = None
+
+
+class UsageOut(Schema):
+    id: int
+    amount: float
+    occurred_at: datetime
+    source: str
+
+
+StaffAllocationPageOut = page_schema(ProgrammeAllocationOut, "ProgrammeAllocationPage")
+UsagePageOut = page_schema(UsageOut, "UsagePage")
+
+
+def _allocation_out(allocation) -> dict:
+    return {
+        "id": allocation.pk,
+        "user_id": allocation.user_id,
+        "email": allocation.user.email,
+        "name": allocation.user.get_full_name(),
+        "cohort": allocation.pool.cohort.slug,
+        "resource": allocation.pool.resource.slug,
+        "unit": allocation.pool.resource.unit,
+        "limit": allocation.limit,
+        "used": allocation.used,
+        "remaining": allocation.remaining,
+        "status": allocation.status,
+        "exhausted": allocation.is_exhausted,
+    }
+
+
+@staff_router.get(
+    "/programmes/{slug}/allocations",
+    response={200: StaffAllocationPageOut, **ERRORS},
+    summary="List a programme's compute allocations",
+    description="For the programme's staff: each participant's share of each pool.",
+)
+def programme_allocation_list(
+    request: HttpRequest, slug: str, page: Query[ReadPageIn], filters: Query[AllocationFilters]
+):
+    programme = programme_for(request, slug, VIEW)
+    allocations = selectors.allocation_list_for_programme(programme=programme)
+    if filters.cohort:
+        allocations = allocations.filter(pool__cohort__slug=filters.cohort)
+    if filters.resource:
+        allocations = allocations.filter(pool__resource__slug=filters.resource)
+    if filters.status:
+        allocations = allocations.filter(status=filters.status)
+    return paginate(allocations, page, _allocation_out)
+
+
+@staff_router.get(
+    "/programmes/{slug}/allocations/{int:allocation_id}/usage",
+    response={200: UsagePageOut, **ERRORS},
+    summary="List an allocation's usage",
+    description="For the programme's staff: the usage records reported, the latest first.",
+)
+def programme_allocation_usage(
+    request: HttpRequest, slug: str, allocation_id: int, page: Query[ReadPageIn]
+):
+    programme = programme_for(request, slug, VIEW)
+    allocation = selectors.allocation_get(programme=programme, allocation_id=allocation_id)
+    if allocation is None:
+        raise Http404
+    return paginate(selectors.usage_list_for_allocation(allocation=allocation), page, _usage_out)
+
+
+def _usage_out(record) -> dict:
+    return {
+        "id": record.pk,
+        "amount": record.amount,
+        "occurred_at": record.occurred_at,
+        "source": record.source,
+    }
+
+
+class MyAllocationOut(Schema):
+    id: int
+    programme: str = Field(description="The programme's slug.")
+    cohort: str = Field(description="The cohort's slug.")
+    resource: str
+    resource_name: str
+    unit: str
+    limit: float
+    used: float
+    remaining: float
+    status: Literal["active", "suspended"]
+
+
+MyAllocationPageOut = page_schema(MyAllocationOut, "MyAllocationPage")
+
+
+def _my_allocation_out(allocation) -> dict:
+    resource = allocation.pool.resource
+    return {
+        "id": allocation.pk,
+        "programme": allocation.pool.cohort.programme.slug,
+        "cohort": allocation.pool.cohort.slug,
+        "resource": resource.slug,
+        "resource_name": resource.name,
+        "unit": resource.unit,
+        "limit": allocation.limit,
+        "used": allocation.used,
+        "remaining": allocation.remaining,
+        "status": allocation.status,
+    }
+
+
+@staff_router.get(
+    "/me/allocations",
+    response={200: MyAllocationPageOut, **ERRORS},
+    summary="List your own compute allocations",
+    description="Your compute quotas in every programme, as on your compute page.",
+)
+def my_allocation_list(request: HttpRequest, page: Query[ReadPageIn]):
+    allocations = selectors.allocation_list_for_user(user=request.user).order_by(
+        "pool__cohort__name", "pool__resource__name", "pk"
+    )
+    return paginate(allocations, page, _my_allocation_out)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.models import Cohort
 from compute.enums import AllocationStatus, ChangeKind, Metering, RequestStatus, Unit
 from core.models import TimeStampedModel
+from core.tokens import HashedToken
 from programmes.models import Partner, Programme
 from selection.models import Participant
 
@@ -223,34 +224,25 @@ class AllocationRequest(TimeStampedModel):
         ]
 
 
-class IntegrationToken(TimeStampedModel):
+class IntegrationToken(HashedToken, TimeStampedModel):
     """A provider system's credential for the usage API: one programme, chosen resources.
-    Only a hash of the secret is kept; the token is shown once, when it is created."""
+    Only a hash of the secret is kept; the token is shown once, when it is created
+    (core.tokens, shared with people's own tokens)."""
+
+    SECRET_MARKER = "clk_"  # noqa: S105 - the public marker of every integration token
 
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, related_name="integration_tokens"
     )
-    name = models.CharField(_("name"), max_length=120)
-    prefix = models.CharField(max_length=16, unique=True)
-    secret_hash = models.CharField(max_length=64)
     resources = models.ManyToManyField(ResourceType, related_name="tokens")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("integration token")
         verbose_name_plural = _("integration tokens")
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
 
 
 class UsageRecord(models.Model):

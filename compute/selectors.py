@@ -311,3 +311,8 @@ def gpu_hour_limits(*, cohort: Cohort) -> list[tuple[User, Decimal]]:
             hours += allocation.limit
         limits[allocation.user_id] = (user, hours)
     return list(limits.values())
+
+
+def usage_list_for_allocation(*, allocation: Allocation) -> QuerySet[UsageRecord]:
+    """The allocation's usage records, the latest first."""
+    return UsageRecord.objects.filter(allocation=allocation).order_by("-occurred_at", "-id")

@@ -7,9 +7,7 @@ database's check constraint is the last guard.
 """
 
 import csv
-import hashlib
 import io
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -33,13 +31,13 @@ from compute.models import (
     UsageRecord,
     format_amount,
 )
+from core import tokens
 from core.services import audit_record
 from notifications import services as notification_services
 from programmes.models import Programme
 from selection.models import Participant
 
 MAX_RECORDS = 10_000
-TOKEN_PREFIX = "clk_"  # noqa: S105 - the public prefix of every token, not a secret
 # A reading may be a little ahead of our clock; beyond this it is in the future.
 CLOCK_SKEW = timedelta(minutes=5)
 # The largest amount one usage record may carry: 10,000 of them still fit the amount columns
@@ -108,6 +106,7 @@ def resource_save(*, resource: ResourceType, actor: User) -> ResourceType:
         actor=actor,
         action="compute.resource_create" if created else "compute.resource_update",
         target=resource.programme,
+        programme=resource.programme_id,
         resource=resource.slug,
     )
     return resource
@@ -145,6 +144,7 @@ def pool_save(*, pool: ResourcePool, actor: User) -> ResourcePool:
         actor=actor,
         action="compute.pool_save",
         target=pool.cohort,
+        programme=pool.cohort.programme_id,
         resource=pool.resource.slug,
         total=str(pool.total),
         default_grant=str(pool.default_grant),
@@ -310,7 +310,7 @@ def allocation_adjust(
     *, allocation: Allocation, mode: str, amount: Decimal, reason: str, actor: User
 ) -> Allocation:
     """Set the limit to `amount` (mode "set") or add `amount` to it (mode "add", negative
-    takes away). Needs a reason; the pool must cover an increase."""
+    takes away). Needs a reason; the pool must cover an increase. Audited."""
     if not reason.strip():
         raise ComputeError(_("Say why the allocation changes."))
     allocation = _lock(allocation)
@@ -323,7 +323,35 @@ def allocation_adjust(
         reason=reason,
         actor=actor,
     )
+    _allocation_audit(
+        allocation,
+        actor=actor,
+        action="compute.allocation_adjust",
+        mode=mode,
+        delta=_plain(delta),
+        limit=_plain(allocation.limit),
+        reason=reason.strip(),
+    )
     return allocation
+
+
+def _plain(amount: Decimal) -> str:
+    """An amount for the audit trail: 150.0000 → "150", -2.5000 → "-2.5", no separators."""
+    text = f"{amount:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _allocation_audit(allocation: Allocation, *, actor: User, action: str, **data) -> None:
+    """An audit entry of a change to one allocation (locked by `_lock`, resource loaded)."""
+    audit_record(
+        actor=actor,
+        action=action,
+        target=allocation,
+        programme=allocation.pool.resource.programme_id,
+        user=allocation.user_id,
+        resource=allocation.pool.resource.slug,
+        **data,
+    )
 
 
 @dataclass
@@ -407,7 +435,13 @@ def allocations_adjust_many(
 
 
 def allocations_exported(*, programme: Programme, actor: User, rows: int) -> None:
-    audit_record(actor=actor, action="compute.allocations_export", target=programme, rows=rows)
+    audit_record(
+        actor=actor,
+        action="compute.allocations_export",
+        target=programme,
+        programme=programme,
+        rows=rows,
+    )
 
 
 def parse_allocation_csv(data: bytes | str) -> tuple[list[tuple[int, str, str, str]], list[str]]:
@@ -439,6 +473,7 @@ def _amount(raw) -> Decimal | None:
 
 @transaction.atomic
 def allocation_set_status(*, allocation: Allocation, suspended: bool, reason: str, actor: User):
+    """Suspend or resume an allocation (nothing happens when it is so already). Audited."""
     allocation = _lock(allocation)
     status = AllocationStatus.SUSPENDED if suspended else AllocationStatus.ACTIVE
     if allocation.status == status:
@@ -450,6 +485,12 @@ def allocation_set_status(*, allocation: Allocation, suspended: bool, reason: st
         ChangeKind.SUSPEND if suspended else ChangeKind.RESUME,
         reason=reason,
         actor=actor,
+    )
+    _allocation_audit(
+        allocation,
+        actor=actor,
+        action="compute.allocation_suspend" if suspended else "compute.allocation_resume",
+        reason=reason.strip(),
     )
     return allocation
 
@@ -531,6 +572,11 @@ def topup_decide(
         actor=actor,
         action="compute.topup_decide",
         target=pool.cohort,
+        programme=pool.cohort.programme_id,
+        user=allocation.user_id,
+        resource=pool.resource.slug,
+        asked=_plain(request.amount),
+        status=request.status,
         request=request.pk,
         granted=str(granted),
     )
@@ -540,48 +586,38 @@ def topup_decide(
 # --- integration tokens ----------------------------------------------------------------------
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def token_create(
     *, programme: Programme, name: str, resources, actor: User
 ) -> tuple[IntegrationToken, str]:
     """A new token; returns it and the secret, which is shown once and never stored."""
-    prefix = secrets.token_hex(4)
-    secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    token = IntegrationToken.objects.create(
-        programme=programme,
-        name=name.strip(),
-        prefix=prefix,
-        secret_hash=_hash(secret),
-        created_by=actor,
+    token, secret = tokens.token_issue(
+        IntegrationToken, programme=programme, name=name.strip(), created_by=actor
     )
     token.resources.set(resources)
-    audit_record(actor=actor, action="compute.token_create", target=programme, token=prefix)
+    audit_record(
+        actor=actor,
+        action="compute.token_create",
+        target=programme,
+        programme=programme,
+        token=token.prefix,
+    )
     return token, secret
 
 
 def token_revoke(*, token: IntegrationToken, actor: User) -> None:
-    if token.revoked_at is None:
-        IntegrationToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    if tokens.token_revoke(token):
         audit_record(
-            actor=actor, action="compute.token_revoke", target=token.programme, token=token.prefix
+            actor=actor,
+            action="compute.token_revoke",
+            target=token.programme,
+            programme=token.programme_id,
+            token=token.prefix,
         )
 
 
 def token_authenticate(secret: str) -> IntegrationToken | None:
     """The active token this secret belongs to (compared by hash, in constant time)."""
-    if not secret.startswith(TOKEN_PREFIX) or secret.count("_") < 2:
-        return None
-    prefix = secret[len(TOKEN_PREFIX) :].split("_", 1)[0]
-    token = IntegrationToken.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
-    if token is None or not secrets.compare_digest(token.secret_hash, _hash(secret)):
-        return None
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        IntegrationToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token
+    return tokens.token_find(IntegrationToken.objects.all(), secret)
 
 
 # --- usage ingestion -------------------------------------------------------------------------

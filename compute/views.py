@@ -31,6 +31,7 @@ from compute.forms import (
     plain,
 )
 from compute.models import AllocationChange, ResourcePool, ResourceType
+from core import tabular
 from programmes.selectors import programme_for
 
 PAGE_SIZE = 50
@@ -128,7 +129,7 @@ def export(request, slug):
         for allocation in allocations.iterator(chunk_size=2000):
             resource = allocation.pool.resource
             yield [
-                exports.neutralise(cell)
+                tabular.neutralise(cell)
                 for cell in (
                     allocation.user.email,
                     allocation.user.display_name,
@@ -145,7 +146,7 @@ def export(request, slug):
             ]
 
     response = StreamingHttpResponse(
-        exports.csv_chunks(EXPORT_HEADER, rows()), content_type="text/csv; charset=utf-8"
+        tabular.csv_chunks(EXPORT_HEADER, rows()), content_type="text/csv; charset=utf-8"
     )
     filename = f"{programme.slug}-compute-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("mentoring.urls")),
     path("", include("courses.urls")),
     path("", include("certificates.urls")),
+    path("", include("dashboards.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

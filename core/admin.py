@@ -7,10 +7,28 @@ from .models import AuditEntry
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only for everyone, superusers included: the audit trail is append-only."""
 
-    list_display = ["created_at", "actor", "action", "target_type", "target_id"]
+    list_display = [
+        "created_at",
+        "actor",
+        "action",
+        "target_type",
+        "target_id",
+        "programme_id",
+        "request_id",
+    ]
     list_filter = ["action"]
-    search_fields = ["actor__email", "target_id"]
-    readonly_fields = ["created_at", "actor", "action", "target_type", "target_id", "data"]
+    list_select_related = ["actor"]
+    search_fields = ["actor__email", "target_id", "=request_id"]
+    readonly_fields = [
+        "created_at",
+        "actor",
+        "action",
+        "target_type",
+        "target_id",
+        "programme_id",
+        "request_id",
+        "data",
+    ]
     actions = None
 
     def has_add_permission(self, request):

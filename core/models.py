@@ -51,6 +51,15 @@ class AuditEntry(models.Model):
     target_type = models.CharField(_("target type"), max_length=100, blank=True)
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
+    # The programme the action belongs to, so its admins see their own log. A plain integer, not
+    # a foreign key: core knows no programme app, and an entry outlives whatever it names.
+    programme_id = models.PositiveBigIntegerField(_("programme"), null=True, blank=True)
+    # The request's id (core.request_id), or "task:<name>:<id>" for background work; blank when
+    # neither is known (a management command, a shell).
+    # (A database default too: rows inserted by older code, or by SQL, get a blank.)
+    request_id = models.CharField(
+        _("request id"), max_length=200, blank=True, default="", db_default="", db_index=True
+    )
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     objects = AuditEntryQuerySet.as_manager()
@@ -59,7 +68,13 @@ class AuditEntry(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            # A programme's log, newest first.
+            models.Index(
+                fields=["programme_id", "-created_at", "-id"], name="core_audit_programme_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"

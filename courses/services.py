@@ -69,7 +69,11 @@ def settings_save(*, programme: Programme, max_electives: int, actor: User) -> C
         programme=programme, defaults={"max_electives": max_electives}
     )
     audit_record(
-        actor=actor, action="courses.settings_save", target=programme, max_electives=max_electives
+        actor=actor,
+        action="courses.settings_save",
+        target=programme,
+        programme=programme,
+        max_electives=max_electives,
     )
     return found
 
@@ -120,6 +124,7 @@ def course_save(*, course: Course, cohorts, instructors, actor: User) -> tuple[C
         actor=actor,
         action="courses.course_create" if created else "courses.course_update",
         target=course,
+        programme=course.programme_id,
         code=course.code,
         kind=course.kind,
         cohorts=[c.pk for c in cohorts],
@@ -223,6 +228,7 @@ def session_save(*, session: ClassSession, actor: User) -> ClassSession:
         actor=actor,
         action="courses.session_create" if created else "courses.session_update",
         target=session,
+        programme=session.course.programme_id,
         starts_at=session.starts_at.isoformat(),
         ends_at=session.ends_at.isoformat(),
     )
@@ -240,7 +246,12 @@ def session_cancel(*, session: ClassSession, actor: User) -> ClassSession:
         session.is_cancelled = True
         session.save(update_fields=["is_cancelled", "updated_at"])
         _tell_enrolled(session, change="cancelled")
-        audit_record(actor=actor, action="courses.session_cancel", target=session)
+        audit_record(
+            actor=actor,
+            action="courses.session_cancel",
+            target=session,
+            programme=session.course.programme_id,
+        )
     return session
 
 
@@ -343,7 +354,12 @@ def elective_choose(*, course: Course, cohort: Cohort, user: User) -> Enrollment
             except IntegrityError:
                 # Staff enrolled them at this very moment: they are enrolled, as they asked.
                 return Enrollment.objects.get(course=course, cohort=cohort, user=user)
-        audit_record(actor=user, action="courses.elective_choose", target=enrollment)
+        audit_record(
+            actor=user,
+            action="courses.elective_choose",
+            target=enrollment,
+            programme=course.programme_id,
+        )
     return enrollment
 
 
@@ -365,7 +381,12 @@ def elective_drop(*, enrollment: Enrollment, user: User) -> Enrollment:
             )
         enrollment.status = EnrollmentStatus.WITHDRAWN
         enrollment.save(update_fields=["status", "updated_at"])
-        audit_record(actor=user, action="courses.elective_drop", target=enrollment)
+        audit_record(
+            actor=user,
+            action="courses.elective_drop",
+            target=enrollment,
+            programme=enrollment.course.programme_id,
+        )
     return enrollment
 
 
@@ -389,7 +410,13 @@ def enrol_by_staff(*, course: Course, cohort: Cohort, email: str, actor: User) -
             enrollment.status = EnrollmentStatus.ACTIVE
             enrollment.source = EnrollmentSource.STAFF
             enrollment.save(update_fields=["status", "source", "updated_at"])
-        audit_record(actor=actor, action="courses.enrol", target=enrollment, user_id=user.pk)
+        audit_record(
+            actor=actor,
+            action="courses.enrol",
+            target=enrollment,
+            programme=course.programme_id,
+            user_id=user.pk,
+        )
     return enrollment
 
 
@@ -403,7 +430,11 @@ def unenrol_by_staff(*, enrollment: Enrollment, actor: User) -> Enrollment:
     enrollment.source = EnrollmentSource.STAFF
     enrollment.save(update_fields=["status", "source", "updated_at"])
     audit_record(
-        actor=actor, action="courses.unenrol", target=enrollment, user_id=enrollment.user_id
+        actor=actor,
+        action="courses.unenrol",
+        target=enrollment,
+        programme=enrollment.course.programme_id,
+        user_id=enrollment.user_id,
     )
     return enrollment
 
@@ -442,6 +473,7 @@ def attendance_mark(
             actor=actor,
             action="courses.attendance_mark",
             target=session,
+            programme=session.course.programme_id,
             user_id=user.pk,
             status=status,
         )
@@ -479,7 +511,11 @@ def attendance_mark_all_present(
         ]
         Attendance.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
         audit_record(
-            actor=actor, action="courses.attendance_all_present", target=session, count=len(new)
+            actor=actor,
+            action="courses.attendance_all_present",
+            target=session,
+            programme=session.course.programme_id,
+            count=len(new),
         )
     return len(new)
 
@@ -548,7 +584,13 @@ def _check_in(session: ClassSession, user: User, now: datetime) -> CheckIn:
             mark.source = AttendanceSource.CHECK_IN
             mark.marked_by = None
             mark.save(update_fields=["status", "source", "marked_by", "updated_at"])
-        audit_record(actor=user, action="courses.check_in", target=session, status=status)
+        audit_record(
+            actor=user,
+            action="courses.check_in",
+            target=session,
+            programme=session.course.programme_id,
+            status=status,
+        )
     return CheckIn(session=session, already=False)
 
 
@@ -647,6 +689,7 @@ def assessment_save(*, assessment: Assessment, actor: User) -> Assessment:
         actor=actor,
         action="courses.assessment_create" if created else "courses.assessment_update",
         target=assessment,
+        programme=assessment.course.programme_id,
         max_score=str(assessment.max_score),
         pass_mark=str(assessment.pass_mark),
     )
@@ -688,6 +731,7 @@ def result_record(
             actor=actor,
             action="courses.result_record",
             target=assessment,
+            programme=assessment.course.programme_id,
             user_id=user.pk,
             score=str(value),
         )
@@ -829,6 +873,7 @@ def results_import(*, assessment: Assessment, data: bytes | str, actor: User) ->
             actor=actor,
             action="courses.results_import",
             target=assessment,
+            programme=assessment.course.programme_id,
             created=len(new),
             updated=len(changed),
         )
@@ -862,6 +907,7 @@ def message_participants(
             actor=actor,
             action="courses.message",
             target=programme,
+            programme=programme,
             recipients=len(people),
             subject=subject.strip()[:200],
         )
@@ -871,7 +917,12 @@ def message_participants(
 def progress_exported(*, programme: Programme, cohort: Cohort, actor: User, rows: int) -> None:
     """Record who downloaded a cohort's progress (its people's emails and attendance)."""
     audit_record(
-        actor=actor, action="courses.progress_export", target=programme, cohort=cohort.pk, rows=rows
+        actor=actor,
+        action="courses.progress_export",
+        target=programme,
+        programme=programme,
+        cohort=cohort.pk,
+        rows=rows,
     )
 
 

@@ -112,6 +112,15 @@ def roles(
             ],
         )
     )
+    result.append(
+        Role(
+            "Partner viewers",
+            [
+                (u.email, "Programme dashboard: the cohort's figures as aggregates, no names")
+                for u in _role_users(programme, RoleKind.PARTNER_VIEWER)
+            ],
+        )
+    )
     applied = Application.objects.values("applicant_id")
     fresh = list(
         ApplicantProfile.objects.exclude(user__in=applied)

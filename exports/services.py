@@ -46,6 +46,7 @@ def expiry_from(moment: datetime) -> datetime:
     return moment + timedelta(days=settings.COHORTLINE_EXPORT_EXPIRY_DAYS)
 
 
+@transaction.atomic
 def export_start(
     *,
     programme,
@@ -58,7 +59,8 @@ def export_start(
 ) -> Export:
     """Record an export of `kind` with its validated query and build it in the background
     (enqueued after commit). `rows_total` is the caller's count, shown until the worker counts
-    again. Raises ValueError for an unknown kind or format."""
+    again. Audited (the finished build is audited again by its kind, with the rows it holds).
+    Raises ValueError for an unknown kind or format."""
     get_kind(kind)
     if fmt not in ExportFormat.values:
         raise ValueError(f"unknown export format {fmt!r}")
@@ -84,6 +86,15 @@ def export_start(
         rows_total=rows_total,
         download_name=download_name,
         expires_at=expiry_from(timezone.now()),
+    )
+    audit_record(
+        actor=requested_by,
+        action="exports.start",
+        target=export,
+        programme=export.programme_id,
+        kind=kind,
+        format=fmt,
+        rows=rows_total,
     )
     transaction.on_commit(lambda: _enqueue_build(export.pk))
     return export
@@ -220,6 +231,7 @@ def export_downloaded(*, export: Export, actor) -> None:
         actor=actor,
         action="exports.download",
         target=export,
+        programme=export.programme_id,
         kind=export.kind,
         format=export.format,
         rows=export.rows_done,

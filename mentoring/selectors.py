@@ -333,3 +333,16 @@ def participant_get_by_email(*, programme: Programme, email: str) -> User | None
 
 def forbidden_pair_get(*, programme: Programme, pair_id: int) -> ForbiddenPair | None:
     return forbidden_pairs(programme=programme).filter(pk=pair_id).first()
+
+
+def pairing_list_for_user(*, user: User) -> QuerySet[Pairing]:
+    """The pairings the user's own pages show them, in every programme: as a mentor their active
+    mentees, as a mentee their mentors (active or ended); never a run's proposal. Newest first."""
+    if not user.is_authenticated:
+        return Pairing.objects.none()
+    return _with_figures(
+        Pairing.objects.filter(
+            Q(mentor__user=user, status=PairingStatus.ACTIVE)
+            | Q(mentee=user, status__in=[PairingStatus.ACTIVE, PairingStatus.ENDED])
+        ).select_related("mentee", "mentor__user", "cohort__programme")
+    ).order_by(F("started_at").desc(nulls_last=True), "-pk")

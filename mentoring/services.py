@@ -82,7 +82,12 @@ def mentor_profile_save(*, profile: MentorProfile, actor: User) -> MentorProfile
     except IntegrityError as exc:
         raise MentoringError(_("You already have a mentor profile in this programme.")) from exc
     if created:
-        audit_record(actor=actor, action="mentoring.profile_create", target=profile.programme)
+        audit_record(
+            actor=actor,
+            action="mentoring.profile_create",
+            target=profile.programme,
+            programme=profile.programme_id,
+        )
     return profile
 
 
@@ -141,6 +146,7 @@ def forbidden_pair_add(
             actor=actor,
             action="mentoring.forbid",
             target=programme,
+            programme=programme,
             mentor=mentor.user.email,
             mentee=mentee.email,
             source=source,
@@ -177,6 +183,7 @@ def forbidden_pair_remove(*, pair: ForbiddenPair, actor: User) -> None:
         actor=actor,
         action="mentoring.unforbid",
         target=pair.programme,
+        programme=pair.programme_id,
         mentor=pair.mentor.user.email,
         mentee=pair.mentee.email,
     )
@@ -185,7 +192,13 @@ def forbidden_pair_remove(*, pair: ForbiddenPair, actor: User) -> None:
 
 def pairings_exported(*, programme: Programme, actor: User, rows: int) -> None:
     """Record who downloaded the programme's pairs (their people's emails)."""
-    audit_record(actor=actor, action="mentoring.pairings_export", target=programme, rows=rows)
+    audit_record(
+        actor=actor,
+        action="mentoring.pairings_export",
+        target=programme,
+        programme=programme,
+        rows=rows,
+    )
 
 
 # --- matching runs -----------------------------------------------------------------------------
@@ -412,6 +425,7 @@ def matching_run_create(
         actor=actor,
         action="mentoring.run",
         target=cohort,
+        programme=cohort.programme_id,
         run=number,
         mode=mode,
         matched=len(pairs),
@@ -632,7 +646,12 @@ def run_publish(*, run: MatchingRun, actor: User) -> int:
     for pairing in made:
         _introduce(pairing, cohort, scope)
     audit_record(
-        actor=actor, action="mentoring.publish", target=cohort, run=run.number, pairs=len(made)
+        actor=actor,
+        action="mentoring.publish",
+        target=cohort,
+        programme=cohort.programme_id,
+        run=run.number,
+        pairs=len(made),
     )
     return len(made)
 
@@ -713,7 +732,13 @@ def pairing_end(*, pairing: Pairing, reason: str, actor: User, by_admin: bool = 
             url=MINE_URL,
             scope=pairing.cohort.programme.notification_scope,
         )
-    audit_record(actor=actor, action="mentoring.end", target=pairing.cohort, by=side)
+    audit_record(
+        actor=actor,
+        action="mentoring.end",
+        target=pairing.cohort,
+        programme=pairing.cohort.programme_id,
+        by=side,
+    )
     return pairing
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import reauthentication
 from accounts import selectors as account_selectors
-from applications import exports
+from core import tabular
 from mentoring import selectors, services
 from mentoring.enums import ForbiddenSource, Language, PairingStatus
 from mentoring.forms import (
@@ -168,7 +168,7 @@ def export(request, slug):
         # Never the sessions' notes or comments: the figures of each pair only.
         for pairing in pairings.iterator(chunk_size=2000):
             yield [
-                exports.neutralise(cell)
+                tabular.neutralise(cell)
                 for cell in (
                     pairing.cohort.name,
                     pairing.mentee.email,
@@ -187,7 +187,7 @@ def export(request, slug):
             ]
 
     response = StreamingHttpResponse(
-        exports.csv_chunks(EXPORT_HEADER, rows()), content_type="text/csv; charset=utf-8"
+        tabular.csv_chunks(EXPORT_HEADER, rows()), content_type="text/csv; charset=utf-8"
     )
     filename = f"{programme.slug}-mentoring-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

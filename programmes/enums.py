@@ -9,6 +9,12 @@ class RoleKind(models.TextChoices):
     REVIEWER = "reviewer", _("Reviewer")
     MENTOR = "mentor", _("Mentor")
     STAFF = "staff", _("Staff / instructor")
+    # Someone at one of the programme's partners: sees the dashboard's aggregates, nothing else.
+    PARTNER_VIEWER = "partner_viewer", _("Partner viewer")
+
+
+# The roles of the people who run the programme: each sees some of its personal data.
+TEAM_ROLES = tuple(role for role in RoleKind.values if role != RoleKind.PARTNER_VIEWER)
 
 
 class PartnerKind(models.TextChoices):

@@ -9,7 +9,7 @@ from accounts import selectors as account_selectors
 from accounts.models import User
 from core.forms import GuardedForm, GuardedModelForm
 from programmes.enums import RoleKind
-from programmes.models import Programme
+from programmes.models import Partner, Programme
 
 
 class ProgrammeForm(GuardedModelForm):
@@ -39,16 +39,27 @@ class RoleGrantForm(GuardedForm):
         max_length=200,
         help_text=_("Reviewers never get applications from their own employer."),
     )
+    partner = forms.ModelChoiceField(
+        label=_("Partner (partner viewers)"),
+        queryset=Partner.objects.none(),
+        required=False,
+        empty_label=_("Choose…"),
+        help_text=_(
+            "Partner viewers see the dashboard's aggregates only: no names, no small counts."
+        ),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, programme: Programme, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = programme.partners.order_by("name")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Div(
-                Div("email", css_class="col-md-4"),
-                Div("role", css_class="col-md-3"),
-                Div("employer", css_class="col-md-3"),
+                Div("email", css_class="col-md-3"),
+                Div("role", css_class="col-md-2"),
+                Div("employer", css_class="col-md-2"),
+                Div("partner", css_class="col-md-3"),
                 Div(
                     Submit("grant", _("Add to team"), css_class="w-100"),
                     css_class="col-md-2 pt-md-4 mt-md-2",
@@ -56,6 +67,12 @@ class RoleGrantForm(GuardedForm):
                 css_class="row align-items-start",
             )
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == RoleKind.PARTNER_VIEWER and not cleaned.get("partner"):
+            self.add_error("partner", _("Choose the partner this person works for."))
+        return cleaned
 
     def clean_email(self) -> User:
         user = account_selectors.user_get_by_verified_email(email=self.cleaned_data["email"])

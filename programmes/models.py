@@ -1,7 +1,9 @@
 """Partners, programmes and the roles people hold in them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +101,16 @@ class ProgrammeRole(TimeStampedModel):
         related_name="+",
         verbose_name=_("granted by"),
     )
+    # For partner viewers only, and then required: the partner they see the dashboard for. It
+    # must be one of the programme's partners (checked by `clean` and the grant service).
+    partner = models.ForeignKey(
+        Partner,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="viewer_roles",
+        verbose_name=_("partner"),
+    )
 
     class Meta:
         # The table keeps the name it had before the app was split out of cohorts.
@@ -110,8 +122,24 @@ class ProgrammeRole(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["user", "programme", "role"], name="cohorts_role_unique_per_user"
             ),
+            models.CheckConstraint(
+                condition=(Q(role=RoleKind.PARTNER_VIEWER) & Q(partner__isnull=False))
+                | (~Q(role=RoleKind.PARTNER_VIEWER) & Q(partner__isnull=True)),
+                name="programmes_role_partner_for_viewers_only",
+            ),
         ]
         indexes = [models.Index(fields=["programme", "role"])]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.programme}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role != RoleKind.PARTNER_VIEWER:
+            if self.partner_id is not None:
+                raise ValidationError({"partner": _("Only partner viewers are tied to a partner.")})
+            return
+        if self.partner_id is None:
+            raise ValidationError({"partner": _("Choose the partner this person works for.")})
+        if self.programme_id and not self.programme.partners.filter(pk=self.partner_id).exists():
+            raise ValidationError({"partner": _("Choose one of the programme's partners.")})

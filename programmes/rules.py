@@ -3,7 +3,7 @@
 import rules
 
 from programmes import selectors
-from programmes.enums import RoleKind
+from programmes.enums import TEAM_ROLES, RoleKind
 
 
 def _has_role(user, programme, *roles: str) -> bool:
@@ -31,8 +31,15 @@ def is_programme_mentor(user, programme) -> bool:
 
 
 @rules.predicate
+def is_partner_viewer(user, programme) -> bool:
+    return _has_role(user, programme, RoleKind.PARTNER_VIEWER)
+
+
+@rules.predicate
 def has_any_programme_role(user, programme) -> bool:
-    return _has_role(user, programme, *RoleKind.values)
+    """Any role of the team that runs the programme. Not a partner viewer: that role sees the
+    dashboard's aggregates (dashboards/rules.py) and the programme's public page, nothing else."""
+    return _has_role(user, programme, *TEAM_ROLES)
 
 
 rules.add_perm("programmes.view_programme_workspace", is_platform_admin | has_any_programme_role)

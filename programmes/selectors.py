@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import User
+from core.models import AuditEntry
 from programmes.enums import RoleKind
 from programmes.models import Partner, Programme, ProgrammeRole
 
@@ -114,6 +115,15 @@ class ProgrammeMembership:
         return RoleKind.REVIEWER in self.roles
 
     @property
+    def is_partner_viewer(self) -> bool:
+        return RoleKind.PARTNER_VIEWER in self.roles
+
+    @property
+    def sees_dashboard(self) -> bool:
+        """Programme admins and partner viewers (dashboards/rules.py)."""
+        return self.is_admin or self.is_partner_viewer
+
+    @property
     def is_staff(self) -> bool:
         """Programme admins and staff run the programme's outbox."""
         return self.is_admin or RoleKind.STAFF in self.roles
@@ -145,7 +155,7 @@ def role_list_for_programme(*, programme: Programme) -> QuerySet[ProgrammeRole]:
     )
     return (
         ProgrammeRole.objects.filter(programme=programme)
-        .select_related("user")
+        .select_related("user", "partner")
         .order_by(role_order, "user__email")
     )
 
@@ -201,3 +211,37 @@ def programme_for(request, slug, perm: str):
     if not request.user.has_perm(perm, programme):
         raise PermissionDenied
     return programme
+
+
+# The roles of the people who run a programme, as the read API lists programmes for them; a
+# role not named here (one added later) lists nothing, as it sees nothing through the API.
+API_MEMBER_ROLES = (RoleKind.PROGRAMME_ADMIN, RoleKind.STAFF, RoleKind.REVIEWER, RoleKind.MENTOR)
+
+
+def programme_list_for_member(*, user: User) -> QuerySet[Programme]:
+    """The programmes whose workspace the user may open (every programme for a platform admin),
+    by name, each with its partners and `my_roles`, the user's roles in it."""
+    programmes = Programme.objects.all()
+    if not user.is_superuser:
+        programmes = programmes.filter(
+            pk__in=ProgrammeRole.objects.filter(user=user, role__in=API_MEMBER_ROLES).values(
+                "programme_id"
+            )
+        )
+    return programmes.prefetch_related(
+        Prefetch("partners", queryset=Partner.objects.order_by("name")),
+        Prefetch(
+            "roles",
+            queryset=ProgrammeRole.objects.filter(user=user).order_by("role"),
+            to_attr="my_roles",
+        ),
+    ).order_by("name", "pk")
+
+
+def audit_list_for_programme(*, programme: Programme) -> QuerySet[AuditEntry]:
+    """The programme's audit log, newest first, with who acted (one query, however many)."""
+    return (
+        AuditEntry.objects.filter(programme_id=programme.pk)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )

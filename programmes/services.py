@@ -7,11 +7,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.models import AuditEntry
 from core.services import audit_record
 from notifications import services as notification_services
 from programmes import selectors
-from programmes.enums import RoleKind
-from programmes.models import Programme, ProgrammeRole
+from programmes.enums import TEAM_ROLES, RoleKind
+from programmes.models import Partner, Programme, ProgrammeRole
 from programmes.signals import programme_role_revoked
 
 
@@ -30,7 +31,7 @@ def programme_update(*, programme: Programme, data: dict, partners, actor: User)
         setattr(programme, field, value)
     programme.save()
     programme.partners.set(partners)
-    audit_record(actor=actor, action="programme.update", target=programme)
+    audit_record(actor=actor, action="programme.update", target=programme, programme=programme)
     public_listing_refresh()
     return programme
 
@@ -41,12 +42,26 @@ class RoleError(Exception):
 
 @transaction.atomic
 def programme_role_grant(
-    *, programme: Programme, user: User, role: str, granted_by: User | None, employer: str = ""
+    *,
+    programme: Programme,
+    user: User,
+    role: str,
+    granted_by: User | None,
+    employer: str = "",
+    partner: Partner | None = None,
 ) -> ProgrammeRole:
     """Give `user` a role in `programme`. Audited; notifies the person (in-app and email).
 
-    Raises RoleError when the user already holds that role.
+    A partner viewer is tied to one of the programme's partners (`partner`); other roles never.
+    Raises RoleError when the user already holds that role, or the partner is missing or not
+    one of the programme's.
     """
+    if role != RoleKind.PARTNER_VIEWER:
+        partner = None
+    elif partner is None:
+        raise RoleError(_("Choose the partner a partner viewer works for."))
+    elif not programme.partners.filter(pk=partner.pk).exists():
+        raise RoleError(_("Choose one of the programme's partners."))
     try:
         with transaction.atomic():
             grant = ProgrammeRole.objects.create(
@@ -55,6 +70,7 @@ def programme_role_grant(
                 role=role,
                 granted_by=granted_by,
                 employer=employer.strip(),
+                partner=partner,
             )
     except IntegrityError as exc:
         raise RoleError(
@@ -66,6 +82,7 @@ def programme_role_grant(
         actor=granted_by,
         action="programme_role.grant",
         target=programme,
+        programme=programme,
         user=user.email,
         role=role,
     )
@@ -105,6 +122,7 @@ def programme_role_revoke(*, grant: ProgrammeRole, revoked_by: User) -> None:
         actor=revoked_by,
         action="programme_role.revoke",
         target=grant.programme,
+        programme=grant.programme_id,
         user=grant.user.email,
         role=grant.role,
     )
@@ -122,7 +140,8 @@ def programme_announcement_stage(
     Writes one in-app notification and one staged email per recipient; nothing is sent until
     the messages are released from the outbox. Audited. Returns the number of emails staged.
     """
-    roles = ProgrammeRole.objects.filter(programme=programme)
+    # The team runs the programme: partner viewers, who see aggregates only, are not in it.
+    roles = ProgrammeRole.objects.filter(programme=programme, role__in=TEAM_ROLES)
     if audience != AUDIENCE_TEAM:
         roles = roles.filter(role=RoleKind(audience))
     recipients = User.objects.filter(pk__in=roles.values("user_id"), is_active=True).order_by(
@@ -145,8 +164,44 @@ def programme_announcement_stage(
         actor=sender,
         action="programme.announcement_stage",
         target=programme,
+        programme=programme,
         audience=audience,
         subject=subject,
         recipients=staged,
     )
     return staged
+
+
+@transaction.atomic
+def programme_outbox_release(*, programme: Programme, actor: User, kind: str = "") -> int:
+    """Release the programme's staged messages (of `kind`, or of every kind its outbox may
+    release) for sending. Audited with how many were released. Returns that number.
+
+    Raises notifications' StagedReleaseError for a kind only its workflow releases.
+    """
+    released = notification_services.staged_release(scope=programme.notification_scope, kind=kind)
+    audit_record(
+        actor=actor,
+        action="programme.outbox_release",
+        target=programme,
+        programme=programme,
+        kind=kind,
+        released=released,
+    )
+    return released
+
+
+def audit_log_exported(
+    *, programme: Programme, actor: User, fmt: str, rows: int, filters: dict[str, str]
+) -> AuditEntry:
+    """Record who exported the programme's audit log, in which format, with which filters.
+    Returns the entry (which the export itself leaves out)."""
+    return audit_record(
+        actor=actor,
+        action="programme.audit_export",
+        target=programme,
+        programme=programme,
+        format=fmt,
+        rows=rows,
+        filters=filters,
+    )

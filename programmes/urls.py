@@ -38,4 +38,10 @@ urlpatterns = [
         name="programme_outbox_retry",
     ),
     path("programmes/<slug:slug>/edit/", views.programme_edit, name="programme_edit"),
+    path("programmes/<slug:slug>/audit/", views.programme_audit, name="programme_audit"),
+    path(
+        "programmes/<slug:slug>/audit/export/",
+        views.programme_audit_export,
+        name="programme_audit_export",
+    ),
 ]

@@ -1,24 +1,35 @@
-"""The programme's own pages: settings, team and outbox."""
+"""The programme's own pages: settings, team, outbox and audit log."""
+
+import tempfile
 
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import reauthentication
+from core import tabular
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from notifications.enums import EmailStatus
 from notifications.registry import KINDS, all_kinds
-from programmes import selectors, services
+from programmes import audit, selectors, services
+from programmes.filters import AuditEntryFilter
 from programmes.forms import AnnouncementForm, OutboxFilterForm, ProgrammeForm, RoleGrantForm
 from programmes.selectors import programme_for, programme_or_404
 
@@ -53,7 +64,7 @@ def programme_team(request, slug):
     if request.method == "POST":
         # Changing who may see applicants' data: confirm who is asking first.
         reauthentication.require_recent(request)
-    form = RoleGrantForm(request.POST if request.method == "POST" else None)
+    form = RoleGrantForm(request.POST if request.method == "POST" else None, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
             services.programme_role_grant(
@@ -62,6 +73,7 @@ def programme_team(request, slug):
                 role=form.cleaned_data["role"],
                 granted_by=request.user,
                 employer=form.cleaned_data["employer"],
+                partner=form.cleaned_data["partner"],
             )
         except services.RoleError as exc:
             form.add_error(None, str(exc))
@@ -206,8 +218,8 @@ def programme_outbox_release(request, slug):
     if kind and kind not in KINDS:
         kind = ""
     try:
-        released = notification_services.staged_release(
-            scope=programme.notification_scope, kind=kind
+        released = services.programme_outbox_release(
+            programme=programme, actor=request.user, kind=kind
         )
     except notification_services.StagedReleaseError as exc:
         messages.error(request, str(exc))
@@ -265,3 +277,103 @@ def programme_announcement(request, slug):
         {"programme": programme, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+AUDIT_PAGE_SIZE = 50
+AUDIT_EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def _audit_filters(request, programme) -> AuditEntryFilter:
+    return AuditEntryFilter(
+        request.GET or None, queryset=selectors.audit_list_for_programme(programme=programme)
+    )
+
+
+@login_required
+@require_GET
+def programme_audit(request, slug):
+    """The programme's audit log, for its admins: who did what, to which object, when."""
+    programme = programme_for(request, slug, "programmes.manage_programme")
+    filterset = _audit_filters(request, programme)
+    # Invalid filters (a day that is no day) are shown on the form; the list then stays whole.
+    entries = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.action_label = audit.action_label(entry.action)
+        entry.target_label = audit.target_label(entry.target_type)
+        entry.summary = audit.data_summary(entry.data)
+    query = urlencode(filterset.active_query)
+    return render(
+        request,
+        "programmes/programme_audit.html",
+        {
+            "programme": programme,
+            "filter": filterset,
+            "form": filterset.form,
+            "page": page,
+            "query": query,
+            "is_filtered": bool(filterset.active_query),
+        },
+        status=400 if filterset.is_bound and filterset.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def programme_audit_export(request, slug):
+    """The filtered audit log as CSV or XLSX. The export is itself audited."""
+    programme = programme_for(request, slug, "programmes.manage_programme")
+    # People's emails and what they did: confirm who is asking (then back here, to the file).
+    reauthentication.require_recent(request)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in AUDIT_EXPORT_FORMATS:
+        return HttpResponseBadRequest(
+            _("Unknown export format. Use format=csv or format=xlsx."),
+            content_type="text/plain; charset=utf-8",
+        )
+    filterset = _audit_filters(request, programme)
+    if filterset.is_bound and not filterset.is_valid():
+        problems = "; ".join(
+            " ".join(errors) if name == "__all__" else f"{name}: {' '.join(errors)}"
+            for name, errors in filterset.errors.items()
+        )
+        return HttpResponseBadRequest(
+            _("These filters are not valid: %(problems)s") % {"problems": problems},
+            content_type="text/plain; charset=utf-8",
+        )
+    entries = filterset.qs if filterset.is_bound else filterset.queryset
+    tz = timezone.get_current_timezone()
+    # Counted first so that the audit entry is written even if the download is interrupted.
+    count = entries.count()
+    recorded = services.audit_log_exported(
+        programme=programme,
+        actor=request.user,
+        fmt=fmt,
+        rows=count,
+        filters=filterset.active_query,
+    )
+    entries = entries.exclude(pk=recorded.pk)
+
+    def rows():
+        for entry in entries.iterator(chunk_size=2000):
+            yield audit.entry_row(entry, tz)
+
+    filename = f"{programme.slug}-audit-log-{timezone.localdate(timezone=tz):%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            tabular.csv_chunks(audit.header_row(), rows()), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        # A temporary file, not memory: it is deleted when the response closes it.
+        target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+        audit.write_xlsx(target, audit.header_row(), rows())
+        target.seek(0)
+        response = FileResponse(
+            target,
+            as_attachment=True,
+            filename=filename,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -37,17 +37,42 @@ class ReviewError(Exception):
     """A review action the rules do not allow; the message is shown as is."""
 
 
-def criterion_save(*, criterion: ReviewCriterion) -> ReviewCriterion:
+def _criterion_audit(criterion: ReviewCriterion, *, actor: User, action: str) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        target=criterion,
+        programme=criterion.cohort.programme_id,
+        cohort=criterion.cohort_id,
+        name=criterion.name,
+        weight=str(criterion.weight),
+        scale=[criterion.scale_min, criterion.scale_max],
+        is_required=criterion.is_required,
+    )
+
+
+@transaction.atomic
+def criterion_save(*, criterion: ReviewCriterion, actor: User) -> ReviewCriterion:
+    """Add a criterion to the cohort's rubric (at the end) or change one. Audited."""
+    created = criterion.pk is None
     if criterion.pk is None:
         last = ReviewCriterion.objects.filter(cohort=criterion.cohort).aggregate(m=Max("position"))[
             "m"
         ]
         criterion.position = (last or 0) + 1
     criterion.save()
+    _criterion_audit(
+        criterion,
+        actor=actor,
+        action="reviews.criterion_create" if created else "reviews.criterion_update",
+    )
     return criterion
 
 
-def criterion_delete(*, criterion: ReviewCriterion) -> None:
+@transaction.atomic
+def criterion_delete(*, criterion: ReviewCriterion, actor: User) -> None:
+    """Remove a criterion from the rubric. Audited. Raises ReviewError once reviews have been
+    submitted with it."""
     if Review.objects.filter(
         assignment__application__cohort=criterion.cohort, is_submitted=True
     ).exists():
@@ -56,6 +81,7 @@ def criterion_delete(*, criterion: ReviewCriterion) -> None:
                 "Reviews have been submitted with this rubric; its criteria can no longer be removed."
             )
         )
+    _criterion_audit(criterion, actor=actor, action="reviews.criterion_delete")
     criterion.delete()
 
 
@@ -371,6 +397,7 @@ def _assignment_run_apply(*, run: AssignmentRun, claimed_at: datetime) -> int:
         actor=actor,
         action="reviews.assign",
         target=cohort,
+        programme=cohort.programme_id,
         assignments=len(rows),
         reassigned_for_conflicts=len(replaced),
         run=run.pk,
@@ -492,7 +519,11 @@ def assignment_reassign(
         dedupe_key=f"review-reassigned:{new.pk}",
     )
     audit_record(
-        actor=actor, action="reviews.reassign", target=application, reviewer=reviewer.email
+        actor=actor,
+        action="reviews.reassign",
+        target=application,
+        programme=application.cohort.programme_id,
+        reviewer=reviewer.email,
     )
     return new
 
@@ -667,7 +698,13 @@ def review_reminders(
         )
         sent += delivery is not None
     if actor is not None:
-        audit_record(actor=actor, action="reviews.remind", target=cohort, reviewers=sent)
+        audit_record(
+            actor=actor,
+            action="reviews.remind",
+            target=cohort,
+            programme=cohort.programme_id,
+            reviewers=sent,
+        )
     return sent
 
 

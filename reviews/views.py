@@ -304,7 +304,7 @@ def review_setup(request, slug, cohort_slug):
     if request.method == "POST" and "criterion" in request.POST and criterion_form.is_valid():
         criterion = criterion_form.save(commit=False)
         criterion.scale_labels = criterion_form.cleaned_data["scale_labels"]
-        services.criterion_save(criterion=criterion)
+        services.criterion_save(criterion=criterion, actor=request.user)
         messages.success(request, _("Criterion added."))
         return redirect("reviews:review_setup", slug=slug, cohort_slug=cohort_slug)
     return render(
@@ -331,7 +331,7 @@ def criterion_edit(request, slug, cohort_slug, criterion_id):
     if request.method == "POST" and form.is_valid():
         criterion = form.save(commit=False)
         criterion.scale_labels = form.cleaned_data["scale_labels"]
-        services.criterion_save(criterion=criterion)
+        services.criterion_save(criterion=criterion, actor=request.user)
         messages.success(
             request, _("Criterion saved. Run “recompute scores” if reviews were already submitted.")
         )
@@ -352,7 +352,7 @@ def criterion_delete(request, slug, cohort_slug, criterion_id):
     if criterion is None:
         raise Http404(_("No such criterion."))
     try:
-        services.criterion_delete(criterion=criterion)
+        services.criterion_delete(criterion=criterion, actor=request.user)
     except services.ReviewError as exc:
         messages.error(request, str(exc))
     else:

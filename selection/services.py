@@ -38,12 +38,36 @@ class SelectionError(Exception):
     """A selection action the rules do not allow; the message is shown as is."""
 
 
-def quota_save(*, quota: Quota) -> Quota:
+def _quota_audit(quota: Quota, *, actor: User, action: str) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        target=quota,
+        programme=quota.cohort.programme_id,
+        cohort=quota.cohort_id,
+        name=quota.name,
+        attribute=quota.attribute,
+        values=list(quota.values),
+        min_percent=None if quota.min_percent is None else str(quota.min_percent),
+        max_percent=None if quota.max_percent is None else str(quota.max_percent),
+    )
+
+
+@transaction.atomic
+def quota_save(*, quota: Quota, actor: User) -> Quota:
+    """Add or change a quota of the cohort's selection. Audited."""
+    created = quota.pk is None
     quota.save()
+    _quota_audit(
+        quota, actor=actor, action="selection.quota_create" if created else "selection.quota_update"
+    )
     return quota
 
 
-def quota_delete(*, quota: Quota) -> None:
+@transaction.atomic
+def quota_delete(*, quota: Quota, actor: User) -> None:
+    """Remove a quota. Audited."""
+    _quota_audit(quota, actor=actor, action="selection.quota_delete")
     quota.delete()
 
 
@@ -253,7 +277,13 @@ def selection_run_retry(*, run: SelectionRun, actor: User) -> SelectionRun:
     )
     if not updated:
         raise SelectionError(_("Only a failed run can be tried again."))
-    audit_record(actor=actor, action="selection.retry", target=run.cohort, run=run.number)
+    audit_record(
+        actor=actor,
+        action="selection.retry",
+        target=run.cohort,
+        programme=run.cohort.programme_id,
+        run=run.number,
+    )
     transaction.on_commit(lambda: _enqueue_run(run.pk))
     run.refresh_from_db()
     return run
@@ -363,6 +393,7 @@ def selection_commit_execute(*, run_id: int) -> dict[str, int] | None:
                 actor=run.committed_by,
                 action="selection.commit",
                 target=cohort,
+                programme=cohort.programme_id,
                 run=run.number,
                 seconds=round(time.monotonic() - started, 1),
                 **counts,
@@ -691,7 +722,13 @@ def decisions_release(*, cohort: Cohort, actor: User) -> int:
     letters += notification_services.staged_release(batch=batch)
     cohort.decisions_released_at = now
     cohort.save(update_fields=["decisions_released_at", "updated_at"])
-    audit_record(actor=actor, action="selection.release", target=cohort, letters=letters)
+    audit_record(
+        actor=actor,
+        action="selection.release",
+        target=cohort,
+        programme=cohort.programme_id,
+        letters=letters,
+    )
     return letters
 
 
@@ -848,7 +885,13 @@ def waitlist_promote(
     if application is not None and not offers:
         raise SelectionError(_("Promoting this applicant would break a quota."))
     if actor is not None:
-        audit_record(actor=actor, action="selection.promote", target=cohort, offers=len(offers))
+        audit_record(
+            actor=actor,
+            action="selection.promote",
+            target=cohort,
+            programme=cohort.programme_id,
+            offers=len(offers),
+        )
     return offers
 
 
@@ -875,6 +918,7 @@ def waitlist_set_paused(*, cohort: Cohort, paused: bool, actor: User) -> None:
         actor=actor,
         action="selection.waitlist_pause" if paused else "selection.waitlist_resume",
         target=cohort,
+        programme=cohort.programme_id,
     )
 
 

@@ -87,7 +87,7 @@ def selection_home(request, slug, cohort_slug):
         if form.is_valid():
             quota = form.save(commit=False)
             quota.values = form.cleaned_data["values"]
-            services.quota_save(quota=quota)
+            services.quota_save(quota=quota, actor=request.user)
             messages.success(request, _("Quota added."))
             return redirect("selection:selection_home", slug=slug, cohort_slug=cohort_slug)
         return _home(request, programme, cohort, quota_form=form, status=400)
@@ -116,7 +116,7 @@ def quota_delete(request, slug, cohort_slug, quota_id):
     quota = Quota.objects.filter(cohort=cohort, pk=quota_id).first()
     if quota is None:
         raise Http404(_("No such quota."))
-    services.quota_delete(quota=quota)
+    services.quota_delete(quota=quota, actor=request.user)
     messages.success(request, _("Quota removed."))
     return redirect("selection:selection_home", slug=slug, cohort_slug=cohort_slug)
 

@@ -25,6 +25,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.models import PersonalToken
 from applications import services as application_services
 from applications.enums import ApplicationStatus
 from applications.models import Application, ApplicationEvent
@@ -101,6 +102,8 @@ from tests.factories import (
     OfferFactory,
     PairingFactory,
     ParticipantFactory,
+    PartnerFactory,
+    PersonalTokenFactory,
     ProgrammeFactory,
     ProgrammeRoleFactory,
     QuestionFactory,
@@ -125,6 +128,7 @@ OUR_APPS = {
     "certificates",
     "notifications",
     "exports",
+    "dashboards",
     "core",
     "config",
 }
@@ -139,12 +143,15 @@ PERSONAS = [
     "participant",
     "outsider",
     "other_programme_admin",
+    "partner_viewer",
     "anonymous",
 ]
 SIGNED_IN = frozenset(PERSONAS) - {"anonymous"}
 PUBLIC = frozenset(PERSONAS)
 WORKSPACE = frozenset({"platform_admin", "programme_admin", "reviewer", "mentor", "staff"})
 ADMINS = frozenset({"platform_admin", "programme_admin"})
+# A partner viewer sees the programme's public page and the dashboard's aggregates, nothing else.
+DASHBOARD = ADMINS | {"partner_viewer"}
 STAFF = frozenset({"platform_admin", "programme_admin", "staff"})
 # Rows of the applicant persona's own objects: the participant applied too, but these are not
 # theirs, so it is refused them like everyone else.
@@ -184,6 +191,16 @@ def _member(programme, email: str, name: str, role: str):
     return user
 
 
+def _partner_viewer(programme):
+    partner = PartnerFactory(name="Nimbus Cloud")
+    programme.partners.add(partner)
+    user = UserFactory(email="viewer@nimbus.example.org", display_name="Vera Viewer")
+    ProgrammeRoleFactory(
+        user=user, programme=programme, role=RoleKind.PARTNER_VIEWER, partner=partner
+    )
+    return user
+
+
 def _pdf(text: str) -> bytes:
     return b"%PDF-1.4\n% " + text.encode() + b"\n%%EOF\n"
 
@@ -216,6 +233,7 @@ def _build_world() -> SimpleNamespace:
         "other_programme_admin": _member(
             other_programme, "other.admin@example.com", "Oscar Other", RoleKind.PROGRAMME_ADMIN
         ),
+        "partner_viewer": _partner_viewer(programme),
         "anonymous": None,
     }
     applicant = personas["applicant"]
@@ -350,6 +368,9 @@ def _build_world() -> SimpleNamespace:
     AssessmentResultFactory(assessment=assessment, user=seat.user)
     feed = CalendarFeedFactory(user=seat.user)
 
+    # The applicant's own API token.
+    personal_token = PersonalTokenFactory(user=applicant)
+
     # A draft in a second cohort, for the pages that edit one.
     second = CohortFactory(programme=programme, name="Second intake", slug="second")
     draft = application_services.application_start(cohort=second, applicant=applicant)
@@ -419,6 +440,7 @@ def _build_world() -> SimpleNamespace:
         export=export,
         certificate=certificate,
         issue_run=issue_run,
+        personal_token=personal_token,
         role=programme.roles.get(user=personas["reviewer"]),
         notification=Notification.objects.filter(recipient=applicant).latest("pk"),
         message=message,
@@ -519,6 +541,15 @@ TABLE = [
     Row("healthz", _none, PUBLIC),
     # accounts
     Row("accounts:profile", _none, SIGNED_IN),
+    # Everyone's own tokens; a POST without a scope chosen is refused (400).
+    Row("accounts:tokens", _none, SIGNED_IN, ("GET", "POST"), ok=(200, 400)),
+    Row(
+        "accounts:token_revoke",
+        lambda w: {"token_id": w.personal_token.pk},
+        APPLICANT,
+        ("POST",),
+        ok=(302,),
+    ),
     # The same answer for anyone: whether a link went out is not said.
     Row("accounts:verification_resend", _none, PUBLIC, ("POST",), ok=(302,)),
     # notifications
@@ -606,7 +637,7 @@ TABLE = [
     ),
     Row("reviews:file", lambda w: {"assignment_id": w.assignment.pk, "key": "cv"}, REVIEWER),
     # cohorts: the programme, its team and outbox
-    Row("cohorts:programme_detail", _p, WORKSPACE),
+    Row("cohorts:programme_detail", _p, WORKSPACE | {"partner_viewer"}),
     Row("programmes:programme_team", _p, ADMINS, ("GET", "POST")),
     Row(
         "programmes:programme_role_revoke",
@@ -637,6 +668,8 @@ TABLE = [
     ),
     # cohorts: set-up
     Row("programmes:programme_edit", _p, ADMINS, ("GET", "POST")),
+    Row("programmes:programme_audit", _p, ADMINS),
+    Row("programmes:programme_audit_export", _p, ADMINS),
     Row("cohorts:cohort_create", _p, ADMINS, ("GET", "POST")),
     Row("cohorts:cohort_detail", _c, STAFF),
     Row("cohorts:cohort_public", _c, PUBLIC),
@@ -973,6 +1006,14 @@ TABLE = [
     Row("certificates:credential", _code, PUBLIC),
     Row("certificates:did", _none, PUBLIC),
     Row("certificates:status_list", _status_list, PUBLIC),
+    # dashboards: the programme's dashboard, in full for admins, as aggregates for partners
+    Row("dashboards:dashboard", _p, DASHBOARD),
+    Row("dashboards:cohort_dashboard", _c, DASHBOARD),
+    Row(
+        "dashboards:chart_download",
+        lambda w: {**_c(w), "chart": "funnel", "fmt": "csv"},
+        DASHBOARD,
+    ),
 ]
 ROWS = {row.name: row for row in TABLE}
 
@@ -1009,6 +1050,7 @@ def test_access_table_covers_every_url():
 # --- what must not change --------------------------------------------------------------------
 
 WATCHED = [
+    PersonalToken,
     Programme,
     ProgrammeRole,
     Cohort,

@@ -36,6 +36,7 @@ from cohorts import attributes
 from cohorts import selectors as cohort_selectors
 from cohorts.attributes import Use
 from cohorts.selectors import cohort_or_404
+from core import tabular
 from core.private_files import private_file_download
 from exports import services as export_services
 from programmes.selectors import programme_for
@@ -278,6 +279,7 @@ def application_detail_staff(request, slug, cohort_slug, application_id):
     programme = programme_for(request, slug, "programmes.view_applications")
     cohort = cohort_or_404(programme, cohort_slug)
     application = _application_or_404(cohort, application_id)
+    services.application_viewed(application=application, actor=request.user)
     questions = cohort_selectors.question_list_for_cohort(cohort=cohort)
     visible = cohort_selectors.visible_question_keys(questions, application.answers)
     answers = [
@@ -395,7 +397,7 @@ def application_export(request, slug, cohort_slug):
         )
     if fmt == "csv":
         response = StreamingHttpResponse(
-            exports.csv_chunks(header, rows()), content_type="text/csv; charset=utf-8"
+            tabular.csv_chunks(header, rows()), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     else:

@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import reauthentication
-from applications import exports
 from certificates import selectors, services
 from certificates.enums import BoardState, RunStatus
 from certificates.forms import BoardFilterForm, RevokeForm, RuleForm, SignOffForm, WaiverForm
 from cohorts.selectors import cohort_or_404
 from compute.models import ResourceType
+from core import tabular
 from core.services import audit_record
 from courses.models import Course
 from programmes.selectors import programme_for
@@ -80,7 +80,7 @@ def _board_csv(request, programme, cohort, rows):
         for row in rows:
             certificate = row.certificate
             yield [
-                exports.neutralise(cell)
+                tabular.neutralise(cell)
                 for cell in (
                     cohort.name,
                     row.user.email,
@@ -97,7 +97,7 @@ def _board_csv(request, programme, cohort, rows):
             ]
 
     response = StreamingHttpResponse(
-        exports.csv_chunks(EXPORT_HEADER, lines()), content_type="text/csv; charset=utf-8"
+        tabular.csv_chunks(EXPORT_HEADER, lines()), content_type="text/csv; charset=utf-8"
     )
     filename = f"{programme.slug}-{cohort.slug}-certificates-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

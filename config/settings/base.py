@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "mentoring",
     "courses",
     "certificates",
+    "dashboards",
     "demo",
 ]
 

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import reauthentication
-from applications import exports
+from core import tabular
 from courses import checkin, selectors, services
 from courses.enums import AttendanceStatus
 from courses.forms import (
@@ -808,7 +808,7 @@ def progress_export(request, slug):
             for cp in person.courses:
                 forecast = cp.forecast
                 yield [
-                    exports.neutralise(cell)
+                    tabular.neutralise(cell)
                     for cell in (
                         cohort.name,
                         person.user.email,
@@ -832,7 +832,7 @@ def progress_export(request, slug):
                 ]
 
     response = StreamingHttpResponse(
-        exports.csv_chunks(EXPORT_HEADER, rows()), content_type="text/csv; charset=utf-8"
+        tabular.csv_chunks(EXPORT_HEADER, rows()), content_type="text/csv; charset=utf-8"
     )
     filename = f"{programme.slug}-{cohort.slug}-progress-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -81,6 +81,7 @@ def _pages() -> dict[str, list[str]]:
             f"/apply/ai-forward-2026/{cohort.slug}/",
             "/notifications/",
             "/notifications/preferences/",
+            "/profile/tokens/",
         ],
         draft.applicant.email: [
             f"/applications/{draft.pk}/",
@@ -141,7 +142,9 @@ def _pages() -> dict[str, list[str]]:
             f"{P}mentoring/",
             f"{P}mentoring/runs/{matching.pk}/" if matching else f"{P}mentoring/",
             f"{P}courses/",
+            f"{P}dashboard/",
         ],
+        "partner.viewer@example.org": [P, f"{P}dashboard/"],
     }
 
 

@@ -101,6 +101,10 @@ def test_waiver_makes_a_participant_eligible_and_is_recorded(cohort, staff):
     assert AuditEntry.objects.get(action="certificates.waiver_added").data["reason"] == (
         "Mentor left"
     )
+    # Filed in the programme's log, with the certificate issued over the waiver.
+    assert sorted(
+        AuditEntry.objects.filter(programme_id=cohort.programme_id).values_list("action", flat=True)
+    ) == ["certificates.issued", "certificates.waiver_added"]
 
 
 def test_waiver_needs_a_reason(cohort, staff):
@@ -130,6 +134,13 @@ def test_certificate_revoke_records_reason_and_notifies(cohort, staff):
     assert revoked.revoked_at is not None
     assert Notification.objects.filter(recipient=user, kind="certificates.revoked").count() == 1
     assert selectors.checklist_for(cohort=cohort, user=user).state == BoardState.REVOKED
+    entry = AuditEntry.objects.get(action="certificates.revoked")
+    assert (entry.actor, entry.target_id, entry.programme_id, entry.data["reason"]) == (
+        staff,
+        str(cert.pk),
+        cohort.programme_id,
+        "Plagiarism",
+    )
     # A new certificate may be issued after a revocation; the old one stays revoked.
     again = services.certificate_issue(cohort=cohort, user=user, actor=staff)
     assert again.pk != cert.pk

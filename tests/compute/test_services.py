@@ -572,7 +572,13 @@ def test_topup_decide_full(allocation, gpu, programme_admin):
     assert (_fresh(allocation).limit, _pool(gpu).allocated) == (D(140), D(140))
     assert _ledger(allocation) == [(ChangeKind.TOP_UP, D(40), D(140))]
     assert len(_topup_notes(allocation.user)) == 1
-    assert AuditEntry.objects.filter(action="compute.topup_decide").count() == 1
+    entry = AuditEntry.objects.get(action="compute.topup_decide")
+    assert (entry.actor, entry.programme_id) == (programme_admin, gpu.cohort.programme_id)
+    assert (entry.data["asked"], entry.data["granted"], entry.data["status"]) == (
+        "40",
+        "40",
+        RequestStatus.APPROVED,
+    )
 
 
 def test_topup_decide_partly(allocation, gpu, programme_admin):

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from core.models import AuditEntry, AuditEntryImmutableError
+from core.request_id import clear_request_id
 from core.services import audit_record
 from tests.factories import UserFactory
 
@@ -85,3 +86,142 @@ def test_audit_admin_is_read_only_for_superusers(client, platform_admin, entry):
     assert client.get(reverse("admin:core_auditentry_add")).status_code == 403
 
     assert AuditEntry.objects.get(pk=entry.pk).action == "programme.update"
+
+
+# --- what every entry records ---------------------------------------------------------------
+
+
+def test_audit_record_files_the_entry_under_its_programme(programme, platform_admin):
+    by_object = audit_record(actor=platform_admin, action="programme.update", programme=programme)
+    by_id = audit_record(actor=platform_admin, action="programme.update", programme=programme.pk)
+    nowhere = audit_record(actor=platform_admin, action="account.login")
+
+    assert AuditEntry.objects.get(pk=by_object.pk).programme_id == programme.pk
+    assert AuditEntry.objects.get(pk=by_id.pk).programme_id == programme.pk
+    assert AuditEntry.objects.get(pk=nowhere.pk).programme_id is None
+
+
+@pytest.fixture
+def outside_requests():
+    """No request id left over from an earlier test's request on this thread."""
+    clear_request_id()
+
+
+def test_audit_record_outside_a_request_keeps_no_request_id(outside_requests, platform_admin):
+    entry = audit_record(actor=platform_admin, action="programme.update")
+    assert AuditEntry.objects.get(pk=entry.pk).request_id == ""
+
+
+def test_audit_record_in_a_request_keeps_its_request_id(client, programme, programme_admin):
+    client.force_login(programme_admin)
+    response = client.get(
+        reverse("programmes:programme_audit_export", args=[programme.slug]),
+        HTTP_X_REQUEST_ID="support-ticket-4711",
+    )
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    entry = AuditEntry.objects.get(action="programme.audit_export")
+    assert (entry.request_id, entry.programme_id, entry.actor) == (
+        "support-ticket-4711",
+        programme.pk,
+        programme_admin,
+    )
+
+
+def test_audit_record_in_a_task_keeps_the_task_and_its_id(outside_requests, platform_admin):
+    from celery import shared_task
+
+    @shared_task(name="tests.audit_in_a_task")
+    def record(user_id):
+        return audit_record(actor=None, action="programme.update", user=user_id).pk
+
+    pk = record.apply(args=[platform_admin.pk], task_id="abc123").get()
+
+    assert AuditEntry.objects.get(pk=pk).request_id == "task:tests.audit_in_a_task:abc123"
+
+
+def test_audit_entry_programme_cannot_be_changed_later(programme, other_programme, entry):
+    entry.programme_id = other_programme.pk
+    with pytest.raises(AuditEntryImmutableError):
+        entry.save()
+    with pytest.raises(AuditEntryImmutableError):
+        AuditEntry.objects.filter(pk=entry.pk).update(programme_id=other_programme.pk)
+    assert AuditEntry.objects.get(pk=entry.pk).programme_id is None
+
+
+# --- below the ORM (PostgreSQL) -------------------------------------------------------------
+
+
+def _raw(sql, params):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@pytest.mark.postgres
+def test_database_refuses_to_update_an_audit_entry(entry, platform_admin):
+    from django.db import DatabaseError
+
+    with (
+        pytest.raises(DatabaseError, match="audit entries cannot be changed"),
+        transaction.atomic(),
+    ):
+        _raw("UPDATE core_auditentry SET action = %s WHERE id = %s", ["nothing.happened", entry.pk])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        # Not even setting the actor to NULL together with another change.
+        _raw("UPDATE core_auditentry SET actor_id = NULL, data = '{}' WHERE id = %s", [entry.pk])
+    entry = AuditEntry.objects.get(pk=entry.pk)
+    assert (entry.action, entry.data, entry.actor_id) == (
+        "programme.update",
+        {"note": "first"},
+        platform_admin.pk,
+    )
+
+
+@pytest.mark.postgres
+def test_database_refuses_to_delete_an_audit_entry(entry):
+    from django.db import DatabaseError
+
+    with (
+        pytest.raises(DatabaseError, match="audit entries cannot be changed"),
+        transaction.atomic(),
+    ):
+        _raw("DELETE FROM core_auditentry WHERE id = %s", [entry.pk])
+    # Django's own delete path, which skips the queryset's refusal, meets the trigger too.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry._base_manager.filter(pk=entry.pk)._raw_delete(AuditEntry.objects.db)
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.postgres
+def test_database_lets_a_deleted_user_leave_their_entries_pseudonymised():
+    person = UserFactory(email="leaving.pg@example.com")
+    entry = audit_record(actor=person, action="account.login", note="kept")
+
+    person.delete()
+
+    entry = AuditEntry.objects.get(pk=entry.pk)
+    assert (entry.actor_id, entry.action, entry.data) == (None, "account.login", {"note": "kept"})
+
+
+def test_audit_admin_shows_programme_and_request_and_finds_by_request_id(
+    client, platform_admin, programme
+):
+    audit_record(actor=platform_admin, action="programme.update", programme=programme)
+    found = AuditEntry.objects.create(action="programme.update", request_id="req-find-me-123")
+    client.force_login(platform_admin)
+
+    changelist = client.get(reverse("admin:core_auditentry_changelist"), {"q": "req-find-me-123"})
+
+    assert list(changelist.context["cl"].result_list) == [found]
+    detail = client.get(reverse("admin:core_auditentry_change", args=[found.pk]))
+    assert "req-find-me-123" in detail.content.decode()
+
+
+def test_audit_record_in_a_management_command_keeps_its_name(
+    outside_requests, platform_admin, monkeypatch
+):
+    monkeypatch.setattr("sys.argv", ["manage.py", "seed_demo", "--seed", "3"])
+    entry = audit_record(actor=platform_admin, action="programme.update")
+    assert AuditEntry.objects.get(pk=entry.pk).request_id == "command:seed_demo"

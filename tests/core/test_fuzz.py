@@ -95,6 +95,10 @@ ONE_BY_ONE_VALUES = ["9" * 40, "9999-12-31", "0001-01-01", "10000-01-01", "x" * 
 # Parameters read straight from request.GET somewhere, whatever the page links to.
 COMMON_PARAMS = ["page", "part", "q", "next", "sort", "format", "order"]
 
+# The read API's query parameters: its answers are JSON, which no form or link names.
+API_PARAMS = ["limit", "offset", "status", "q", "sort", "cohort", "resource", "is_eligible"]
+API_PARAMS += ["submitted_after", "submitted_before"]
+
 # Parameters of views that no page links to in full.
 EXTRA_PARAMS = {
     "applications:cohort_applications_export": list(ApplicationFilter.base_filters),
@@ -134,6 +138,7 @@ PERSONA_HINTS = [
     ("certificates:", "programme_admin"),
     ("programmes:", "programme_admin"),
     ("exports:", "programme_admin"),
+    ("dashboards:", "programme_admin"),
     ("notifications:", "applicant"),
     ("reviews:", "reviewer"),
     ("cohorts:", "programme_admin"),
@@ -335,6 +340,8 @@ def _build_world(request) -> World:
         "session_id": mentoring_session.pk,
         "run_id": matching_run.pk,
         "forbidden_id": forbidden.pk,
+        "chart": "funnel",
+        "fmt": "csv",
     }
     # Certificates (after the outbox's message is chosen above): the autumn cohort's rule (a
     # sign-off only), the applicant (who holds a seat there) signed off and issued a
@@ -368,6 +375,8 @@ def _build_world(request) -> World:
             ("applications:", {"application_id": draft.pk}),
             ("courses:", courses_kwargs),
             ("certificates:", certificates_kwargs),
+            # The read API: a submitted application, the course's class session.
+            ("api:", {**courses_kwargs, "application_id": pool[0].pk}),
         ],
         queries={"selection:selection_compare": {"a": runs[0].number, "b": runs[1].number}},
     )
@@ -493,7 +502,7 @@ def _params_of(path: str, page: PageParser, route: Route) -> list[str]:
         parts = urlsplit(link)
         if parts.path in ("", path) and parts.query:
             names += [k for k, _v in parse_qsl(parts.query, keep_blank_values=True)]
-    names += EXTRA_PARAMS.get(route.name, [])
+    names += EXTRA_PARAMS.get(route.name, API_PARAMS if route.name.startswith("api:") else [])
     return list(dict.fromkeys(names))
 
 
@@ -586,12 +595,15 @@ PROJECT_PAGES = {
     "landing",
     "dashboard",
     "accounts:profile",
+    "accounts:tokens",
     "cohorts:programme_detail",
     "programmes:programme_team",
     "programmes:programme_outbox",
     "programmes:programme_announcement",
     "programmes:programme_outbox_message",
     "programmes:programme_edit",
+    "programmes:programme_audit",
+    "programmes:programme_audit_export",
     "cohorts:cohort_create",
     "cohorts:cohort_detail",
     "cohorts:cohort_edit",
@@ -667,6 +679,30 @@ PROJECT_PAGES = {
     "exports:export_list",
     "exports:export_detail",
     "exports:export_download",
+    # The read API (JSON), asked with the site's session.
+    "api:programme_list",
+    "api:programme_detail",
+    "api:cohort_list",
+    "api:application_list",
+    "api:application_detail",
+    "api:my_application_list",
+    "api:review_progress",
+    "api:run_list",
+    "api:run_detail",
+    "api:participant_list",
+    "api:programme_allocation_list",
+    "api:programme_allocation_usage",
+    "api:my_allocation_list",
+    "api:pairing_list",
+    "api:my_pairing_list",
+    "api:course_list",
+    "api:session_list",
+    "api:session_attendance",
+    "api:certificate_list",
+    "api:my_certificate_list",
+    "dashboards:dashboard",
+    "dashboards:cohort_dashboard",
+    "dashboards:chart_download",
 }
 
 

@@ -37,7 +37,19 @@ def test_seed_demo_builds_programme_team_and_applicants(capsys):
     )
     roles = {role: ProgrammeRole.objects.filter(role=role).count() for role in RoleKind.values}
     # Three mentors in the team, 37 more for mentoring (mentoring/demo.py).
-    assert roles == {"programme_admin": 1, "reviewer": 4, "mentor": 40, "staff": 1}
+    assert roles == {
+        "programme_admin": 1,
+        "reviewer": 4,
+        "mentor": 40,
+        "staff": 1,
+        "partner_viewer": 1,
+    }
+    viewer = ProgrammeRole.objects.get(role=RoleKind.PARTNER_VIEWER)
+    assert (viewer.user.email, viewer.partner.kind) == (
+        "partner.viewer@example.org",
+        PartnerKind.CLOUD,
+    )
+    assert "partner.viewer@example.org" in out
     assert User.objects.get(email="admin@example.org").is_superuser
     # 12 submitted, plus drafts and withdrawn ones, plus five who have not applied
     assert ApplicantProfile.objects.count() == 5 + 12 + 6
@@ -103,12 +115,14 @@ def test_seed_demo_is_deterministic_and_idempotent():
     first = _snapshot()
     call_command("seed_demo", applicants=10, seed=3, force=True)
     assert _snapshot() == first
-    assert User.objects.count() == (5 + 10 + 6) + 11 + 37
+    # Applicants, the team with the platform admin and the outsider, 37 more mentors and the
+    # partner viewer.
+    assert User.objects.count() == (5 + 10 + 6) + 11 + 37 + 1
     assert Application.objects.exclude(status__in=["draft", "withdrawn"]).count() == 10
-    assert ProgrammeRole.objects.count() == 9 + 37
-    # Each team member and mentor was told of their role once; one announcement to the
-    # reviewers waits.
-    assert Notification.objects.filter(kind="programme.role_granted").count() == 9 + 37
+    assert ProgrammeRole.objects.count() == 9 + 37 + 1
+    # Each team member, mentor and the partner viewer was told of their role once; one
+    # announcement to the reviewers waits.
+    assert Notification.objects.filter(kind="programme.role_granted").count() == 9 + 37 + 1
     staged = EmailMessage.objects.filter(status=EmailStatus.STAGED, kind="programme.announcement")
     assert sorted(staged.values_list("to_email", flat=True)) == [
         "reviewer.four@example.org",

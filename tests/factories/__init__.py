@@ -1,4 +1,9 @@
-from .accounts import ApplicantProfileFactory, TotpAuthenticatorFactory, UserFactory
+from .accounts import (
+    ApplicantProfileFactory,
+    PersonalTokenFactory,
+    TotpAuthenticatorFactory,
+    UserFactory,
+)
 from .applications import ApplicationEventFactory, ApplicationFactory
 from .certificates import (
     CertificateFactory,
@@ -82,6 +87,7 @@ __all__ = [
     "PairingFactory",
     "ParticipantFactory",
     "PartnerFactory",
+    "PersonalTokenFactory",
     "ProgrammeFactory",
     "ProgrammeRoleFactory",
     "QuestionFactory",

@@ -7,7 +7,7 @@ from allauth.mfa.totp.internal.auth import generate_totp_secret
 from allauth.mfa.utils import encrypt
 
 from accounts.enums import Education, EmployerSize, Gender, JobLevel, Residency, Sector
-from accounts.models import ApplicantProfile, User
+from accounts.models import ApplicantProfile, PersonalToken, User
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -58,3 +58,17 @@ class TotpAuthenticatorFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     type = Authenticator.Type.TOTP
     data = factory.LazyFunction(lambda: {"secret": encrypt(generate_totp_secret())})
+
+
+class PersonalTokenFactory(factory.django.DjangoModelFactory):
+    """A person's active read token (its secret is not known: use
+    `services.personal_token_create` when a test needs to send one)."""
+
+    class Meta:
+        model = PersonalToken
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Script {n}")
+    prefix = factory.Sequence(lambda n: f"p{n:07d}")
+    secret_hash = "0" * 64
+    scopes = factory.LazyFunction(lambda: ["read"])

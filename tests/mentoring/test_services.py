@@ -995,6 +995,8 @@ def test_run_publish_introduces_both_sides_of_every_pair(cohort, people, program
     assert "aisha.rahman@example.com" in to_priya.body_text  # how to reach the mentor
     assert to_priya.scope == cohort.programme.notification_scope
     assert _audits("mentoring.publish") == [{"run": 1, "pairs": 3}]
+    published = AuditEntry.objects.get(action="mentoring.publish")
+    assert (published.actor, published.programme_id) == (programme_admin, cohort.programme_id)
 
 
 def test_run_publish_discards_the_cohorts_other_previews(cohort, people, programme_admin):

@@ -28,7 +28,9 @@ def test_nav_programme_admin(client, programme, programme_admin, other_programme
         "/applications/",
         "/profile/",
         "/programmes/ai-forward-2026/",
+        "/programmes/ai-forward-2026/dashboard/",
         "/programmes/ai-forward-2026/team/",
+        "/programmes/ai-forward-2026/audit/",
         "/programmes/ai-forward-2026/outbox/",
     ]
     assert "Programme admin" in nav["html"]

@@ -31,8 +31,9 @@ def test_team_query_count(client, programme, programme_admin, django_assert_num_
     for _ in range(count):
         ProgrammeRoleFactory(programme=programme)
     client.force_login(programme_admin)
-    # session, user, roles (with the authenticator), the team, navigation and bell
-    with django_assert_num_queries(5):
+    # session, user, roles (with the authenticator), the team, the programme's partners (the
+    # form's choice for partner viewers), navigation and bell
+    with django_assert_num_queries(6):
         response = client.get(_team_url(programme))
     assert response.status_code == 200
 

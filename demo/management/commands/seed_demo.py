@@ -21,6 +21,7 @@ from cohorts import demo as cohorts_demo
 from compute import demo as compute_demo
 from compute.models import Allocation, UsageRecord
 from courses import demo as courses_demo
+from dashboards import demo as dashboards_demo
 from demo import summary
 from mentoring import demo as mentoring_demo
 from mentoring.models import MentoringSession, Pairing
@@ -178,6 +179,7 @@ class Command(BaseCommand):
         step(f"Courses: {courses.courses} courses, {courses.held + courses.upcoming} sessions")
         certificates = certificates_demo.seed_demo(cohort, programme_admin or admin)
         step(f"Certificates: {certificates.issued} issued, {certificates.revoked} revoked")
+        dashboards_demo.partner_viewer(programme, programme_admin or admin, password_hash)
         accounts_demo.user("outsider", "Olivia Outsider", password_hash)
         programmes_demo.announcement(programme, programme_admin)
         return programme, compute, mentoring, courses, certificates
