@@ -166,3 +166,27 @@ def applicants(rng: random.Random, count: int, password_hash: str) -> list[User]
     ApplicantProfile.objects.bulk_create(new, batch_size=1000)
     ApplicantProfile.objects.bulk_update(changed, fields, batch_size=1000)
     return [users[e] for e in emails]
+
+
+def api_token(owner: User) -> tuple[str, str]:
+    """A read token of `owner`'s, for trying the API from a script (its secret is shown once:
+    each run makes a new one), and a request that uses it."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from accounts import services
+    from accounts.enums import TokenScope
+    from accounts.models import PersonalToken
+
+    name = "Demo: read the API from a script"
+    # The secret of an earlier run's token was shown once and is gone: revoke that token.
+    for earlier in PersonalToken.objects.filter(user=owner, name=name, revoked_at__isnull=True):
+        services.personal_token_revoke(token=earlier, actor=owner)
+    _token, secret = services.personal_token_create(
+        user=owner,
+        name=name,
+        scopes=[TokenScope.READ],
+        expires_at=timezone.now() + datetime.timedelta(days=30),
+    )
+    curl = f"curl -sS {settings.SITE_URL}/api/v1/programmes -H 'Authorization: Bearer {secret}'"
+    return secret, curl

@@ -139,9 +139,9 @@ def test_seed_demo_varies_profiles():
     assert ApplicantProfile.objects.filter(is_union_member=True).exists()
 
 
-def _printed_token(out: str) -> str:
+def _printed_token(out: str, title: str = "Usage API") -> str:
     lines = out.splitlines()
-    return lines[lines.index(next(line for line in lines if line.startswith("Usage API"))) + 1]
+    return lines[lines.index(next(line for line in lines if line.startswith(title))) + 1]
 
 
 def _compute_snapshot():
@@ -156,11 +156,10 @@ def _compute_snapshot():
     )
 
 
-def test_seed_demo_gives_compute_quotas_usage_and_a_working_token(capsys, client):
+def test_seed_demo_gives_compute_quotas_usage_and_a_working_token(capsys, client, settings):
     import shlex
     from decimal import Decimal
 
-    from django.conf import settings
     from django.db.models import F, Sum
 
     from compute import selectors as compute_selectors
@@ -219,7 +218,19 @@ def test_seed_demo_gives_compute_quotas_usage_and_a_working_token(capsys, client
     assert token is not None and token.programme == programme
     assert set(token.resources.values_list("slug", flat=True)) == set(pools)
     curl = [line.strip() for line in out.splitlines() if line.strip().startswith("curl ")]
-    assert len(curl) == 1
+    assert len(curl) == 2
+    # The read API's token, printed with its own curl line, lists the programme (as the demo
+    # runs: a programme admin without a second factor).
+    settings.COHORTLINE_ADMIN_MFA_REQUIRED = False
+    read_secret = _printed_token(out, "Read API token").strip()
+    read_curl = shlex.split(curl.pop(0))
+    assert read_curl[:3] == ["curl", "-sS", f"{settings.SITE_URL}/api/v1/programmes"]
+    assert read_curl[3:] == ["-H", f"Authorization: Bearer {read_secret}"]
+    listed = client.get(
+        "/api/v1/programmes", headers={"Authorization": read_curl[4].split(": ")[1]}
+    )
+    assert listed.status_code == 200, listed.content
+    assert [item["slug"] for item in listed.json()["items"]] == [programme.slug]
     # SITE_URL: http://127.0.0.1:8000 in the demo
     assert curl[0].startswith(f"curl -sS -X POST {settings.SITE_URL}/api/v1/usage ")
     assert f"Authorization: Bearer {secret}" in curl[0]

@@ -69,19 +69,19 @@ class Command(BaseCommand):
             self._progress(f"Seeding the demo for {settings.SITE_URL} (details in {log})")
             # Emails written while seeding are sent (to the log) when the transaction commits.
             with transaction.atomic():
-                programme, compute, mentoring, courses, certificates = self._build(
+                programme, compute, mentoring, courses, certificates, api = self._build(
                     random.Random(seed), applicants
                 )
                 # A server already running on this cache must not keep showing the old landing.
                 programme_services.public_listing_refresh()
                 written = EmailMessage.objects.count()
             self._progress(f"Emails: {written} written and sent to the log (no mail server)")
-        self._summary(programme, compute, mentoring, courses, certificates)
+        self._summary(programme, compute, mentoring, courses, certificates, api)
 
     def _progress(self, text: str) -> None:
         self.stderr.write(text, style_func=lambda line: line)
 
-    def _summary(self, programme, compute, mentoring, courses, certificates) -> None:
+    def _summary(self, programme, compute, mentoring, courses, certificates, api) -> None:
         write = self.stdout.write
         write(
             self.style.SUCCESS(
@@ -103,6 +103,17 @@ class Command(BaseCommand):
             summary.roles(programme, featured=featured, instructor_email=courses.instructor_email)
         ):
             write(line)
+        site = settings.SITE_URL
+        write(
+            f"Programme dashboard (equity funnel, compute, mentoring, courses, certificates): "
+            f"{site}/programmes/{programme.slug}/dashboard/"
+        )
+        write(f"Audit log of the programme: {site}/programmes/{programme.slug}/audit/")
+        owner, secret, curl = api
+        write(f"Read API token of {owner} (shown once; each run makes a new one):")
+        write(f"  {secret}")
+        write(f"Read the API with it (interactive docs, signed in: {site}/api/v1/docs):")
+        write(f"  {curl}")
         write(f"Usage API token '{compute.token.name}' (shown once; each run makes a new one):")
         write(f"  {compute.secret}")
         write("Report one usage record with it while the app runs:")
@@ -182,7 +193,9 @@ class Command(BaseCommand):
         dashboards_demo.partner_viewer(programme, programme_admin or admin, password_hash)
         accounts_demo.user("outsider", "Olivia Outsider", password_hash)
         programmes_demo.announcement(programme, programme_admin)
-        return programme, compute, mentoring, courses, certificates
+        api_owner = programme_admin or admin
+        api = (api_owner.email, *accounts_demo.api_token(api_owner))
+        return programme, compute, mentoring, courses, certificates, api
 
 
 @contextmanager
