@@ -342,7 +342,7 @@ def mentoring_health(*, cohort: Cohort, today: datetime.date | None = None) -> M
 def course_list(*, cohort: Cohort, now: datetime.datetime | None = None) -> list[Course]:
     """The courses offered to the cohort with `enrolled` (active enrolments of the cohort),
     `held` (its sessions for the cohort that have started and were not cancelled) and
-    `attended` (present or late marks at those sessions): one query."""
+    `attended` (present or late marks at those sessions of the people enrolled): one query."""
     now = now or timezone.now()
 
     def count(queryset) -> Subquery:
@@ -357,18 +357,23 @@ def course_list(*, cohort: Cohort, now: datetime.datetime | None = None) -> list
     held = ClassSession.objects.filter(
         course_id=OuterRef("pk"), cohort=cohort, is_cancelled=False, starts_at__lte=now
     )
+    # The people counted as enrolled; only their marks count as attended, so the rate never
+    # passes 100 % (a withdrawn enrolment keeps its marks).
+    enrolled = Enrollment.objects.filter(cohort=cohort, status=EnrollmentStatus.ACTIVE)
     return list(
         Course.objects.filter(cohorts=cohort)
         .annotate(
-            enrolled=count(
-                Enrollment.objects.filter(
-                    course_id=OuterRef("pk"), cohort=cohort, status=EnrollmentStatus.ACTIVE
-                )
-            ),
+            enrolled=count(enrolled.filter(course_id=OuterRef("pk"))),
             held=count(held),
             attended=Coalesce(
                 Subquery(
                     Attendance.objects.filter(
+                        Exists(
+                            enrolled.filter(
+                                course_id=OuterRef("session__course_id"),
+                                user_id=OuterRef("user_id"),
+                            )
+                        ),
                         session__course_id=OuterRef("pk"),
                         session__cohort=cohort,
                         session__is_cancelled=False,

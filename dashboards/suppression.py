@@ -60,13 +60,20 @@ def protect_parts(parts: Sequence[int], hidden: Sequence[bool], total_hidden: bo
 
 
 def protect_table(
-    totals: Sequence[int], groups: Sequence[Sequence[int]]
+    totals: Sequence[int], groups: Sequence[Sequence[int]], *, unbroken: Sequence[int] = ()
 ) -> tuple[list[bool], list[list[bool]]]:
     """A funnel (`totals`, one count per step) and its breakdown by the values of one attribute
     (`groups`: one funnel per value; at each step the values add up to the total). Returns the
-    masks of the totals and of each group."""
+    masks of the totals and of each group. The steps in `unbroken` are not broken down: every
+    group's count there is hidden (and compared with nothing along its funnel)."""
     total_mask = protect_funnel(totals)
-    group_masks = [protect_funnel(group) for group in groups]
+    group_masks = [
+        protect_funnel(
+            group,
+            [is_small(count) or step in unbroken for step, count in enumerate(group)],
+        )
+        for group in groups
+    ]
     for step in range(len(totals)):
         column = protect_parts(
             [group[step] for group in groups],

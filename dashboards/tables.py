@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from cohorts.attributes import Kind, Use
 from cohorts.models import Cohort
 from dashboards import selectors, suppression
-from dashboards.selectors import STEPS, UNKNOWN
+from dashboards.selectors import STEP_KEYS, STEPS, UNKNOWN
 
 SMALL = "< 5"  # a count of fewer than five people, for partner viewers
 WITHHELD = gettext_lazy("hidden")  # a figure hidden because it would tell a small count
@@ -45,7 +45,9 @@ class Cell:
     @property
     def text(self) -> str:
         if self.hidden:
-            small = self.kind == "count" and suppression.is_small(self.value)
+            small = (
+                self.kind == "count" and self.value is not None and suppression.is_small(self.value)
+            )
             return SMALL if small else str(WITHHELD)
         if self.value is None:
             return NOT_APPLICABLE
@@ -103,9 +105,12 @@ def _label(text) -> Cell:
 
 
 def _percent(part: int | Decimal, whole: int | Decimal, *, hidden: bool = False) -> Cell:
+    # Hidden before anything else: "—" (a share of nobody) would tell that the base is zero.
+    if hidden:
+        return Cell(None, hidden=True, kind="percent")
     if not whole:
         return Cell(None, kind="percent")
-    return Cell(float(part) * 100 / float(whole), hidden=hidden, kind="percent")
+    return Cell(float(part) * 100 / float(whole), kind="percent")
 
 
 def _chart(
@@ -163,6 +168,13 @@ def _value_text(attribute, value: str) -> str:
     return attribute.text(value) or value
 
 
+# Steps partner viewers do not see broken down by value. Sign-ups are counted across the
+# platform up to a moment that moves (the cohort's close, or now while it is open): the counts
+# of two cohorts, or of two days, would tell by subtraction how few people of a value signed up
+# in between, which no suppression of one table can prevent. The overall count is shown.
+UNBROKEN_FOR_PARTNERS = (STEP_KEYS.index("signed_up"),)
+
+
 def funnel_tables(*, cohort: Cohort, full: bool) -> list[Table]:
     data = selectors.funnel(cohort=cohort)
     totals = data.totals
@@ -180,7 +192,7 @@ def funnel_tables(*, cohort: Cohort, full: bool) -> list[Table]:
         total_mask = suppression.protect_funnel(totals)
         for key, values in groups.items():
             total_mask, group_masks[key] = suppression.protect_table(
-                totals, [counts for _value, counts in values]
+                totals, [counts for _value, counts in values], unbroken=UNBROKEN_FOR_PARTNERS
             )
     links = _step_links(cohort) if full else [""] * len(STEPS)
 
@@ -225,39 +237,44 @@ def funnel_tables(*, cohort: Cohort, full: bool) -> list[Table]:
             rows.append(
                 [_label(_value_text(attribute, value))]
                 + [
-                    Cell(count, hidden=hidden, link=link if index else "")
+                    # A step not broken down keeps no figure at all, not even "< 5".
+                    Cell(None, hidden=True)
+                    if not full and index in UNBROKEN_FOR_PARTNERS
+                    else Cell(count, hidden=hidden, link=link if index else "")
                     for index, (count, hidden) in enumerate(zip(counts, mask, strict=True))
                 ]
             )
-        # The chart: at each step, each value's share of the people at that step.
+        # The chart: at each step, each value's share of the people at that step. A share is
+        # hidden with its count, and with the step's total: a shown count and its share would
+        # tell the hidden total (count × 100 ÷ share).
         shares = []
         for row in rows:
-            shares.append(
-                (
-                    row[0].value,
-                    [
-                        Cell(
-                            None if not totals[i] else row[i + 1].value * 100 / totals[i],
-                            hidden=row[i + 1].hidden,
-                            kind="percent",
-                            link=row[i + 1].link,
-                        )
-                        for i in range(len(STEPS))
-                    ],
-                )
-            )
+            cells = [
+                _percent(count.value or 0, total, hidden=count.hidden or total_hidden)
+                for count, total, total_hidden in zip(row[1:], totals, total_mask, strict=True)
+            ]
+            for cell, count in zip(cells, row[1:], strict=True):
+                cell.link = count.link
+            shares.append((row[0].value, cells))
         label = attribute.label_for(Use.QUOTAS)
+        description = _(
+            "People at each step, by value. The chart shows each value's share of the "
+            "people at each step: a share that shrinks from one step to the next means "
+            "that group is lost faster than the others."
+        )
+        if not full:
+            description += " " + _(
+                "Partners see sign-ups in the overall funnel only: counted across the "
+                "platform up to a date that moves, by value they would tell how few people "
+                "signed up between two cohorts or two days."
+            )
         tables.append(
             Table(
                 key=f"group-{attribute.key}",
                 title=_("The funnel by %(attribute)s") % {"attribute": str(label).lower()},
                 headers=[str(label), *[str(step.label) for step in STEPS]],
                 rows=rows,
-                description=_(
-                    "People at each step, by value. The chart shows each value's share of the "
-                    "people at each step: a share that shrinks from one step to the next means "
-                    "that group is lost faster than the others."
-                ),
+                description=description,
                 chart=_chart(
                     horizontal=True,
                     stacked=True,
@@ -384,6 +401,8 @@ def attendance_tables(*, cohort: Cohort, full: bool) -> list[Table]:
     rows = []
     for course in selectors.course_list(cohort=cohort):
         few = not full and suppression.is_small(course.enrolled)
+        # Few marks tell how few people came, however many are enrolled.
+        few_marks = few or (not full and suppression.is_small(course.attended))
         link = (
             reverse("courses:course_detail", kwargs={"slug": slug, "course_id": course.pk})
             if full
@@ -394,8 +413,8 @@ def attendance_tables(*, cohort: Cohort, full: bool) -> list[Table]:
                 _label(f"{course.code} {course.title}".strip()),
                 Cell(course.enrolled, hidden=few, link=link),
                 Cell(course.held, kind="number"),
-                Cell(course.attended, hidden=few, link=link),
-                _percent(course.attended, course.enrolled * course.held, hidden=few),
+                Cell(course.attended, hidden=few_marks, link=link),
+                _percent(course.attended, course.enrolled * course.held, hidden=few_marks),
             ]
         )
     return [

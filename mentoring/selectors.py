@@ -166,13 +166,24 @@ def pairings_as_mentee(*, user: User) -> QuerySet[Pairing]:
     ).order_by(Case(When(status=PairingStatus.ACTIVE, then=0), default=1), "-started_at", "-pk")
 
 
+def _holds_mentor_role(user: User) -> Exists:
+    """Whether the user holds the mentor role in the pairing's programme: a mentor whose role
+    was revoked no longer sees their mentees."""
+    return Exists(
+        ProgrammeRole.objects.filter(
+            user=user, programme_id=OuterRef("cohort__programme_id"), role=RoleKind.MENTOR
+        )
+    )
+
+
 def pairing_get_for_user(*, user: User, pairing_id: int) -> Pairing | None:
-    """A pairing the user is the mentor or the mentee of (never a run's unpublished proposal)."""
+    """A pairing the user is the mentee of, or the mentor of while holding the mentor role in
+    its programme (never a run's unpublished proposal)."""
     if not user.is_authenticated:
         return None
     return (
         Pairing.objects.filter(pk=pairing_id)
-        .filter(Q(mentee=user) | Q(mentor__user=user))
+        .filter(Q(mentee=user) | Q(_holds_mentor_role(user), mentor__user=user))
         .exclude(status=PairingStatus.PROPOSED)
         .select_related("mentee", "mentor__user", "cohort__programme")
         .first()
@@ -337,12 +348,13 @@ def forbidden_pair_get(*, programme: Programme, pair_id: int) -> ForbiddenPair |
 
 def pairing_list_for_user(*, user: User) -> QuerySet[Pairing]:
     """The pairings the user's own pages show them, in every programme: as a mentor their active
-    mentees, as a mentee their mentors (active or ended); never a run's proposal. Newest first."""
+    mentees, in the programmes where they still hold the mentor role (as "My mentoring" lists
+    them); as a mentee their mentors (active or ended); never a run's proposal. Newest first."""
     if not user.is_authenticated:
         return Pairing.objects.none()
     return _with_figures(
         Pairing.objects.filter(
-            Q(mentor__user=user, status=PairingStatus.ACTIVE)
+            Q(_holds_mentor_role(user), mentor__user=user, status=PairingStatus.ACTIVE)
             | Q(mentee=user, status__in=[PairingStatus.ACTIVE, PairingStatus.ENDED])
         ).select_related("mentee", "mentor__user", "cohort__programme")
     ).order_by(F("started_at").desc(nulls_last=True), "-pk")

@@ -32,7 +32,8 @@ def is_programme_mentor(user, programme) -> bool:
 
 @rules.predicate
 def is_partner_viewer(user, programme) -> bool:
-    return _has_role(user, programme, RoleKind.PARTNER_VIEWER)
+    """A partner viewer for one of the programme's partners (not one it has since dropped)."""
+    return selectors.user_is_partner_viewer(user=user, programme=programme)
 
 
 @rules.predicate

@@ -5,7 +5,16 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -52,6 +61,15 @@ def role_list_forget(*, user: User) -> None:
         setattr(user, _KEPT_ROLES, None)
 
 
+def _partner_is_current() -> Exists:
+    """Whether a role's partner is (still) one of its programme's partners."""
+    return Exists(
+        Programme.partners.through.objects.filter(
+            programme_id=OuterRef("programme_id"), partner_id=OuterRef("partner_id")
+        )
+    )
+
+
 def _kept_roles(user: User) -> list[ProgrammeRole] | None:
     """The user's roles with their programmes when kept for the request (read on first use,
     with whether the person has an authenticator app); None when not kept."""
@@ -64,7 +82,10 @@ def _kept_roles(user: User) -> list[ProgrammeRole] | None:
         kept = list(
             ProgrammeRole.objects.filter(user=user)
             .select_related("programme")
-            .annotate(user_has_totp=account_selectors.totp_condition(user_ref=OuterRef("user_id")))
+            .annotate(
+                user_has_totp=account_selectors.totp_condition(user_ref=OuterRef("user_id")),
+                partner_is_current=_partner_is_current(),
+            )
             .order_by("programme__name", "role")
         )
         setattr(user, _KEPT_ROLES, kept)
@@ -79,6 +100,26 @@ def user_has_role(*, user: User, programme: Programme | None, roles) -> bool:
     if kept is not None:
         return any(r.programme_id == programme.pk and r.role in roles for r in kept)
     return ProgrammeRole.objects.filter(user=user, programme=programme, role__in=roles).exists()
+
+
+def user_is_partner_viewer(*, user: User, programme: Programme | None) -> bool:
+    """Whether the user is a partner viewer of `programme` for one of its partners: the role of
+    a partner the programme no longer has grants nothing."""
+    if not user.is_authenticated or programme is None:
+        return False
+    kept = _kept_roles(user)
+    if kept is not None:
+        return any(
+            r.programme_id == programme.pk
+            and r.role == RoleKind.PARTNER_VIEWER
+            and r.partner_is_current
+            for r in kept
+        )
+    return (
+        ProgrammeRole.objects.filter(user=user, programme=programme, role=RoleKind.PARTNER_VIEWER)
+        .filter(_partner_is_current())
+        .exists()
+    )
 
 
 def programme_get_for_user(*, user: User, slug: str) -> Programme | None:

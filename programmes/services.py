@@ -27,11 +27,22 @@ def public_listing_refresh() -> None:
 
 @transaction.atomic
 def programme_update(*, programme: Programme, data: dict, partners, actor: User) -> Programme:
+    """Save the programme's settings and partners. Audited. A partner taken off the programme
+    takes its partner viewers' roles with it (each revoked by `programme_role_revoke`, so
+    audited too)."""
     for field, value in data.items():
         setattr(programme, field, value)
     programme.save()
     programme.partners.set(partners)
     audit_record(actor=actor, action="programme.update", target=programme, programme=programme)
+    dropped = (
+        ProgrammeRole.objects.filter(programme=programme, role=RoleKind.PARTNER_VIEWER)
+        .exclude(partner__in=programme.partners.all())
+        .select_related("user", "programme")
+        .order_by("pk")
+    )
+    for grant in dropped:
+        programme_role_revoke(grant=grant, revoked_by=actor)
     public_listing_refresh()
     return programme
 

@@ -199,7 +199,11 @@ PAGES = [
     ),
     ("my-certificate", "applicant037@example.org", "/certificates/"),
     ("exports", "programme.admin@example.org", "/programmes/ai-forward-2026/exports/"),
-    ("programme-dashboard", "programme.admin@example.org", "/programmes/ai-forward-2026/dashboard/"),
+    (
+        "programme-dashboard",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/dashboard/",
+    ),
     ("partner-dashboard", "partner.viewer@example.org", "/programmes/ai-forward-2026/dashboard/"),
     ("audit-log", "programme.admin@example.org", "/programmes/ai-forward-2026/audit/"),
     ("api-tokens", "programme.admin@example.org", "/profile/tokens/"),

@@ -14,7 +14,9 @@ from django.utils import timezone
 from applications.enums import ApplicationStatus
 from certificates.enums import CertificateStatus
 from compute.enums import AllocationStatus
+from programmes import services as programme_services
 from programmes.enums import RoleKind
+from programmes.models import ProgrammeRole
 from tests.api.world import API, fill, staff_details, staff_lists
 from tests.factories import (
     ApplicationFactory,
@@ -420,6 +422,22 @@ def test_my_allocations_pairings_and_certificates(world, outsider):
     assert "email" not in certificate
     for url in ("allocations", "pairings", "certificates"):
         assert _json(_as(outsider), f"{API}/me/{url}")["count"] == 0
+
+
+def test_my_pairings_drop_the_mentees_of_a_revoked_mentor(world, programme_admin):
+    mentor = world.pairings[0].mentor.user
+    TotpAuthenticatorFactory(user=mentor)
+    client = _as(mentor)
+    assert _json(client, f"{API}/me/pairings")["count"] == 1
+    grant = ProgrammeRole.objects.get(user=mentor, role=RoleKind.MENTOR)
+    programme_services.programme_role_revoke(grant=grant, revoked_by=programme_admin)
+    response = client.get(f"{API}/me/pairings")
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+    assert world.participants[0].user.email not in response.content.decode()
+    # The mentee still lists their mentor.
+    (pairing,) = _json(_as(world.participants[0].user), f"{API}/me/pairings")["items"]
+    assert (pairing["role"], pairing["partner_email"]) == ("mentee", mentor.email)
 
 
 # --- cost: the same number of queries at one item and at three ----------------------------------

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts.models import ApplicantProfile, User
 from applications.models import Application
+from core.models import AuditEntry
 from mentoring.models import MenteePreference, MentoringSession
 from programmes import services
 from programmes.enums import RoleKind
@@ -104,6 +105,59 @@ def test_grant_service_checks_the_partner(programme, programme_admin, partner):
         programme=programme, user=user, role=RoleKind.REVIEWER, granted_by=None, partner=partner
     )
     assert reviewer.partner is None
+
+
+def test_dropping_a_partner_revokes_its_viewers_roles(
+    client, programme, programme_admin, partner, partner_viewer
+):
+    kept_partner = PartnerFactory(name="Kept Partner")
+    programme.partners.add(kept_partner)
+    kept_viewer = ProgrammeRoleFactory(
+        programme=programme, role=RoleKind.PARTNER_VIEWER, partner=kept_partner
+    ).user
+    reviewer = ProgrammeRoleFactory(programme=programme, role=RoleKind.REVIEWER).user
+    services.programme_update(
+        programme=programme, data={}, partners=[kept_partner], actor=programme_admin
+    )
+    assert not ProgrammeRole.objects.filter(user=partner_viewer).exists()
+    assert ProgrammeRole.objects.filter(user=kept_viewer, partner=kept_partner).exists()
+    assert ProgrammeRole.objects.filter(user=reviewer, role=RoleKind.REVIEWER).exists()
+    revoked = AuditEntry.objects.get(action="programme_role.revoke")
+    assert (revoked.actor, revoked.programme_id, revoked.data) == (
+        programme_admin,
+        programme.pk,
+        {"user": partner_viewer.email, "role": RoleKind.PARTNER_VIEWER},
+    )
+    client.force_login(partner_viewer)
+    assert client.get(f"/programmes/{programme.slug}/dashboard/").status_code == 404
+    client.force_login(kept_viewer)
+    assert client.get(f"/programmes/{programme.slug}/dashboard/").status_code == 200
+
+
+def test_programme_edit_page_revokes_the_viewers_of_a_dropped_partner(
+    client, programme, programme_admin, partner, partner_viewer
+):
+    client.force_login(programme_admin)
+    response = client.post(
+        reverse("programmes:programme_edit", args=[programme.slug]),
+        {"name": programme.name, "tagline": "", "description": "", "partners": []},
+    )
+    assert response.status_code == 302
+    assert not programme.partners.exists()
+    assert not ProgrammeRole.objects.filter(user=partner_viewer).exists()
+
+
+def test_partner_viewer_of_a_partner_no_longer_the_programmes_sees_no_dashboard(
+    client, programme, partner, partner_viewer
+):
+    # A role left behind by a change that did not go through the update service.
+    programme.partners.remove(partner)
+    assert not partner_viewer.has_perm("dashboards.view_dashboard", programme)
+    client.force_login(partner_viewer)
+    assert client.get(f"/programmes/{programme.slug}/dashboard/").status_code == 403
+    assert client.get(f"/programmes/{programme.slug}/dashboard/main/funnel.csv").status_code == 403
+    programme.partners.add(partner)
+    assert client.get(f"/programmes/{programme.slug}/dashboard/").status_code == 200
 
 
 # --- the team page -----------------------------------------------------------------------------

@@ -71,3 +71,12 @@ def test_protect_table_never_leaves_a_small_cell_to_be_worked_out(groups):
         # shown parts.
         if len(groups) > 1:
             assert sum(hidden) >= 1 if total_mask[step] else sum(hidden) != 1
+
+
+def test_protect_table_hides_every_group_at_a_step_not_broken_down():
+    totals = [90, 40, 30]
+    groups = [[50, 20, 15], [40, 20, 15]]
+    total_mask, group_masks = suppression.protect_table(totals, groups, unbroken=[0])
+    assert total_mask == [False, False, False]
+    # The first step is hidden in every group, and the next is compared with nothing before it.
+    assert group_masks == [[True, False, False], [True, False, False]]

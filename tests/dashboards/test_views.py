@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import ApplicantProfile
 from applications.models import Application
 from core.models import AuditEntry
+from courses.enums import AttendanceStatus, EnrollmentStatus
 from dashboards import selectors
 from programmes.enums import RoleKind
 from programmes.models import ProgrammeRole
@@ -25,6 +26,9 @@ from tests.dashboards.world import (
     xlsx_cells,
 )
 from tests.factories import (
+    AttendanceFactory,
+    CourseFactory,
+    EnrollmentFactory,
     PartnerFactory,
     ProgrammeRoleFactory,
     QuotaFactory,
@@ -236,7 +240,8 @@ def test_partner_viewer_sees_aggregates_with_small_counts_hidden(client, program
         ["Certified", "&lt; 5", "hidden"],
     ]
     groups = _table(body, "group-gender")[1:]
-    assert groups[0][:4] == ["Man", "8", "8", "hidden"]
+    # Sign-ups are not broken down by value for partners.
+    assert groups[0][:4] == ["Man", "hidden", "8", "hidden"]
     assert all(cell in ("&lt; 5", "hidden") for row in groups for cell in row[3:])
     # The chart draws nothing for a hidden count, and links to no list.
     chart = _chart(body, "funnel")
@@ -281,7 +286,7 @@ def test_partner_viewer_downloads_protected_csv_and_xlsx(client, programme, part
     cells = xlsx_cells(response.content)
     assert cells[:13] == [
         "Gender", "Signed up", "Applied", "Submitted", "Eligible", "Reviewed", "Offered",
-        "Accepted", "Attending", "Certified", "Man", "8", "8",
+        "Accepted", "Attending", "Certified", "Man", "hidden", "8",
     ]  # fmt: skip
     assert "7" not in cells
     assert "< 5" in cells
@@ -433,3 +438,178 @@ def test_download_queries_do_not_grow(
 def test_every_depth_is_a_step():
     assert [step.key for step in selectors.STEPS][1:] == list(DEPTHS)
     assert TotpAuthenticatorFactory  # personas with MFA come from tests/conftest.py
+
+
+# --- partner viewers: figures that would let a hidden one be worked out -----------------------
+
+
+def _hidden_total_world(programme):
+    """Women: 10 applied and submitted. Men: 10 applied, 7 submitted. The step "submitted"
+    (17) is 3 below "applied" (20): hidden. Women's 10 at that step is shown. Every profile
+    was made after the cohort closed: nobody signed up in time."""
+    cohort = cohort_of(programme)
+    QuotaFactory(cohort=cohort, attribute="gender", values=["woman"])
+    for _n in range(10):
+        person(cohort, "submitted", gender="woman")
+    for n in range(10):
+        person(cohort, "submitted" if n < 7 else "applied", gender="man")
+    return cohort
+
+
+def test_partner_viewer_cannot_work_out_a_hidden_step_from_the_group_shares(
+    client, programme, partner_viewer
+):
+    _hidden_total_world(programme)
+    client.force_login(partner_viewer)
+    body = client.get(DASHBOARD).content.decode()
+    funnel = _table(body, "funnel")
+    assert funnel[3] == ["Submitted", "hidden", "hidden"]
+    groups = _table(body, "group-gender")
+    assert [row[:4] for row in groups[1:]] == [
+        ["Man", "hidden", "10", "hidden"],
+        ["Woman", "hidden", "10", "10"],
+    ]
+    # No shown share of a shown count, at a step whose total is hidden, in the chart's data.
+    totals = _chart(body, "funnel")["datasets"][0]["values"]
+    shares = _chart(body, "group-gender")["datasets"]
+    for step, total in enumerate(totals):
+        if total is None:
+            assert [dataset["values"][step] for dataset in shares] == [None, None], step
+    # The other shares are shown.
+    assert [round(dataset["values"][1], 1) for dataset in shares] == [50.0, 50.0]
+    # Downloads: the same cells, none of them a share or the hidden total.
+    lines = client.get(DASHBOARD + "main/group-gender.csv").content.decode("utf-8-sig")
+    assert lines.splitlines()[1:] == [
+        "Man,hidden,10,hidden,< 5,< 5,< 5,< 5,< 5,< 5",
+        "Woman,hidden,10,10,< 5,< 5,< 5,< 5,< 5,< 5",
+    ]
+    cells = xlsx_cells(client.get(DASHBOARD + "main/group-gender.xlsx").content)
+    assert cells[10:] == [
+        "Man", "hidden", "10", "hidden", "< 5", "< 5", "< 5", "< 5", "< 5", "< 5",
+        "Woman", "hidden", "10", "10", "< 5", "< 5", "< 5", "< 5", "< 5", "< 5",
+    ]  # fmt: skip
+    funnel_csv = client.get(DASHBOARD + "main/funnel.csv").content.decode("utf-8-sig")
+    assert "17" not in funnel_csv
+    assert "58.8" not in body + funnel_csv
+
+
+def test_admin_sees_the_shares_of_every_step(client, programme, programme_admin):
+    _hidden_total_world(programme)
+    client.force_login(programme_admin)
+    body = client.get(DASHBOARD).content.decode()
+    shares = _chart(body, "group-gender")["datasets"]
+    assert [round(dataset["values"][2], 1) for dataset in shares] == [41.2, 58.8]
+
+
+def test_partner_viewer_sees_no_share_of_a_hidden_base_as_a_dash(client, programme, partner_viewer):
+    # Nobody signed up in time: "applied" after "signed up" (0) is a share of nobody, which
+    # "—" would tell; it is hidden like every share of a hidden count.
+    _hidden_total_world(programme)
+    client.force_login(partner_viewer)
+    body = client.get(DASHBOARD).content.decode()
+    assert _table(body, "funnel")[1:3] == [
+        ["Signed up", "&lt; 5", "—"],
+        ["Applied", "20", "hidden"],
+    ]
+
+
+def test_percent_of_a_hidden_figure_is_hidden_whatever_its_base():
+    from dashboards.tables import _percent
+
+    assert _percent(3, 0, hidden=True).text == "hidden"
+    assert _percent(0, 0, hidden=True).export_value == "hidden"
+    assert _percent(3, 0, hidden=True).chart_value is None
+    assert _percent(3, 0).text == "—"
+    assert _percent(3, 4).text == "75.0 %"
+
+
+def test_partner_viewer_sees_no_sign_up_by_value(client, programme, partner_viewer):
+    # Sign-ups are counted across the platform up to a moment that moves (the cohort's close,
+    # or now): the counts of two cohorts, or two days, would tell by subtraction how few people
+    # of a value signed up in between. Partners see the overall count only.
+    cohort = populated(programme, per_depth=10)
+    _backdate_profiles()
+    assert selectors.funnel(cohort=cohort).groups["gender"]["woman"][0] == 40
+    client.force_login(partner_viewer)
+    body = client.get(DASHBOARD).content.decode()
+    assert _table(body, "funnel")[1] == ["Signed up", "80", "—"]
+    groups = _table(body, "group-gender")
+    assert [row[:3] for row in groups[1:]] == [["Man", "hidden", "40"], ["Woman", "hidden", "40"]]
+    assert "Partners see sign-ups in the overall funnel only" in body
+    shares = _chart(body, "group-gender")["datasets"]
+    assert [dataset["values"][0] for dataset in shares] == [None, None]
+    assert [dataset["values"][1] for dataset in shares] == [50.0, 50.0]
+    lines = client.get(DASHBOARD + "main/group-gender.csv").content.decode("utf-8-sig")
+    assert [line.split(",")[:3] for line in lines.splitlines()[1:]] == [
+        ["Man", "hidden", "40"],
+        ["Woman", "hidden", "40"],
+    ]
+    cells = xlsx_cells(client.get(DASHBOARD + "main/group-gender.xlsx").content)
+    assert cells[10:13] == ["Man", "hidden", "40"]
+
+
+def test_admin_sees_sign_ups_by_value(client, programme, programme_admin):
+    populated(programme, per_depth=10)
+    _backdate_profiles()
+    client.force_login(programme_admin)
+    body = client.get(DASHBOARD).content.decode()
+    assert [row[:3] for row in _table(body, "group-gender")[1:]] == [
+        ["Man", "40", "40"],
+        ["Woman", "40", "40"],
+    ]
+    assert "Partners see sign-ups in the overall funnel only" not in body
+
+
+# --- attendance -------------------------------------------------------------------------------
+
+
+def _course_world(programme, *, enrolled: int, attended: int, withdrawn_attended: int = 0):
+    """A course of the cohort with one session held, `enrolled` people enrolled of whom
+    `attended` were present, and `withdrawn_attended` who withdrew after being present."""
+    cohort = cohort_of(programme)
+    course = CourseFactory(
+        programme=programme, code="ML1", title="Machine learning", cohorts=[cohort]
+    )
+    session = session_of(cohort, course)
+    for n in range(enrolled + withdrawn_attended):
+        user = UserFactory()
+        withdrawn = n >= enrolled
+        EnrollmentFactory(
+            course=course,
+            cohort=cohort,
+            user=user,
+            status=EnrollmentStatus.WITHDRAWN if withdrawn else EnrollmentStatus.ACTIVE,
+        )
+        if n < attended or withdrawn:
+            AttendanceFactory(session=session, user=user, status=AttendanceStatus.PRESENT)
+    return cohort
+
+
+def test_partner_viewer_sees_no_small_attendance(client, programme, partner_viewer):
+    _course_world(programme, enrolled=20, attended=2)
+    client.force_login(partner_viewer)
+    body = client.get(DASHBOARD).content.decode()
+    assert _table(body, "attendance")[1:] == [
+        ["ML1 Machine learning", "20", "1", "&lt; 5", "hidden"]
+    ]
+    assert _chart(body, "attendance")["datasets"][0]["values"] == [None]
+    lines = client.get(DASHBOARD + "main/attendance.csv").content.decode("utf-8-sig")
+    assert lines.splitlines()[1:] == ["ML1 Machine learning,20,1,< 5,hidden"]
+
+
+def test_partner_viewer_sees_attendance_of_five_or_more(client, programme, partner_viewer):
+    _course_world(programme, enrolled=20, attended=5)
+    client.force_login(partner_viewer)
+    body = client.get(DASHBOARD).content.decode()
+    assert _table(body, "attendance")[1:] == [["ML1 Machine learning", "20", "1", "5", "25.0 %"]]
+
+
+def test_attendance_counts_only_the_people_enrolled(client, programme, programme_admin):
+    # Someone present at the session who withdrew since is neither enrolled nor attending: the
+    # rate never passes 100 %.
+    cohort = _course_world(programme, enrolled=1, attended=1, withdrawn_attended=2)
+    (course,) = selectors.course_list(cohort=cohort)
+    assert (course.enrolled, course.held, course.attended) == (1, 1, 1)
+    client.force_login(programme_admin)
+    body = client.get(DASHBOARD).content.decode()
+    assert _table(body, "attendance")[1:] == [["ML1 Machine learning", "1", "1", "1", "100.0 %"]]

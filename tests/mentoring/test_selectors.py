@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from mentoring import selectors
 from mentoring.enums import PairingStatus, RunStatus
+from programmes import services as programme_services
 from programmes.enums import RoleKind
+from programmes.models import ProgrammeRole
 from tests.factories import (
     CohortFactory,
     ForbiddenPairFactory,
@@ -123,6 +125,35 @@ def test_pairing_get_for_user_only_for_its_two_sides(
         assert selectors.pairing_get_for_user(user=person, pairing_id=pairing.pk) is None
     # The two sides of another programme's pair see nothing of this one, and vice versa.
     assert selectors.pairing_get_for_user(user=mentor, pairing_id=elsewhere.pk) is None
+
+
+def test_a_mentor_whose_role_was_revoked_no_longer_sees_their_mentees(
+    programme, programme_admin, cohort, profile, mentor
+):
+    pairing = PairingFactory(cohort=cohort, mentor=profile)
+    assert [p.pk for p in selectors.pairing_list_for_user(user=mentor)] == [pairing.pk]
+    grant = ProgrammeRole.objects.get(user=mentor, programme=programme, role=RoleKind.MENTOR)
+    programme_services.programme_role_revoke(grant=grant, revoked_by=programme_admin)
+    assert list(selectors.pairing_list_for_user(user=mentor)) == []
+    assert selectors.pairing_get_for_user(user=mentor, pairing_id=pairing.pk) is None
+    # Their mentee still sees the pairing.
+    assert [p.pk for p in selectors.pairing_list_for_user(user=pairing.mentee)] == [pairing.pk]
+    assert selectors.pairing_get_for_user(user=pairing.mentee, pairing_id=pairing.pk) == pairing
+
+
+def test_pairing_list_for_user_needs_the_role_in_the_pairings_own_programme(
+    programme, other_programme, cohort, profile, mentor
+):
+    # A mentor of this programme who was a mentor of another one: only this one's mentees.
+    here = PairingFactory(cohort=cohort, mentor=profile)
+    there = PairingFactory(
+        cohort=CohortFactory(programme=other_programme),
+        mentor=MentorProfileFactory(programme=other_programme, user=mentor),
+    )
+    assert {p.pk for p in selectors.pairing_list_for_user(user=mentor)} == {here.pk}
+    assert selectors.pairing_get_for_user(user=mentor, pairing_id=there.pk) is None
+    ProgrammeRoleFactory(user=mentor, programme=other_programme, role=RoleKind.MENTOR)
+    assert {p.pk for p in selectors.pairing_list_for_user(user=mentor)} == {here.pk, there.pk}
 
 
 def test_pairing_get_for_user_hides_a_runs_proposal(cohort, profile, mentor):

@@ -28,7 +28,9 @@ from mentoring.models import (
     Pairing,
 )
 from notifications.models import Notification
+from programmes import services as programme_services
 from programmes.enums import RoleKind
+from programmes.models import ProgrammeRole
 from selection.models import Participant
 from tests.auth import sign_in_confirmed
 from tests.factories import (
@@ -1381,6 +1383,26 @@ def test_pairing_page_is_404_for_anyone_but_its_mentor_and_mentee(
         ("end/", {"reason": "Mine now"}),
     ):
         _refused_unchanged(client, _pairing_url(pairing, tail), data)
+
+
+def test_pairing_page_is_404_for_a_mentor_whose_role_was_revoked(
+    client, programme, programme_admin, mentor, pairing, session
+):
+    grant = ProgrammeRole.objects.get(user=mentor, programme=programme, role=RoleKind.MENTOR)
+    programme_services.programme_role_revoke(grant=grant, revoked_by=programme_admin)
+    client.force_login(mentor)
+    response = client.get(_pairing_url(pairing))
+    assert response.status_code == 404
+    assert SECRET not in _body(response)
+    assert "participant@example.com" not in _body(response)
+    for tail, data in (
+        ("sessions/new/", {"held_on": "2020-01-01", "minutes": "60", "mode": "video"}),
+        ("end/", {"reason": "Mine now"}),
+    ):
+        _refused_unchanged(client, _pairing_url(pairing, tail), data)
+    # The mentee still has their page.
+    client.force_login(pairing.mentee)
+    assert client.get(_pairing_url(pairing)).status_code == 200
 
 
 def test_another_mentors_pairing_is_404(client, programme, cohort, mentor, pairing):
