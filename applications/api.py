@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from applications import selectors
+from applications import selectors, services
 from applications.enums import ApplicationStatus
 from applications.filters import SORT_CHOICES, ApplicationFilter
 from applications.models import Application
@@ -145,6 +145,8 @@ def application_detail(request: HttpRequest, slug: str, cohort_slug: str, applic
     application = selectors.application_get_for_staff(cohort=cohort, application_id=application_id)
     if application is None:
         raise Http404
+    # Opened by staff through the API: recorded as on the page.
+    services.application_viewed(application=application, actor=request.user, via="api")
     answers = {key: _answer(value) for key, value in (application.answers or {}).items()}
     return {**application_out(application), "answers": answers}
 

@@ -546,14 +546,16 @@ def application_file_opened(*, application: Application, actor: User, what: str)
         )
 
 
-def application_viewed(*, application: Application, actor: User) -> None:
-    """Audit a staff member opening an application (the person's answers and profile)."""
+def application_viewed(*, application: Application, actor: User, via: str = "page") -> None:
+    """Audit a staff member opening an application (the person's answers and profile), on its
+    page or through the API (`via`)."""
     if actor.pk != application.applicant_id:
         audit_record(
             actor=actor,
             action="applications.view",
             target=application,
             programme=application.cohort.programme_id,
+            **({"via": via} if via != "page" else {}),
         )
 
 

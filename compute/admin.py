@@ -8,6 +8,7 @@ from compute.models import (
     ResourcePool,
     ResourceType,
 )
+from core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(ResourceType)
@@ -45,13 +46,17 @@ class AllocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AllocationRequest)
-class AllocationRequestAdmin(admin.ModelAdmin):
+class AllocationRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: top-ups are decided on the programme's compute pages (audited, granted)."""
+
     list_display = ("allocation", "amount", "status", "granted", "decided_at")
     list_filter = ("status",)
     readonly_fields = ("allocation", "amount", "granted", "decided_by", "decided_at")
 
 
 @admin.register(IntegrationToken)
-class IntegrationTokenAdmin(admin.ModelAdmin):
+class IntegrationTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: tokens are made and revoked on the programme's token page (audited)."""
+
     list_display = ("name", "prefix", "programme", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "secret_hash", "last_used_at")

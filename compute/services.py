@@ -265,9 +265,13 @@ def allocations_release(*, cohort_id: int, user_id: int) -> int:
     """A participant left: what they did not use goes back to the pool and their allocations
     are suspended. Returns the allocations released."""
     released = 0
-    for allocation in Allocation.objects.select_for_update().filter(
-        pool__cohort_id=cohort_id, user_id=user_id
+    programme_id = None
+    for allocation in (
+        Allocation.objects.select_for_update(of=("self",))
+        .filter(pool__cohort_id=cohort_id, user_id=user_id)
+        .select_related("pool__cohort")
     ):
+        programme_id = allocation.pool.cohort.programme_id
         unused = max(allocation.limit - allocation.used, Decimal(0))
         _give_back(allocation.pool_id, unused)
         allocation.limit -= unused
@@ -280,6 +284,16 @@ def allocations_release(*, cohort_id: int, user_id: int) -> int:
             reason=_("Left the cohort: unused units went back to the pool"),
         )
         released += 1
+    if released:
+        audit_record(
+            actor=None,
+            action="compute.allocations_released",
+            target=None,
+            programme=programme_id,
+            cohort=cohort_id,
+            user=user_id,
+            allocations=released,
+        )
     return released
 
 

@@ -3,8 +3,22 @@ from django.contrib import admin
 from .models import AuditEntry
 
 
+class ReadOnlyAdminMixin:
+    """For a model admin or inline whose rows change only through the services (which audit
+    and notify): the admin shows them, and adds, changes and deletes nothing."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone, superusers included: the audit trail is append-only."""
 
     list_display = [
@@ -30,12 +44,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "data",
     ]
     actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -32,6 +32,17 @@ class AuditEntryQuerySet(models.QuerySet):
 
     delete.queryset_only = True
 
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditEntryImmutableError("Audit entries cannot be changed.")
+
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        if update_conflicts:
+            raise AuditEntryImmutableError("Audit entries cannot be changed.")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def update_or_create(self, *args, **kwargs):
+        raise AuditEntryImmutableError("Audit entries cannot be changed.")
+
 
 class AuditEntry(models.Model):
     """An append-only record of a sensitive action: who did what to which object.
@@ -82,6 +93,8 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AuditEntryImmutableError("Audit entries cannot be changed.")
+        # Always an INSERT: a new object given an existing entry's pk must not overwrite it.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -12,7 +12,8 @@ from contextvars import ContextVar
 HEADER = "X-Request-ID"
 NO_REQUEST = "-"
 # Letters, digits and a little punctuation, short: nothing that could forge a log line.
-_SANE = re.compile(r"[A-Za-z0-9._:@+=-]{8,128}")
+# No ":" either: the audit trail's "task:…" and "command:…" ids are the server's own.
+_SANE = re.compile(r"[A-Za-z0-9._@+=-]{8,128}")
 
 _current: ContextVar[str] = ContextVar("request_id", default=NO_REQUEST)
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
+from core.admin import ReadOnlyAdminMixin
 from courses.models import (
     Assessment,
     AssessmentResult,
@@ -44,7 +45,9 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: attendance is marked on the roster and by check-in (audited)."""
+
     list_display = ("user", "session", "status", "source")
     list_filter = ("status", "source")
     search_fields = ("user__email",)

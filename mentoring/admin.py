@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdminMixin
 from mentoring.models import (
     ForbiddenPair,
     MatchingRun,
@@ -33,7 +34,9 @@ class ForbiddenPairAdmin(admin.ModelAdmin):
 
 
 @admin.register(MatchingRun)
-class MatchingRunAdmin(admin.ModelAdmin):
+class MatchingRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: runs are made and published on the programme's mentoring pages (audited)."""
+
     list_display = ("cohort", "number", "mode", "status", "created_at", "published_at")
     list_filter = ("status", "mode")
     readonly_fields = ("summary", "weights")
@@ -49,7 +52,9 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Pairing)
-class PairingAdmin(admin.ModelAdmin):
+class PairingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: pairings change through matching, overrides and endings (audited)."""
+
     list_display = ("mentor", "mentee", "cohort", "status", "started_at", "last_session_on")
     list_filter = ("status", "source")
     search_fields = ("mentee__email", "mentor__user__email")

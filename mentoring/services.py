@@ -766,6 +766,14 @@ def pairings_end_for_leaver(*, cohort_id: int, user_id: int) -> int:
     Pairing.objects.filter(
         cohort_id=cohort_id, mentee_id=user_id, status=PairingStatus.PROPOSED
     ).delete()
+    for pairing in ending:
+        audit_record(
+            actor=None,
+            action="mentoring.end",
+            target=pairing,
+            programme=pairing.cohort.programme_id,
+            reason="mentee_left",
+        )
     return len(ending)
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdminMixin
 from programmes import services
 from programmes.models import Partner, Programme, ProgrammeRole
 
@@ -27,7 +28,9 @@ class PartnerAdmin(RefreshesPublicListing, admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class ProgrammeRoleInline(admin.TabularInline):
+# Roles are granted and revoked on the programme's team page (audited, and the person is told);
+# the admin shows them only.
+class ProgrammeRoleInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ProgrammeRole
     fk_name = "programme"
     extra = 0
@@ -45,7 +48,7 @@ class ProgrammeAdmin(RefreshesPublicListing, admin.ModelAdmin):
 
 
 @admin.register(ProgrammeRole)
-class ProgrammeRoleAdmin(admin.ModelAdmin):
+class ProgrammeRoleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "programme", "role", "created_at"]
     list_filter = ["role", "programme"]
     search_fields = ["user__email", "programme__name"]

@@ -61,6 +61,7 @@ ACTION_LABELS = {
     "compute.allocation_adjust": gettext_lazy("Compute allocation changed"),
     "compute.allocation_suspend": gettext_lazy("Compute allocation suspended"),
     "compute.allocation_resume": gettext_lazy("Compute allocation resumed"),
+    "compute.allocations_released": gettext_lazy("Compute released (the participant left)"),
     "compute.topup_decide": gettext_lazy("Top-up request decided"),
     "compute.allocations_export": gettext_lazy("Compute allocations exported"),
     "compute.token_create": gettext_lazy("Integration token created"),

@@ -895,6 +895,19 @@ def waitlist_promote(
     return offers
 
 
+def _promoted_automatically(cohort: Cohort, offers: list[Offer]) -> None:
+    """Audit the periodic promotion's offers (made by no one: `automatic` says so)."""
+    if offers:
+        audit_record(
+            actor=None,
+            action="selection.promote",
+            target=cohort,
+            programme=cohort.programme_id,
+            offers=len(offers),
+            automatic=True,
+        )
+
+
 def waitlist_promote_all(*, now=None) -> int:
     """Periodic: fill free seats of every cohort whose waitlist is not paused."""
     total = 0
@@ -908,7 +921,9 @@ def waitlist_promote_all(*, now=None) -> int:
                 .get(pk=cohort_id)
             )
             if not cohort.is_waitlist_paused:
-                total += len(_promote(cohort, actor=None))
+                offers = _promote(cohort, actor=None)
+                _promoted_automatically(cohort, offers)
+                total += len(offers)
     return total
 
 

@@ -1,8 +1,8 @@
 """Existing entries get their programme where their target names it cheaply; then, on
 PostgreSQL, a trigger makes the table append-only below the ORM too.
 
-Only entries whose target is a programme, a cohort or an application are given a programme:
-one lookup per kind, grouped by programme. Every other entry keeps a NULL programme (it is
+Only entries whose target is a programme, a cohort, an application, one of certificates' or one of
+courses' objects are given a programme: one lookup per kind, grouped by programme. Every other entry keeps a NULL programme (it is
 still shown to platform admins in the Django admin).
 
 The trigger refuses every DELETE and every UPDATE except the one Django itself makes when a user
@@ -92,6 +92,28 @@ def backfill_programmes(apps, schema_editor):
             .values_list("pk", "cohort__programme_id")
         ),
     )
+    # Certificates' and courses' entries, through their cohort or course.
+    for app_label, model_name, path in [
+        ("certificates", "certificationrule", "cohort__programme_id"),
+        ("certificates", "certificate", "cohort__programme_id"),
+        ("certificates", "waiver", "cohort__programme_id"),
+        ("certificates", "signoff", "cohort__programme_id"),
+        ("certificates", "issuerun", "cohort__programme_id"),
+        ("courses", "course", "programme_id"),
+        ("courses", "classsession", "course__programme_id"),
+        ("courses", "enrollment", "course__programme_id"),
+        ("courses", "assessment", "course__programme_id"),
+    ]:
+        target_type = f"{app_label}.{model_name}"
+        model = apps.get_model(app_label, model_name)
+        fill(
+            target_type,
+            dict(
+                model.objects.using(db)
+                .filter(pk__in=ids_of(target_type))
+                .values_list("pk", path)
+            ),
+        )
 
 
 def add_guard(apps, schema_editor):
@@ -111,6 +133,8 @@ class Migration(migrations.Migration):
         # Read for the backfill; and cohorts 0009 rewrites entries, so it must come first.
         ("cohorts", "0011_rule_values_as_codes"),
         ("applications", "0003_status_counts"),
+        ("certificates", "0001_initial"),
+        ("courses", "0001_initial"),
     ]
 
     operations = [

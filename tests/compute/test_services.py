@@ -241,6 +241,10 @@ def test_withdrawal_releases_what_was_not_used_and_suspends(cohort, gpu, llm):
     release = AllocationChange.objects.filter(kind=ChangeKind.RELEASE)
     assert release.count() == 2  # one per pool
     assert release.first().reason == "Left the cohort: unused units went back to the pool"
+    # In the programme's audit log, made by no one (the participant's leaving did it).
+    entry = AuditEntry.objects.get(action="compute.allocations_released")
+    assert (entry.actor, entry.programme_id) == (None, cohort.programme_id)
+    assert entry.data == {"cohort": cohort.pk, "user": participant.user_id, "allocations": 2}
 
 
 def test_release_of_an_overused_allocation_gives_nothing_back(cohort, gpu):

@@ -225,3 +225,43 @@ def test_audit_record_in_a_management_command_keeps_its_name(
     monkeypatch.setattr("sys.argv", ["manage.py", "seed_demo", "--seed", "3"])
     entry = audit_record(actor=platform_admin, action="programme.update")
     assert AuditEntry.objects.get(pk=entry.pk).request_id == "command:seed_demo"
+
+
+def test_audit_entry_refuses_to_be_overwritten_through_a_new_object(entry):
+    """A new object given an existing entry's id is an INSERT (refused), never an UPDATE."""
+    from django.db import IntegrityError
+
+    forged = AuditEntry(pk=entry.pk, action="nothing.happened", target_type="x")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        forged.save()
+    with pytest.raises(AuditEntryImmutableError):
+        AuditEntry.objects.bulk_create(
+            [AuditEntry(pk=entry.pk, action="nothing.happened")],
+            update_conflicts=True,
+            unique_fields=["id"],
+            update_fields=["action"],
+        )
+    with pytest.raises(AuditEntryImmutableError):
+        AuditEntry.objects.update_or_create(pk=entry.pk, defaults={"action": "nothing.happened"})
+    assert AuditEntry.objects.get(pk=entry.pk).action == "programme.update"
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "programmes.programmerole",
+        "courses.attendance",
+        "compute.allocationrequest",
+        "compute.integrationtoken",
+        "mentoring.matchingrun",
+        "mentoring.pairing",
+    ],
+)
+def test_audited_changes_cannot_be_made_in_the_admin(client, platform_admin, model):
+    """These rows change only through the services, which audit them: the admin shows them and
+    offers no way to add, change or delete one."""
+    app_label, model_name = model.split(".")
+    client.force_login(platform_admin)
+    changelist = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
+    assert changelist.status_code == 200
+    assert client.get(reverse(f"admin:{app_label}_{model_name}_add")).status_code == 403

@@ -384,3 +384,21 @@ def test_every_export_is_filed_in_its_programme(programme, cohort, staff):
         ("mentoring.pairings_export", programme.pk),
         ("courses.progress_export", programme.pk),
     ]
+
+
+def test_staff_reading_an_application_through_the_api_is_audited(client, cohort, staff):
+    application = ApplicationFactory(cohort=cohort)
+    client.force_login(staff)
+    url = (
+        f"/api/v1/programmes/{cohort.programme.slug}/cohorts/{cohort.slug}"
+        f"/applications/{application.pk}"
+    )
+    assert client.get(url).status_code == 200
+
+    entry = AuditEntry.objects.get(action="applications.view")
+    assert (entry.actor, entry.target_id, entry.programme_id, entry.data) == (
+        staff,
+        str(application.pk),
+        cohort.programme_id,
+        {"via": "api"},
+    )

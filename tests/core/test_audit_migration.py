@@ -6,7 +6,14 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from core.models import AuditEntry
-from tests.factories import ApplicationFactory, CohortFactory, ProgrammeFactory, UserFactory
+from tests.factories import (
+    ApplicationFactory,
+    CertificateFactory,
+    CohortFactory,
+    CourseFactory,
+    ProgrammeFactory,
+    UserFactory,
+)
 
 BEFORE = [("core", "0001_initial")]
 
@@ -34,6 +41,8 @@ def test_audit_migration_keeps_entries_and_files_them_under_their_programme(rest
     application = ApplicationFactory(cohort=CohortFactory(programme=programme))
     elsewhere = CohortFactory()
     actor = UserFactory()
+    course = CourseFactory(programme=programme)
+    certificate = CertificateFactory(cohort=cohort)
     old = _migrate(BEFORE)
     OldEntry = old.get_model("core", "AuditEntry")
     made = {
@@ -62,6 +71,14 @@ def test_audit_migration_keeps_entries_and_files_them_under_their_programme(rest
             action="courses.enrol", target_type="courses.enrollment", target_id="7"
         ),
         "none": OldEntry.objects.create(action="account.login"),
+        "course": OldEntry.objects.create(
+            action="courses.course_update", target_type="courses.course", target_id=str(course.pk)
+        ),
+        "certificate": OldEntry.objects.create(
+            action="certificates.revoked",
+            target_type="certificates.certificate",
+            target_id=str(certificate.pk),
+        ),
     }
 
     _migrate(_head())
@@ -80,6 +97,8 @@ def test_audit_migration_keeps_entries_and_files_them_under_their_programme(rest
         "gone": None,
         "other": None,
         "none": None,
+        "course": programme.pk,
+        "certificate": programme.pk,
     }
     assert {row["request_id"] for row in after.values()} == {""}
     assert after["programme"]["actor_id"] == actor.pk

@@ -28,8 +28,15 @@ def test_sane_incoming_request_id_is_kept(client):
 
 @pytest.mark.parametrize(
     "incoming",
-    ["short", "x" * 129, "abc def ghi", "abcdefgh\nFAKE LOG LINE", "<script>alert(1)</script>"],
-    ids=["too-short", "too-long", "space", "newline", "markup"],
+    [
+        "short",
+        "x" * 129,
+        "abc def ghi",
+        "abcdefgh\nFAKE LOG LINE",
+        "<script>alert(1)</script>",
+        "task:selection.selection_commit:0f3a9c",
+    ],
+    ids=["too-short", "too-long", "space", "newline", "markup", "a-task-id-forged"],
 )
 def test_insane_incoming_request_id_is_replaced(client, incoming):
     response = client.get(reverse("landing"), HTTP_X_REQUEST_ID=incoming)

@@ -1209,6 +1209,12 @@ def test_leaving_the_cohort_ends_the_pairing_and_frees_the_place(
     told = Notification.objects.filter(kind="mentoring.ended")
     assert [n.recipient_id for n in told] == [xavier.user_id]
     assert "has ended" in told.get().text
+    ended = AuditEntry.objects.get(action="mentoring.end", target_id=str(pairing.pk))
+    assert (ended.actor, ended.programme_id, ended.data) == (
+        None,
+        programme.pk,
+        {"reason": "mentee_left"},
+    )
     run = _run(cohort, programme_admin)
     assert run.summary["mentees"] == 1 and run.summary["places"] == 1
     assert Pairing.objects.get(run=run).mentee == stays.user

@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+
+from core.models import AuditEntry
 import time_machine
 from django.db import connection
 from django.urls import reverse
@@ -405,6 +407,11 @@ def test_concurrent_promotions_never_oversell(cohort, programme_admin):
         thread.join()
     assert selection_services.seats_taken(cohort) == cohort.capacity
     assert Offer.objects.filter(is_promotion=True).count() == 1
+    # The one automatic promotion is in the programme's audit log, made by no one.
+    promoted = AuditEntry.objects.filter(action="selection.promote", actor=None)
+    assert [(e.programme_id, e.data) for e in promoted] == [
+        (cohort.programme_id, {"offers": 1, "automatic": True})
+    ]
 
 
 @pytest.mark.postgres
