@@ -1,8 +1,6 @@
 import datetime
 
 import pytest
-
-from core.models import AuditEntry
 import time_machine
 from django.db import connection
 from django.urls import reverse
@@ -12,6 +10,7 @@ from applications import services as application_services
 from applications import signals as application_signals
 from applications.enums import ApplicationStatus
 from applications.models import Application
+from core.models import AuditEntry
 from notifications.enums import EmailStatus
 from notifications.models import EmailMessage
 from selection import selectors
