@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApplicantProfile, PersonalToken, User
+from .models import ApplicantProfile, ConsentRecord, PersonalToken, User
 
 
 @admin.register(User)
@@ -38,3 +38,23 @@ class PersonalTokenAdmin(admin.ModelAdmin):
     search_fields = ["name", "prefix", "user__email"]
     raw_id_fields = ["user"]
     readonly_fields = ["prefix", "secret_hash", "last_used_at", "revoked_at"]
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(admin.ModelAdmin):
+    """Consents are given and withdrawn by the person (accounts.services); the admin only shows
+    them, and never deletes one: the history is the evidence."""
+
+    list_display = ["user", "purpose", "notice_version", "given_at", "withdrawn_at"]
+    list_filter = ["purpose", "notice_version"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

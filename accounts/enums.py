@@ -62,3 +62,22 @@ class TokenScope(models.TextChoices):
     integration tokens only, never a person's."""
 
     READ = "read", _("Read: everything you can see on the site, through the read API")
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a person agrees their personal data may be used for (Singapore's PDPA)."""
+
+    PROCESSING = "processing", _("Processing your applications")
+    PARTNER_AGGREGATES = "partner_aggregates", _("Sharing anonymous figures with partners")
+    NEWS = "news", _("News about programmes")
+
+    @property
+    def is_optional(self) -> bool:
+        """Optional consents are given and withdrawn on the privacy page; consent to
+        processing is given with each application and withdrawn with all of them."""
+        return self != ConsentPurpose.PROCESSING
+
+
+# The version of the site-wide privacy notice that optional consents are given under. A cohort
+# names the notice its applicants agree to (Cohort.privacy_notice_version).
+SITE_PRIVACY_NOTICE_VERSION = "2026-1"

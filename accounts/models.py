@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TimeStampedModel
 from core.tokens import HashedToken
 
-from .enums import Education, EmployerSize, Gender, JobLevel, Residency, Sector
+from .enums import ConsentPurpose, Education, EmployerSize, Gender, JobLevel, Residency, Sector
 from .validators import http_url_validator
 
 
@@ -163,3 +163,49 @@ class PersonalToken(HashedToken, TimeStampedModel):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class ConsentRecordQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class ConsentRecord(models.Model):
+    """One consent a person gave, for one purpose under one privacy notice version. Withdrawing
+    stamps `withdrawn_at`; giving it again writes a new row, so the history stays whole. Rows
+    are never deleted. Written only by accounts.services (consent_give, consent_withdraw)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consents"
+    )
+    purpose = models.CharField(_("purpose"), max_length=32, choices=ConsentPurpose.choices)
+    notice_version = models.CharField(_("privacy notice version"), max_length=40)
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = ConsentRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        indexes = [models.Index(fields=["user", "purpose"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "purpose", "notice_version"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="accounts_consent_one_active",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True)
+                | models.Q(withdrawn_at__gte=models.F("given_at")),
+                name="accounts_consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.purpose} {self.notice_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

@@ -5,7 +5,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.email_verification import send_verification_email_at_login
 from allauth.account.internal.stagekit import unstash_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from core import tokens
 from core.models import AuditEntry
 from core.services import audit_record
+from notifications import services as notification_services
 
-from .enums import TokenScope
-from .models import ApplicantProfile, PersonalToken, User
+from .enums import ConsentPurpose, TokenScope
+from .models import ApplicantProfile, ConsentRecord, PersonalToken, User
+from .signals import consent_withdrawn
 
 USER_AGENT_MAX_LENGTH = 200
 
@@ -128,3 +130,88 @@ def personal_token_authenticate(secret: str) -> PersonalToken | None:
     return tokens.token_find(
         PersonalToken.objects.filter(user__is_active=True).select_related("user"), secret
     )
+
+
+# --- consent ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_give(
+    *,
+    user: User,
+    purpose: str,
+    notice_version: str,
+    request: HttpRequest | None = None,
+    at: datetime | None = None,
+) -> ConsentRecord:
+    """Record that `user` consents to `purpose` under privacy notice `notice_version`.
+
+    Giving a consent that is already active returns its record and writes nothing else.
+    Otherwise writes a new record and an audit entry ("accounts.consent_given"); consent to
+    processing also lets optional notifications through again (`optional_mute_set`).
+    """
+    purpose = ConsentPurpose(purpose)
+    active = ConsentRecord.objects.active().filter(
+        user=user, purpose=purpose, notice_version=notice_version
+    )
+    existing = active.first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            record = ConsentRecord.objects.create(
+                user=user,
+                purpose=purpose,
+                notice_version=notice_version,
+                given_at=at or timezone.now(),
+            )
+    except IntegrityError:  # a concurrent request gave it first
+        return active.get()
+    if purpose == ConsentPurpose.PROCESSING:
+        notification_services.optional_mute_set(user=user, is_muted=False)
+    account_event_record(
+        request=request,
+        action="accounts.consent_given",
+        actor=user,
+        account=user,
+        purpose=purpose.value,
+        notice_version=notice_version,
+    )
+    return record
+
+
+@transaction.atomic
+def consent_withdraw(
+    *, user: User, purpose: str, actor: User, request: HttpRequest | None = None
+) -> int:
+    """Withdraw every active consent of `user` to `purpose` (whatever the notice version);
+    returns how many records were withdrawn, 0 when none was active (then nothing is written).
+
+    Stamps the records, writes an audit entry ("accounts.consent_withdrawn") and sends
+    `consent_withdrawn`. Withdrawing consent to processing also stops every optional
+    notification (`optional_mute_set`) and, through the signal, withdraws the person's open
+    applications: show them `application_list_withdrawn_by_consent` before calling this.
+    """
+    purpose = ConsentPurpose(purpose)
+    records = list(
+        ConsentRecord.objects.select_for_update()
+        .active()
+        .filter(user=user, purpose=purpose)
+        .order_by("pk")
+    )
+    if not records:
+        return 0
+    now = timezone.now()
+    ConsentRecord.objects.filter(pk__in=[record.pk for record in records]).update(withdrawn_at=now)
+    if purpose == ConsentPurpose.PROCESSING:
+        notification_services.optional_mute_set(user=user, is_muted=True)
+    account_event_record(
+        request=request,
+        action="accounts.consent_withdrawn",
+        actor=actor,
+        account=user,
+        purpose=purpose.value,
+        notice_versions=sorted({record.notice_version for record in records}),
+    )
+    consent_withdrawn.send(sender=ConsentRecord, user=user, purpose=purpose.value, actor=actor)
+    return len(records)

@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import reauthentication, selectors, services
+from .enums import SITE_PRIVACY_NOTICE_VERSION, ConsentPurpose
 from .forms import ApplicantProfileForm, PersonalTokenForm
 
 TOKENS_PER_PAGE = 50
@@ -105,3 +106,48 @@ def token_revoke(request, token_id):
     services.personal_token_revoke(token=token, actor=request.user)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("accounts:tokens")
+
+
+# --- privacy and consent ---------------------------------------------------------------------
+
+
+@login_required
+def consent_list(request):
+    """The person's own consents, one section per purpose, with each record's notice version
+    and times; optional ones can be given and withdrawn here."""
+    return render(
+        request,
+        "accounts/consent_list.html",
+        {"rows": selectors.consent_rows_for_user(user=request.user)},
+    )
+
+
+def _optional_purpose(value: str) -> ConsentPurpose | None:
+    try:
+        purpose = ConsentPurpose(value)
+    except ValueError:
+        return None
+    return purpose if purpose.is_optional else None
+
+
+@login_required
+@require_POST
+def consent_change(request, purpose, action):
+    """Give or withdraw one optional consent of the person's own (the URL names no person)."""
+    chosen = _optional_purpose(purpose)
+    if chosen is None:
+        return HttpResponseBadRequest(_("This consent cannot be changed here."))
+    if action == "give":
+        services.consent_give(
+            user=request.user,
+            purpose=chosen,
+            notice_version=SITE_PRIVACY_NOTICE_VERSION,
+            request=request,
+        )
+        messages.success(request, _("Thank you: your consent is recorded."))
+    else:
+        services.consent_withdraw(
+            user=request.user, purpose=chosen, actor=request.user, request=request
+        )
+        messages.success(request, _("Your consent is withdrawn."))
+    return redirect("accounts:privacy")

@@ -12,9 +12,15 @@ class ApplicationsConfig(AppConfig):
 
         # `tasks` registers the app's Celery tasks by name: services publish them through
         # core.background without importing them.
-        from . import tasks  # noqa: F401
+        from . import receivers, tasks  # noqa: F401
         from .export_kinds import KINDS as EXPORT_KINDS
         from .notification_kinds import KINDS
 
         register(*KINDS)
         register_exports(*EXPORT_KINDS)
+
+        from core.privacy_registry import register as register_privacy
+
+        from .privacy import PARTS as PRIVACY_PARTS
+
+        register_privacy(*PRIVACY_PARTS)

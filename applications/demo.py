@@ -6,7 +6,8 @@ import random
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from accounts.models import ApplicantProfile, User
+from accounts.enums import ConsentPurpose
+from accounts.models import ApplicantProfile, ConsentRecord, User
 from applications.enums import ApplicationStatus
 from applications.models import Application, ApplicationEvent
 from cohorts import selectors as cohort_selectors
@@ -157,6 +158,21 @@ def applications(rng: random.Random, cohort: Cohort, people: list[User], *, subm
                 )
             )
     ApplicationEvent.objects.bulk_create(events, batch_size=2000)
+    # The consent each submission gave, as application_submit records it.
+    ConsentRecord.objects.bulk_create(
+        [
+            ConsentRecord(
+                user_id=application.applicant_id,
+                purpose=ConsentPurpose.PROCESSING,
+                notice_version=application.consent_version,
+                given_at=application.consent_at,
+            )
+            for application in created
+            if application.consent_at
+        ],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
     _demo_cvs(created[:20])
     return len(created)
 

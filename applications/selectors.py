@@ -22,6 +22,30 @@ def application_list_for_applicant(*, user: User) -> QuerySet[Application]:
     )
 
 
+# Statuses an applicant can still withdraw from (application_withdraw): everything not yet
+# closed, an accepted place included. A "not selected" counts only while decisions are hidden.
+WITHDRAWABLE_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.WAITLISTED,
+    ApplicationStatus.OFFERED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.NOT_SELECTED,
+)
+
+
+def application_list_withdrawn_by_consent(*, user: User) -> QuerySet[Application]:
+    """The user's applications that withdrawing consent to processing withdraws, oldest
+    first: those still open, an accepted place included."""
+    return (
+        Application.objects.filter(applicant=user, status__in=WITHDRAWABLE_STATUSES)
+        .exclude(status=ApplicationStatus.NOT_SELECTED, cohort__decisions_released_at__isnull=False)
+        .select_related("cohort__programme")
+        .order_by("created_at", "id")
+    )
+
+
 def application_get_for_applicant(*, user: User, application_id: int) -> Application | None:
     """The user's own application, or None (404) — never someone else's."""
     if not user.is_authenticated:

@@ -4,6 +4,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import services as account_services
+from accounts.enums import ConsentPurpose
 from accounts.models import ApplicantProfile, User
 from applications import selectors
 from applications.enums import APPLICATION_TRANSITIONS, ApplicationStatus
@@ -434,6 +436,12 @@ def application_submit(
     application.consent_at = now
     application.submitted_at = now
     application.save()
+    account_services.consent_give(
+        user=application.applicant,
+        purpose=ConsentPurpose.PROCESSING,
+        notice_version=cohort.privacy_notice_version,
+        at=now,
+    )
     application_transition(
         application=application, to_status=ApplicationStatus.SUBMITTED, actor=actor
     )
@@ -499,6 +507,28 @@ def application_withdraw(*, application: Application, actor: User, reason: str) 
         dedupe_key=f"application-withdrawn:{application.pk}",
     )
     return application
+
+
+@transaction.atomic
+def applications_withdraw_for_consent(*, user: User, actor: User) -> list[Application]:
+    """Withdraw each of `user`'s open applications (`application_list_withdrawn_by_consent`),
+    an accepted place included, through `application_withdraw`, so seats, letters, events and
+    notices follow as for any withdrawal. Called when consent to processing is withdrawn.
+    Returns the applications withdrawn; one that changed meanwhile so that it can no longer
+    be withdrawn is left as it is."""
+    withdrawn = []
+    for application in selectors.application_list_withdrawn_by_consent(user=user):
+        try:
+            withdrawn.append(
+                application_withdraw(
+                    application=application,
+                    actor=actor,
+                    reason=_("Consent to processing personal data was withdrawn."),
+                )
+            )
+        except ApplicationError:
+            continue
+    return withdrawn
 
 
 @transaction.atomic

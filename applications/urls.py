@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, staff
+from .views import applicant, consent, staff
 
 app_name = "applications"
 
@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     path("apply/<slug:slug>/<slug:cohort_slug>/", applicant.apply, name="apply"),
     path("applications/", applicant.my_applications, name="mine"),
+    path("applications/consent/withdraw/", consent.consent_withdraw, name="consent_withdraw"),
     path("applications/<int:application_id>/", applicant.application_detail, name="detail"),
     path("applications/<int:application_id>/save/", applicant.application_save, name="save"),
     path("applications/<int:application_id>/upload/", applicant.application_upload, name="upload"),

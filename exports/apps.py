@@ -11,3 +11,8 @@ class ExportsConfig(AppConfig):
         # core.background without importing them. Kinds are registered by the apps that own
         # the data, from their own AppConfig.ready() (see exports/registry.py).
         from . import tasks  # noqa: F401
+        from .personal import KIND
+        from .registry import register
+
+        # A person's own data is the one kind exports declares itself: it belongs to no app.
+        register(KIND)

@@ -13,9 +13,11 @@ class ExportStatus(models.TextChoices):
 class ExportFormat(models.TextChoices):
     CSV = "csv", _("CSV")
     XLSX = "xlsx", _("Excel")
+    ZIP = "zip", _("ZIP archive")
 
 
 CONTENT_TYPES = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportFormat.ZIP: "application/zip",
 }

@@ -15,11 +15,19 @@ class ExportQuerySet(models.QuerySet):
 
 class Export(TimeStampedModel):
     """A file built in the background from a registered export kind, then offered for download
-    until it expires. The file lives in the private storage under `file_name`."""
+    until it expires. The file lives in the private storage under `file_name`.
+
+    A programme's export (applications, …) names its programme; a person's copy of their own
+    data (kind `personal_data`, docs/operations.md) belongs to no programme: `programme` empty,
+    and only `requested_by` ever sees it."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     programme = models.ForeignKey(
-        "programmes.Programme", on_delete=models.PROTECT, related_name="exports"
+        "programmes.Programme",
+        on_delete=models.PROTECT,
+        related_name="exports",
+        null=True,
+        blank=True,
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports"

@@ -8,7 +8,8 @@ from exports.registry import find_kind
 
 @rules.predicate
 def may_have_export(user, export) -> bool:
-    if export is None or not user.is_authenticated:
+    if export is None or not user.is_authenticated or export.programme_id is None:
+        # A person's own data (no programme) goes only through the "Your data" pages.
         return False
     kind = find_kind(export.kind)
     if kind is None or not user.has_perm(kind.permission, export.programme):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core import background
 from core.services import audit_record
+from exports import personal
 from exports.enums import ExportFormat, ExportStatus
 from exports.models import Export
 from exports.registry import get_kind
@@ -58,6 +59,7 @@ def export_start(
     rows_total: int = 0,
 ) -> Export:
     """Record an export of `kind` with its validated query and build it in the background
+    (`programme` None for a person's own data, see `personal_export_start`)
     (enqueued after commit). `rows_total` is the caller's count, shown until the worker counts
     again. Audited (the finished build is audited again by its kind, with the rows it holds).
     Raises ValueError for an unknown kind or format."""
@@ -98,6 +100,20 @@ def export_start(
     )
     transaction.on_commit(lambda: _enqueue_build(export.pk))
     return export
+
+
+def personal_export_start(*, person) -> Export:
+    """Start building `person`'s copy of everything held about them (a ZIP, exports/personal.py):
+    an export of no programme, whose subject is always the person asking. Asked again while one
+    is being built, it is that one. Audited (`exports.start`) and enqueued after commit."""
+    return export_start(
+        programme=None,
+        requested_by=person,
+        kind=personal.SLUG,
+        params={"subject": person.pk},
+        fmt=ExportFormat.ZIP,
+        download_name=f"cohortline-your-data-{timezone.localdate():%Y-%m-%d}.zip",
+    )
 
 
 def _enqueue_build(export_id: int) -> None:
@@ -145,7 +161,8 @@ def _storage_name(export: Export, attempt: int | None = None) -> str:
     """Where a build writes its file: one name per attempt, so that a build that outlived its
     claim (swept as abandoned, then finishing after all) never touches the new one's file."""
     attempt = export.attempts if attempt is None else attempt
-    return f"exports/{export.programme.slug}/{export.uuid.hex}-{attempt}.{export.format}"
+    folder = export.programme.slug if export.programme_id else "personal"
+    return f"exports/{folder}/{export.uuid.hex}-{attempt}.{export.format}"
 
 
 def _build_failed(export_id: int) -> str:

@@ -26,7 +26,7 @@ from core import background
 from . import rendering
 from .enums import EmailStatus
 from .models import EmailMessage, Notification, NotificationPreference
-from .registry import Kind, get_kind, workflow_owned_kinds
+from .registry import Kind, all_kinds, get_kind, workflow_owned_kinds
 
 logger = logging.getLogger(__name__)
 
@@ -46,15 +46,27 @@ class Delivery:
     email: EmailMessage | None
 
 
+# A preference row under this name switches every optional kind off for its user (see
+# `optional_mute_set`); it is read in the same query as the kind's own row.
+ALL_OPTIONAL_KINDS = "*"
+
+
 def _channels(*, kind: Kind, user_ids: Sequence[int]) -> dict[int, tuple[bool, bool]]:
-    """(email on, in-app on) per user id; mandatory kinds are always on."""
+    """(email on, in-app on) per user id; mandatory kinds are always on, optional ones off for
+    a user muted by `optional_mute_set`."""
     channels = dict.fromkeys(user_ids, (True, True))
     if kind.is_mandatory:
         return channels
-    for user_id, email_on, in_app_on in NotificationPreference.objects.filter(
-        user_id__in=user_ids, kind=kind.name
-    ).values_list("user_id", "is_email_enabled", "is_in_app_enabled"):
-        channels[user_id] = (email_on, in_app_on)
+    muted = set()
+    for user_id, name, email_on, in_app_on in NotificationPreference.objects.filter(
+        user_id__in=user_ids, kind__in=[kind.name, ALL_OPTIONAL_KINDS]
+    ).values_list("user_id", "kind", "is_email_enabled", "is_in_app_enabled"):
+        if name == ALL_OPTIONAL_KINDS:
+            muted.add(user_id)
+        else:
+            channels[user_id] = (email_on, in_app_on)
+    for user_id in muted:
+        channels[user_id] = (False, False)
     return channels
 
 
@@ -724,3 +736,31 @@ def unsubscribe(*, user, kind: str) -> NotificationPreference:
         is_email_enabled=False,
         is_in_app_enabled=current.is_in_app_enabled if current else True,
     )
+
+
+def _optional_kind_names() -> list[str]:
+    return [kind.name for kind in all_kinds() if not kind.is_mandatory]
+
+
+@transaction.atomic
+def optional_mute_set(*, user, is_muted: bool) -> int:
+    """Stop (or resume) every optional kind for `user`, whatever their per-kind preferences,
+    which are kept for when it resumes; mandatory kinds (security, offers) are always sent.
+    Muting also deletes the user's optional messages not yet sent (pending or staged), so
+    nothing optional goes out afterwards. Returns the number of emails deleted."""
+    if not is_muted:
+        NotificationPreference.objects.filter(user=user, kind=ALL_OPTIONAL_KINDS).delete()
+        return 0
+    NotificationPreference.objects.update_or_create(
+        user=user,
+        kind=ALL_OPTIONAL_KINDS,
+        defaults={"is_email_enabled": False, "is_in_app_enabled": False},
+    )
+    optional = _optional_kind_names()
+    Notification.objects.filter(recipient=user, kind__in=optional, is_staged=True).delete()
+    deleted, _ = EmailMessage.objects.filter(
+        recipient=user,
+        kind__in=optional,
+        status__in=[EmailStatus.PENDING, EmailStatus.STAGED],
+    ).delete()
+    return deleted

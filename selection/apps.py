@@ -15,3 +15,9 @@ class SelectionConfig(AppConfig):
         from .notification_kinds import KINDS
 
         register(*KINDS)
+
+        from core.privacy_registry import register as register_privacy
+
+        from .privacy import PARTS as PRIVACY_PARTS
+
+        register_privacy(*PRIVACY_PARTS)

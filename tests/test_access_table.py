@@ -25,7 +25,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import PersonalToken
+from accounts.models import ConsentRecord, PersonalToken
 from applications import services as application_services
 from applications.enums import ApplicationStatus
 from applications.models import Application, ApplicationEvent
@@ -392,6 +392,9 @@ def _build_world() -> SimpleNamespace:
         download_name="main-applications.csv",
     )
     export_services.export_build(export_id=export.pk)
+    # The applicant persona's own copy of their data, built and ready to download.
+    personal_export = export_services.personal_export_start(person=personas["applicant"])
+    export_services.export_build(export_id=personal_export.pk)
     # The outbox pages' message, chosen before the certificate's own notification is sent.
     message = EmailMessage.objects.latest("pk")
     # Certificates: the cohort's rule (a sign-off only), the participant signed off and issued
@@ -438,6 +441,7 @@ def _build_world() -> SimpleNamespace:
         assessment=assessment,
         feed=feed,
         export=export,
+        personal_export=personal_export,
         certificate=certificate,
         issue_run=issue_run,
         personal_token=personal_token,
@@ -550,6 +554,16 @@ TABLE = [
         ("POST",),
         ok=(302,),
     ),
+    # Everyone's own consents: the URLs name no person, so nobody reaches another's.
+    Row("accounts:privacy", _none, SIGNED_IN),
+    Row("accounts:consent_give", lambda w: {"purpose": "news"}, SIGNED_IN, ("POST",), ok=(302,)),
+    Row(
+        "accounts:consent_withdraw",
+        lambda w: {"purpose": "news"},
+        SIGNED_IN,
+        ("POST",),
+        ok=(302,),
+    ),
     # The same answer for anyone: whether a link went out is not said.
     Row("accounts:verification_resend", _none, PUBLIC, ("POST",), ok=(302,)),
     # notifications
@@ -575,6 +589,8 @@ TABLE = [
     # applications (the applicant's pages)
     Row("applications:apply", _c, SIGNED_IN, ok=(200, 302)),
     Row("applications:mine", _none, SIGNED_IN),
+    # The warning page; without consent to processing it sends back to the privacy page.
+    Row("applications:consent_withdraw", _none, SIGNED_IN, ("GET", "POST"), ok=(200, 302)),
     Row("applications:detail", lambda w: {"application_id": w.application.pk}, APPLICANT),
     Row(
         "applications:save",
@@ -813,6 +829,14 @@ TABLE = [
     Row("exports:export_list", _p, WORKSPACE),
     Row("exports:export_detail", _export, STAFF),
     Row("exports:export_download", _export, STAFF),
+    # exports: a person's own data, in the account settings. The list names no person; a copy
+    # is its owner's only (staff and administrators included are refused another's).
+    Row("exports:personal_data", _none, SIGNED_IN, ("GET", "POST"), ok=(200, 302)),
+    Row(
+        "exports:personal_data_download",
+        lambda w: {"export_uuid": w.personal_export.uuid},
+        APPLICANT,
+    ),
     # compute: the programme's catalogue, pools, allocations, top-ups and tokens
     Row("compute:overview", _p, STAFF),
     Row("compute:export", _p, STAFF),
@@ -1051,6 +1075,7 @@ def test_access_table_covers_every_url():
 
 WATCHED = [
     PersonalToken,
+    ConsentRecord,
     Programme,
     ProgrammeRole,
     Cohort,

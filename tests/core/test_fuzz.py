@@ -27,6 +27,8 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from accounts import services as account_services
+from accounts.enums import ConsentPurpose
 from applications import services as application_services
 from applications.enums import ApplicationStatus
 from applications.filters import ApplicationFilter
@@ -137,6 +139,7 @@ PERSONA_HINTS = [
     ("certificates:status_list", "anonymous"),
     ("certificates:", "programme_admin"),
     ("programmes:", "programme_admin"),
+    ("exports:personal_data", "applicant"),
     ("exports:", "programme_admin"),
     ("dashboards:", "programme_admin"),
     ("notifications:", "applicant"),
@@ -215,6 +218,12 @@ def _build_world(request) -> World:
         for n in range(5)
     ]
     draft = application_services.application_start(cohort=cohort, applicant=personas["applicant"])
+    # Consent to processing, so the page that withdraws it shows its warning.
+    account_services.consent_give(
+        user=personas["applicant"],
+        purpose=ConsentPurpose.PROCESSING,
+        notice_version=cohort.privacy_notice_version,
+    )
     assignment = ReviewAssignment.objects.create(application=pool[0], reviewer=personas["reviewer"])
     conflict = ConflictOfInterest.objects.create(
         reviewer=personas["reviewer"], programme=programme, kind=ConflictKind.EMPLOYER, value="Acme"
@@ -313,9 +322,13 @@ def _build_world(request) -> World:
         download_name="main-applications.csv",
     )
     export_services.export_build(export_id=export.pk)
+    # The applicant's own copy of their data, built and ready to download.
+    personal_export = export_services.personal_export_start(person=personas["applicant"])
+    export_services.export_build(export_id=personal_export.pk)
     kwargs = {
         "slug": programme.slug,
         "export_id": export.pk,
+        "export_uuid": personal_export.uuid,
         "cohort_slug": cohort.slug,
         "role_id": role.pk,
         "message_id": EmailMessage.objects.latest("pk").pk,
@@ -596,6 +609,8 @@ PROJECT_PAGES = {
     "dashboard",
     "accounts:profile",
     "accounts:tokens",
+    "accounts:privacy",
+    "applications:consent_withdraw",
     "cohorts:programme_detail",
     "programmes:programme_team",
     "programmes:programme_outbox",
@@ -679,6 +694,8 @@ PROJECT_PAGES = {
     "exports:export_list",
     "exports:export_detail",
     "exports:export_download",
+    "exports:personal_data",
+    "exports:personal_data_download",
     # The read API (JSON), asked with the site's session.
     "api:programme_list",
     "api:programme_detail",

@@ -1,5 +1,6 @@
 from .accounts import (
     ApplicantProfileFactory,
+    ConsentRecordFactory,
     PersonalTokenFactory,
     TotpAuthenticatorFactory,
     UserFactory,
@@ -72,6 +73,7 @@ __all__ = [
     "ClassSessionFactory",
     "CohortFactory",
     "ConflictOfInterestFactory",
+    "ConsentRecordFactory",
     "CourseFactory",
     "EligibilityRuleFactory",
     "EnrollmentFactory",

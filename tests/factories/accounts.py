@@ -5,9 +5,18 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import generate_totp_secret
 from allauth.mfa.utils import encrypt
+from django.utils import timezone
 
-from accounts.enums import Education, EmployerSize, Gender, JobLevel, Residency, Sector
-from accounts.models import ApplicantProfile, PersonalToken, User
+from accounts.enums import (
+    ConsentPurpose,
+    Education,
+    EmployerSize,
+    Gender,
+    JobLevel,
+    Residency,
+    Sector,
+)
+from accounts.models import ApplicantProfile, ConsentRecord, PersonalToken, User
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -72,3 +81,15 @@ class PersonalTokenFactory(factory.django.DjangoModelFactory):
     prefix = factory.Sequence(lambda n: f"p{n:07d}")
     secret_hash = "0" * 64
     scopes = factory.LazyFunction(lambda: ["read"])
+
+
+class ConsentRecordFactory(factory.django.DjangoModelFactory):
+    """Consent to processing, given under a notice version of its own and not withdrawn."""
+
+    class Meta:
+        model = ConsentRecord
+
+    user = factory.SubFactory(UserFactory)
+    purpose = ConsentPurpose.PROCESSING
+    notice_version = factory.Sequence(lambda n: f"2026-{n}")
+    given_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,89 @@
+"""The registry of personal-data parts: what each app holds about a person, for an access
+request (Singapore's PDPA, section 21).
+
+Each app declares its part in `<app>/privacy.py` and registers it from its
+`AppConfig.ready()` with `register(...)`. `core` sits below every app, so every app may
+register; the archive itself is built by `exports` (exports/personal.py), which reads this
+registry and imports no feature app.
+
+A part's `collect(person, targets)` returns a `PersonalData`:
+- `records`: JSON-ready dicts (str, int, float, bool, None, lists and dicts of those), each
+  one thing held about the person (an application, a session, a certificate…). Only what is
+  the person's own: never another person's name or email, never a reviewer's identity or a
+  staff member's private notes;
+- `files`: the person's uploaded files, copied into the archive under `files/`;
+- `targets`: the person's objects as `(target_type, target_id)` pairs, the keys of the audit
+  log (`AuditEntry.target_type` / `target_id`), so that the audit part can list who at a
+  programme opened them. Parts run in `order`; each receives the targets of those before it
+  (the audit part runs last).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.utils.functional import Promise
+
+Target = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class PersonalFile:
+    """A stored file of the person: where it goes in the archive, and where it is stored."""
+
+    archive_name: str
+    storage_name: str
+    storage_alias: str = "private"
+
+
+@dataclass
+class PersonalData:
+    records: list[dict[str, Any]] = field(default_factory=list)
+    files: list[PersonalFile] = field(default_factory=list)
+    targets: set[Target] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class PrivacyPart:
+    slug: str
+    label: str | Promise
+    collect: Callable[[Any, frozenset[Target]], PersonalData]
+    order: int = 100
+
+
+PARTS: dict[str, PrivacyPart] = {}
+
+
+def register(*parts: PrivacyPart) -> None:
+    """Declare personal-data parts; an app calls this from its `AppConfig.ready()`. A slug
+    may be registered once (the very same part again does nothing: `ready()` may run twice)."""
+    for part in parts:
+        known = PARTS.get(part.slug)
+        if known is not None and known is not part:
+            raise ImproperlyConfigured(
+                f"Personal-data part {part.slug!r} is registered twice; each part is declared "
+                "once, in the privacy.py of the app that owns the data."
+            )
+    PARTS.update((part.slug, part) for part in parts)
+
+
+def parts() -> list[PrivacyPart]:
+    """The registered parts in the order they are collected."""
+    return sorted(PARTS.values(), key=lambda part: (part.order, part.slug))
+
+
+def target_of(obj: models.Model) -> Target:
+    """The audit log's key for an object (as `core.services.audit_record` writes it)."""
+    return (obj._meta.label_lower, str(obj.pk))
+
+
+def when(value) -> str | None:
+    """A date or datetime as ISO 8601 (None stays None)."""
+    return value.isoformat() if value is not None else None
+
+
+def number(value) -> str | None:
+    """A Decimal as a string, exactly (None stays None)."""
+    return str(value) if value is not None else None
