@@ -121,31 +121,38 @@ def application_status_counts(*, cohort: Cohort) -> dict[str, int]:
     return counts
 
 
-# A filtered count is kept this long, and served only while it is still exact (see below).
-FILTERED_COUNT_SECONDS = 10 * 60
+# A filtered page is kept this long, and served only while it is still exact (see below).
+FILTERED_PAGE_SECONDS = 10 * 60
 
 
-def application_filtered_count(*, cohort: Cohort, queryset: QuerySet, filters: str) -> int:
-    """How many rows `queryset` (some of the cohort's applications, chosen by the filters that
-    `filters` spells out) has: exact, and on PostgreSQL counted once per state of the cohort.
+def application_filtered_page(
+    *, cohort: Cohort, queryset: QuerySet, filters: str, offset: int, limit: int
+) -> tuple[int, list[int] | None]:
+    """How many rows `queryset` (some of the cohort's applications, chosen and ordered by the
+    filters and sort that `filters` spells out) has, and the ids of its rows from `offset`, at
+    most `limit`, in its order: exact, and on PostgreSQL read once per state of the cohort.
 
-    The count is cached with the snapshot it was counted in (read in the same statement). Every
-    committed insert, update or delete of the cohort's applications writes a change row stamped
-    with its transaction's id (migration 0004), so the cached count is served only while the
-    cohort has no change row from a transaction that snapshot did not see: then counting again
-    would give the same number. A transaction that has written anything counts afresh and caches
-    nothing (its count holds changes not yet committed). The filters must read the application
-    row only (every filter of the staff list does), since only its changes are stamped."""
+    Both are read in one statement, with the snapshot they were read in, and cached with it.
+    Every committed insert, update or delete of the cohort's applications writes a change row
+    stamped with its transaction's id (migration 0004), so the cached answer is served only
+    while the cohort has no change row from a transaction that snapshot did not see: then
+    reading again would give the same answer. A transaction that has written anything reads
+    afresh and caches nothing (its answer holds changes not yet committed). The filters and the
+    sort must read the application row only (every one of the staff list's does), since only
+    its changes are stamped. Elsewhere (SQLite) only the count is read; the ids are None, for
+    the caller to read with the rows."""
     if connection.vendor != "postgresql":
-        return queryset.count()
+        return queryset.count(), None
     key = (
-        "applications:filtered-count:"
-        + hashlib.blake2b(f"{cohort.pk}:{filters}".encode(), digest_size=16).hexdigest()
+        "applications:filtered-page:"
+        + hashlib.blake2b(
+            f"{cohort.pk}:{offset}:{limit}:{filters}".encode(), digest_size=16
+        ).hexdigest()
     )
     cached = cache.get(key)
     with connection.cursor() as cursor:
         if cached is not None:
-            count, snapshot = cached
+            count, ids, snapshot = cached
             cursor.execute(
                 "SELECT pg_current_xact_id_if_assigned() IS NULL AND NOT EXISTS ("
                 " SELECT 1 FROM applications_statuscountchange WHERE cohort_id = %s"
@@ -154,18 +161,19 @@ def application_filtered_count(*, cohort: Cohort, queryset: QuerySet, filters: s
                 [cohort.pk, snapshot, snapshot],
             )
             if cursor.fetchone()[0]:
-                return count
-        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+                return count, ids
+        count_sql, count_params = queryset.order_by().values("pk").query.sql_with_params()
+        ids_sql, ids_params = queryset.values("pk")[offset : offset + limit].query.sql_with_params()
         cursor.execute(
-            # The ORM's own SQL, run with its own parameters.
-            f"SELECT (SELECT count(*) FROM ({sql}) AS matched), pg_current_snapshot()::text,"  # noqa: S608
-            " pg_current_xact_id_if_assigned() IS NULL",
-            params,
+            # The ORM's own SQL, run with its own parameters; ARRAY keeps the page's order.
+            f"SELECT (SELECT count(*) FROM ({count_sql}) AS matched), ARRAY({ids_sql}),"  # noqa: S608
+            " pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL",
+            (*count_params, *ids_params),
         )
-        count, snapshot, cacheable = cursor.fetchone()
+        count, ids, snapshot, cacheable = cursor.fetchone()
     if cacheable:
-        cache.set(key, (count, snapshot), FILTERED_COUNT_SECONDS)
-    return count
+        cache.set(key, (count, ids, snapshot), FILTERED_PAGE_SECONDS)
+    return count, ids
 
 
 def drafts_due_for_reminder(*, now=None):

@@ -633,7 +633,7 @@ def status_counts_compact() -> int:
     cohorts that no longer exist; returns how many rows were folded. One statement: a reader
     sees the rows before or after, never half of them, and changes committed meanwhile are
     left for the next run. A sum of 0 keeps its row: the folded rows carry this transaction's
-    stamp, so a count cached before the fold is recounted (`selectors.application_filtered_count`),
+    stamp, so a count cached before the fold is recounted (`selectors.application_filtered_page`),
     even for a cohort whose applications are all gone. Nothing to do on SQLite (no triggers
     write changes there)."""
     if connection.vendor != "postgresql":

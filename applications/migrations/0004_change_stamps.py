@@ -1,6 +1,6 @@
 """Every committed change to a cohort's applications leaves a change row stamped with the id of
 its transaction, so that a count made earlier can be proven still exact (see
-`selectors.application_filtered_count`).
+`selectors.application_filtered_page`).
 
 On PostgreSQL only. The change rows get an `xid` column (the writing transaction's id, 64 bits,
 never wrapping) and an index by cohort and xid; the UPDATE trigger also writes a row of n = 0

@@ -46,13 +46,28 @@ PAGE_SIZE = 50
 
 class KeysFirstPaginator(Paginator):
     """Finds a page's ids first, then reads those rows: deep in a big list (page 1,000 is 50,000
-    rows in) the skipped rows are walked in the sort's index alone, not read from the table."""
+    rows in) the skipped rows are walked in the sort's index alone, not read from the table.
+    `known_ids` gives the ids of pages already found (a filtered list's, read with its count)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_ids: dict[int, list[int]] = {}
 
     def page(self, number):
         number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        ids = self.object_list.values("pk")[bottom : bottom + self.per_page]
+        ids = self.known_ids.get(number)
+        if ids is None:
+            bottom = (number - 1) * self.per_page
+            ids = self.object_list.values("pk")[bottom : bottom + self.per_page]
         return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
+
+
+def _page_number(value) -> int:
+    """The page asked for, as Paginator.get_page reads it: not a whole number → 1."""
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return 1
 
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -126,23 +141,33 @@ def application_list(request, slug, cohort_slug):
     query = filterset.active_query
     # Only the columns the rows show; the paginator finds the page's ids first.
     paginator = KeysFirstPaginator(applications.only(*ROW_FIELDS), PAGE_SIZE)
+    number = request.GET.get("page")
     if set(query) <= {"sort", "status"}:
         # Unfiltered, or by status only: the status counts already say how many match.
         paginator.count = sum(
             n for status, n in status_counts if query.get("status", status.value) == status.value
         )
     else:
-        # Counted once per state of the cohort's applications (paging through a search, or
-        # coming back to it, reuses the count while nothing changed).
-        paginator.count = selectors.application_filtered_count(
-            cohort=cohort,
-            queryset=applications,
-            # The days of the date filters are the cohort's: its time zone is part of them.
-            filters=cohort.timezone
-            + "?"
-            + urlencode(sorted((k, v) for k, v in query.items() if k != "sort")),
-        )
-    page = paginator.get_page(request.GET.get("page"))
+        # The count and the page's ids, read once per state of the cohort's applications
+        # (coming back to a search, or to a page of it, reuses them while nothing changed).
+        # The days of the date filters are the cohort's: its time zone is part of them.
+        filters = f"{cohort.timezone}?{urlencode(sorted(query.items()))}"
+        number = _page_number(request.GET.get("page"))
+        for _attempt in range(2):
+            paginator.count, ids = selectors.application_filtered_page(
+                cohort=cohort,
+                queryset=applications,
+                filters=filters,
+                offset=(number - 1) * PAGE_SIZE,
+                limit=PAGE_SIZE,
+            )
+            if ids is None or ids or number == 1:
+                break
+            # Past the last page: show the last one, as get_page does.
+            number = paginator.num_pages
+        if ids is not None:
+            paginator.known_ids[number] = ids
+    page = paginator.get_page(number)
     can_manage = request.user.has_perm("programmes.manage_applications", programme)
     key = _list_fragment_key(request, programme, cohort, page, counts, can_manage=can_manage)
     body = cache.get(key)
