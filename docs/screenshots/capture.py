@@ -208,6 +208,9 @@ PAGES = [
     ("audit-log", "programme.admin@example.org", "/programmes/ai-forward-2026/audit/"),
     ("api-tokens", "programme.admin@example.org", "/profile/tokens/"),
     ("api-docs", "programme.admin@example.org", "/api/v1/docs"),
+    ("privacy-consent", "applicant075@example.org", "/profile/privacy/"),
+    ("consent-withdraw", "applicant075@example.org", "/applications/consent/withdraw/"),
+    ("your-data", "applicant075@example.org", "/profile/data/"),
     ("export-detail", "programme.admin@example.org", "/programmes/ai-forward-2026/exports/1/"),
 ]
 
