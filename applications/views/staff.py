@@ -62,10 +62,15 @@ class KeysFirstPaginator(Paginator):
         return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
 
 
+# Further than any list goes (and its offset still fits the database's integers): a page past
+# the last shows the last.
+MAX_PAGE_NUMBER = 10_000_000
+
+
 def _page_number(value) -> int:
     """The page asked for, as Paginator.get_page reads it: not a whole number → 1."""
     try:
-        return max(int(value), 1)
+        return min(max(int(value), 1), MAX_PAGE_NUMBER)
     except (TypeError, ValueError):
         return 1
 

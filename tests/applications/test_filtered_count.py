@@ -205,3 +205,4 @@ def test_the_staff_list_shows_a_search_count_that_follows_renames(
     # A page past the last shows the last one, as on every list.
     assert "Tan Mei" in client.get(url, {"q": "tan", "page": "9"}).text
     assert "Tan Mei" in client.get(url, {"q": "tan", "page": "x"}).text
+    assert "Tan Mei" in client.get(url, {"q": "tan", "page": "9" * 20}).text
