@@ -132,6 +132,42 @@ def personal_token_authenticate(secret: str) -> PersonalToken | None:
     )
 
 
+# --- erasure ---------------------------------------------------------------------------------
+
+
+def placeholder_email(user: User) -> str:
+    """The address an erased account is left with: unique, and never deliverable."""
+    return f"erased-{user.pk}@erased.invalid"
+
+
+@transaction.atomic
+def account_anonymise(*, user: User) -> User:
+    """The last step of an erasure: the account keeps its row (others' decisions and the
+    programme's figures point at it) but nothing that names the person, and can no longer be
+    signed in to. Its email address is free to sign up with again."""
+    user.email = placeholder_email(user)
+    user.display_name = ""
+    user.set_unusable_password()
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.last_login = None
+    user.save(
+        update_fields=[
+            "email",
+            "display_name",
+            "password",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "last_login",
+        ]
+    )
+    user.groups.clear()
+    user.user_permissions.clear()
+    return user
+
+
 # --- consent ---------------------------------------------------------------------------------
 
 

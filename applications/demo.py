@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.enums import ConsentPurpose
 from accounts.models import ApplicantProfile, ConsentRecord, User
 from applications.enums import ApplicationStatus
-from applications.models import Application, ApplicationEvent
+from applications.models import Application, ApplicationDispute, ApplicationEvent
 from cohorts import selectors as cohort_selectors
 from cohorts.demo import QUESTIONS
 from cohorts.models import Cohort
@@ -204,3 +204,42 @@ def export(cohort: Cohort, staff: User) -> None:
         download_name=f"{cohort.programme.slug}-{cohort.slug}-applications.xlsx",
     )
     export_services.export_build(export_id=made.pk)
+
+
+def disputes(cohort: Cohort, staff: User) -> int:
+    """Two participants ask for a correction of what they submitted: one still open (staff see
+    it on the application), one answered. Returns the disputes written (none on a re-run)."""
+    from applications import services  # the demo writes through the services, as people do
+
+    if ApplicationDispute.objects.filter(application__cohort=cohort).exists():
+        return 0
+    accepted = list(
+        Application.objects.filter(cohort=cohort, status=ApplicationStatus.ACCEPTED).order_by("pk")[
+            :2
+        ]
+    )
+    written = 0
+    notes = (
+        (
+            "profile:employer",
+            "My employer changed its name in March: it is now Keppel DC Singapore, not Keppel "
+            "Data Centres. Please correct it on my application.",
+        ),
+        (
+            "profile:job_level",
+            "I was promoted to team lead before the cohort started; my job level should say "
+            "supervisor, not individual contributor.",
+        ),
+    )
+    for application, (about, note) in zip(accepted, notes, strict=False):
+        dispute = services.dispute_open(
+            application=application, actor=application.applicant, about=about, note=note
+        )
+        written += 1
+        if about == "profile:job_level":
+            services.dispute_resolve(
+                dispute=dispute,
+                actor=staff,
+                response="Thank you: corrected in our records; your place is not affected.",
+            )
+    return written

@@ -60,3 +60,15 @@ STAFF_SETTABLE_STATUSES = (
     ApplicationStatus.IN_REVIEW,
     ApplicationStatus.SUBMITTED,
 )
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+
+
+# How many disputes an application may have open at once: enough for every real mistake, few
+# enough that a loop cannot bury the programme team.
+MAX_OPEN_DISPUTES = 10
+# The longest note an applicant, or a response staff, may write.
+DISPUTE_TEXT_MAX = 2000

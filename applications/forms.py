@@ -1,10 +1,11 @@
 """Forms of the application: answers, uploads, submission, withdrawal, staff bulk status."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import HTTP_URL_MESSAGE, http_url_validator
-from applications.enums import STAFF_SETTABLE_STATUSES, ApplicationStatus
+from applications.enums import DISPUTE_TEXT_MAX, STAFF_SETTABLE_STATUSES, ApplicationStatus
 from cohorts.enums import QuestionType
 from core.forms import NUL_MESSAGE, GuardedForm, contains_nul
 from core.virus_scan import validate_upload_is_clean
@@ -209,3 +210,46 @@ class BulkStatusForm(GuardedForm):
         if not self.application_ids:
             raise forms.ValidationError(_("Select at least one application."))
         return cleaned
+
+
+class DisputeForm(GuardedForm):
+    """An applicant's request to correct a submitted application. `subjects` are the choices
+    of `selectors.dispute_subjects`, grouped."""
+
+    about = forms.ChoiceField(
+        label=_("What is it about?"),
+        error_messages={
+            "required": _("Choose what the correction is about."),
+            "invalid_choice": _("Choose what the correction is about from the list."),
+        },
+    )
+    note = forms.CharField(
+        label=_("What is wrong, and what should it be?"),
+        max_length=DISPUTE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=format_lazy(
+            _(
+                "For example: “My employer is Harbour Logistics, not Harbor Logistic.” "
+                "At most {max} characters."
+            ),
+            max=DISPUTE_TEXT_MAX,
+        ),
+        error_messages={
+            "required": _("Say what is wrong and what it should be."),
+            "max_length": _("Keep the note to %(limit_value)s characters; it has %(show_value)s."),
+        },
+    )
+
+    def __init__(self, *args, subjects: list[tuple], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["about"].choices = [("", _("Choose…")), *subjects]
+
+
+class DisputeResolveForm(GuardedForm):
+    response = forms.CharField(
+        label=_("Response to the applicant"),
+        max_length=DISPUTE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional. The applicant sees it, for example what was corrected."),
+        required=False,
+    )

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import ApplicationStatus
+from applications.enums import DISPUTE_TEXT_MAX, ApplicationStatus, DisputeStatus
 from applications.storage import private_storage
 from cohorts.models import Cohort
 from core.models import TimeStampedModel
@@ -65,6 +65,10 @@ class Application(TimeStampedModel):
     normalized_score = models.FloatField(_("normalised score"), null=True, blank=True)
     score_spread = models.FloatField(_("spread between reviewers"), null=True, blank=True)
     waitlist_rank = models.PositiveIntegerField(_("waitlist position"), null=True, blank=True)
+    # When the person's details were erased (their request, or the programme's retention
+    # period): the row stays, with its status and scores, for others' decisions and the
+    # cohort's figures; names, answers and files are gone (applications/privacy.py).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -124,6 +128,25 @@ class Application(TimeStampedModel):
         )
 
     @property
+    def is_editable(self) -> bool:
+        """Whether the applicant may still change the answers themselves: a draft while the
+        cohort is open, a submitted one while the cohort allows edits and is open."""
+        if self.status == ApplicationStatus.DRAFT:
+            return self.cohort.is_open
+        return (
+            self.status == ApplicationStatus.SUBMITTED
+            and self.cohort.allow_edit_after_submit
+            and self.cohort.is_open
+        )
+
+    @property
+    def is_disputable(self) -> bool:
+        """Whether the applicant may ask for a correction of what was submitted: once it was
+        submitted and can no longer be edited (a draft, or an editable answer, is changed
+        by the applicant instead)."""
+        return self.status != ApplicationStatus.DRAFT and not self.is_editable
+
+    @property
     def is_withdrawable(self) -> bool:
         from applications.enums import APPLICATION_TRANSITIONS
 
@@ -181,3 +204,52 @@ class StatusCountChange(models.Model):
 
     def __str__(self) -> str:
         return f"cohort {self.cohort_id}: {self.status} {self.n:+d}"
+
+
+class ApplicationDispute(models.Model):
+    """An applicant's request to correct an answer or a profile detail of a submitted
+    application (Singapore's PDPA, section 22): what it is about, what is wrong and what it
+    should be. Programme staff read it with the application and resolve it, with a response
+    the applicant sees. Written only through services (which audit and notify)."""
+
+    # What a dispute can be about: `answer:<question key>`, `profile:<snapshot field>`, or this.
+    OTHER = "other"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="disputes")
+    about = models.CharField(_("about"), max_length=80)
+    note = models.TextField(_("what is wrong and what it should be"), max_length=DISPUTE_TEXT_MAX)
+    status = models.CharField(
+        _("status"), max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    response = models.TextField(_("response"), max_length=DISPUTE_TEXT_MAX, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("application dispute")
+        verbose_name_plural = _("application disputes")
+        indexes = [models.Index(fields=["application", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status=DisputeStatus.OPEN, resolved_at__isnull=True)
+                    | models.Q(status=DisputeStatus.RESOLVED, resolved_at__isnull=False)
+                ),
+                name="application_dispute_resolved_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.about} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == DisputeStatus.OPEN

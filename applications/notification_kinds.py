@@ -29,4 +29,12 @@ KINDS = (
         description=_("A confirmation when you withdraw an application."),
         example={"cohort_name": "AI Forward 2026", "programme_name": "AI Forward 2026"},
     ),
+    Kind(
+        name="application.dispute_resolved",
+        label=_("Answers to correction requests"),
+        description=_(
+            "A notice when the programme team has answered your request to correct an application."
+        ),
+        example={"cohort_name": "AI Forward 2026", "programme_name": "AI Forward 2026"},
+    ),
 )

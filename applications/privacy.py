@@ -1,18 +1,28 @@
 """Applications' part of a person's data: each application with its answers, the profile
-snapshot it was judged on, its status history and the files uploaded (the CV and file
-answers, copied into the archive).
+snapshot it was judged on, its status history, the person's requests to correct it (never who
+answered them) and the files uploaded (the CV and file answers, copied into the archive).
 
 A selection decision the applicant may not see yet (letters not released) is shown as in
 review, as on the applicant's own pages. The status history leaves out who made each change
 and the notes staff wrote with it.
 """
 
-from django.db.models import Prefetch
+from django.db.models import CharField, Prefetch, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import ApplicationStatus
-from applications.models import Application, ApplicationEvent
-from core.privacy_registry import PersonalData, PersonalFile, PrivacyPart, Target, target_of, when
+from applications.models import Application, ApplicationDispute, ApplicationEvent
+from core.privacy_registry import (
+    Erased,
+    ErasureScope,
+    PersonalData,
+    PersonalFile,
+    PrivacyPart,
+    Target,
+    target_of,
+    when,
+)
 
 # The decisions an applicant learns only when the letters are released.
 UNRELEASED = (
@@ -27,6 +37,12 @@ def _file_name(application: Application, key: str, name: str) -> str:
     return f"files/application-{application.pk}/{key}-{safe}"
 
 
+def _about_label(about: str, labels: dict[str, str]) -> str:
+    """What a dispute is about, in words where a question names it: its question."""
+    kind, _sep, key = about.partition(":")
+    return labels.get(key, key) if kind == "answer" else key or about
+
+
 def collect(person, targets: frozenset[Target]) -> PersonalData:
     applications = (
         Application.objects.filter(applicant=person)
@@ -34,6 +50,7 @@ def collect(person, targets: frozenset[Target]) -> PersonalData:
         .prefetch_related(
             "cohort__questions",
             Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "id")),
+            Prefetch("disputes", queryset=ApplicationDispute.objects.order_by("created_at", "id")),
         )
         .order_by("created_at", "id")
     )
@@ -59,6 +76,18 @@ def collect(person, targets: frozenset[Target]) -> PersonalData:
             for event in application.events.all()
             if not (hidden and event.to_status in UNRELEASED)
         ]
+        disputes = [
+            {
+                "about": dispute.about,
+                "about_label": _about_label(dispute.about, labels),
+                "note": dispute.note,
+                "created_at": when(dispute.created_at),
+                "status": dispute.status,
+                "resolved_at": when(dispute.resolved_at),
+                "response": dispute.response,
+            }
+            for dispute in application.disputes.all()
+        ]
         data.records.append(
             {
                 "id": application.pk,
@@ -67,6 +96,7 @@ def collect(person, targets: frozenset[Target]) -> PersonalData:
                 "cohort": application.cohort.name,
                 "status": status,
                 "submitted_at": when(application.submitted_at),
+                "anonymised_at": when(application.anonymised_at),
                 "withdrawn_reason": application.withdrawn_reason,
                 "consent_version": application.consent_version,
                 "consent_at": when(application.consent_at),
@@ -87,10 +117,75 @@ def collect(person, targets: frozenset[Target]) -> PersonalData:
                 "answers": answers,
                 "cv": cv,
                 "status_history": events,
+                "disputes": disputes,
             }
         )
         data.targets.add(target_of(application))
     return data
 
 
-PARTS = (PrivacyPart(slug="applications", label=_("Your applications"), collect=collect, order=20),)
+ANONYMISED_NAME = "Anonymised applicant #"
+
+
+def erasable(scope: ErasureScope):
+    """The person's applications in the scope that still hold their details."""
+    applications = Application.objects.filter(applicant=scope.person, anonymised_at__isnull=True)
+    if not scope.is_whole:
+        applications = applications.filter(cohort_id__in=sorted(scope.cohort_ids))
+    return applications
+
+
+def stored_files(application: Application) -> list[PersonalFile]:
+    """The CV and every file answer of an application, as stored."""
+    files = [PersonalFile("", application.cv.name)] if application.cv else []
+    files.extend(
+        PersonalFile("", value["path"])
+        for value in application.answers.values()
+        if isinstance(value, dict) and value.get("path")
+    )
+    return files
+
+
+def erase(scope: ErasureScope) -> Erased:
+    """Each application keeps its row, status, scores and the categories the cohort's figures
+    count (residency, gender, employer size, sector, job level, union membership, age at start,
+    eligibility); the name, email, employer, answers, CV and file answers, the reason for
+    withdrawing, the notes staff wrote on its status changes and the disputes go; the name becomes
+    "Anonymised applicant #<id>"."""
+    erased = Erased()
+    ids = []
+    for application in erasable(scope).select_for_update(of=("self",)).order_by("pk"):
+        erased.files.extend(stored_files(application))
+        ids.append(application.pk)
+    if not ids:
+        return erased
+    erased.rows += Application.objects.filter(pk__in=ids).update(
+        # What staff pages show instead of the name: the row is still counted and ranked.
+        full_name=Concat(Value(ANONYMISED_NAME), Cast("pk", CharField())),
+        email="",
+        employer="",
+        answers={},
+        cv="",
+        cv_name="",
+        cv_size=None,
+        withdrawn_reason="",
+        anonymised_at=scope.now,
+        updated_at=scope.now,
+    )
+    erased.rows += (
+        ApplicationEvent.objects.filter(application_id__in=ids).exclude(note="").update(note="")
+    )
+    # What the person disputed, and staff's answers: their words about their own data.
+    erased.rows += ApplicationDispute.objects.filter(application_id__in=ids).delete()[0]
+    return erased
+
+
+PARTS = (
+    PrivacyPart(
+        slug="applications",
+        label=_("Your applications"),
+        collect=collect,
+        order=20,
+        erase=erase,
+    ),
+)

@@ -6,11 +6,14 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from applications.enums import ApplicationStatus
-from applications.models import Application, StatusCountChange
-from cohorts.models import Cohort
+from applications.enums import ApplicationStatus, DisputeStatus
+from applications.models import Application, ApplicationDispute, StatusCountChange
+from cohorts import attributes
+from cohorts import selectors as cohort_selectors
+from cohorts.models import ApplicationQuestion, Cohort
 
 
 def application_list_for_applicant(*, user: User) -> QuerySet[Application]:
@@ -192,3 +195,78 @@ def drafts_due_for_reminder(*, now=None):
         .select_related("applicant", "cohort__programme")
         .order_by("pk")
     )
+
+
+# --- disputes (requests to correct a submitted application) ----------------------------------
+
+# The profile details an application keeps that a dispute can be about, beside the kept
+# attributes; the age at the cohort's start follows from the date of birth, so it is that.
+_DISPUTE_PROFILE_FIELDS = (("full_name", _("Full name")), ("email", _("Email")))
+_DATE_OF_BIRTH = ("date_of_birth", _("Date of birth (age at the cohort's start)"))
+
+
+def dispute_subjects(
+    *, application: Application, questions: list[ApplicationQuestion]
+) -> list[tuple]:
+    """What a dispute of `application` can be about, grouped for a select: its answered or
+    shown questions (`answer:<key>`), the profile details it kept (`profile:<field>`), and
+    "other". `questions` are the cohort's (`question_list_for_cohort`); no query."""
+    visible = cohort_selectors.visible_question_keys(questions, application.answers)
+    answers = [
+        (f"answer:{question.key}", question.label)
+        for question in questions
+        if question.key in visible or question.key in application.answers
+    ]
+    kept = [
+        (attribute.column, attribute.label)
+        for attribute in attributes.ATTRIBUTES
+        if attribute.is_kept and attribute.column != "age_at_start"
+    ]
+    profile = [
+        (f"profile:{name}", label)
+        for name, label in (*_DISPUTE_PROFILE_FIELDS, *kept, _DATE_OF_BIRTH)
+    ]
+    groups: list[tuple] = []
+    if answers:
+        groups.append((_("Your answers"), answers))
+    groups.append((_("Your profile when you applied"), profile))
+    groups.append((ApplicationDispute.OTHER, _("Something else")))
+    return groups
+
+
+def dispute_subject_labels(subjects: list[tuple]) -> dict[str, str]:
+    """`dispute_subjects` flattened: each key with its label."""
+    labels: dict[str, str] = {}
+    for key, value in subjects:
+        if isinstance(value, list | tuple):
+            labels.update((k, str(v)) for k, v in value)
+        else:
+            labels[key] = str(value)
+    return labels
+
+
+def dispute_about_label(about: str, labels: dict[str, str]) -> str:
+    """How to name what a dispute is about; a question removed since is named by its key."""
+    return labels.get(about) or about.partition(":")[2] or about
+
+
+def dispute_list_for_application(*, application: Application) -> list[ApplicationDispute]:
+    """The application's disputes, open ones first, each oldest first; with who resolved it."""
+    return list(
+        ApplicationDispute.objects.filter(application=application)
+        .select_related("resolved_by")
+        .order_by("status", "created_at", "id")
+    )
+
+
+def dispute_get_for_staff(
+    *, application: Application, dispute_id: int
+) -> ApplicationDispute | None:
+    """A dispute of `application` (already fetched through `application_get_for_staff`)."""
+    return ApplicationDispute.objects.filter(application=application, pk=dispute_id).first()
+
+
+def dispute_open_count(*, application: Application) -> int:
+    return ApplicationDispute.objects.filter(
+        application=application, status=DisputeStatus.OPEN
+    ).count()

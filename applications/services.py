@@ -8,8 +8,14 @@ from accounts import services as account_services
 from accounts.enums import ConsentPurpose
 from accounts.models import ApplicantProfile, User
 from applications import selectors
-from applications.enums import APPLICATION_TRANSITIONS, ApplicationStatus
-from applications.models import Application, ApplicationEvent
+from applications.enums import (
+    APPLICATION_TRANSITIONS,
+    DISPUTE_TEXT_MAX,
+    MAX_OPEN_DISPUTES,
+    ApplicationStatus,
+    DisputeStatus,
+)
+from applications.models import Application, ApplicationDispute, ApplicationEvent
 from applications.signals import application_withdrawn
 from cohorts import attributes
 from cohorts import selectors as cohort_selectors
@@ -655,3 +661,107 @@ def status_counts_compact() -> int:
         )
         folded, _kept = cursor.fetchone()
     return folded
+
+
+# --- disputes --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dispute_open(
+    *, application: Application, actor: User, about: str, note: str
+) -> ApplicationDispute:
+    """The applicant asks for a correction of their submitted application: `about` names the
+    answer or profile detail (one of `selectors.dispute_subjects`), `note` says what is wrong
+    and what it should be. Audited (ids and `about` only, never the note). Raises
+    ApplicationError when `actor` is not the applicant, the application is a draft or can still
+    be edited, `about` is unknown, the note is empty or too long, or too many are open.
+    """
+    application = _lock(application)  # one at a time, so the cap on open disputes holds
+    if actor.pk != application.applicant_id:
+        raise ApplicationError(_("Only the applicant can ask for a correction."))
+    if application.status == ApplicationStatus.DRAFT:
+        raise ApplicationError(
+            _("This application is still a draft: change your answers in the form instead.")
+        )
+    if application.is_editable:
+        raise ApplicationError(
+            _("You can still edit this application: change your answers in the form instead.")
+        )
+    questions = cohort_selectors.question_list_for_cohort(cohort=application.cohort)
+    subjects = selectors.dispute_subject_labels(
+        selectors.dispute_subjects(application=application, questions=questions)
+    )
+    if about not in subjects:
+        raise ApplicationError(_("Choose what the correction is about from the list."))
+    note = note.strip()
+    if not note:
+        raise ApplicationError(_("Say what is wrong and what it should be."))
+    if len(note) > DISPUTE_TEXT_MAX:
+        raise ApplicationError(
+            _("Keep the note to %(max)s characters.") % {"max": DISPUTE_TEXT_MAX}
+        )
+    if selectors.dispute_open_count(application=application) >= MAX_OPEN_DISPUTES:
+        raise ApplicationError(
+            _(
+                "You already have %(max)s open requests for this application. Wait for the "
+                "programme team to answer them before you send another."
+            )
+            % {"max": MAX_OPEN_DISPUTES}
+        )
+    dispute = ApplicationDispute.objects.create(application=application, about=about, note=note)
+    audit_record(
+        actor=actor,
+        action="applications.dispute_opened",
+        target=application,
+        programme=application.cohort.programme_id,
+        dispute=dispute.pk,
+        about=about,
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_resolve(
+    *, dispute: ApplicationDispute, actor: User, response: str = ""
+) -> ApplicationDispute:
+    """Staff mark a dispute resolved, with an optional response the applicant sees; audited
+    (ids only) and the applicant notified. Raises ApplicationError when it was resolved
+    already (by someone else meanwhile, say) or the response is too long."""
+    response = response.strip()
+    if len(response) > DISPUTE_TEXT_MAX:
+        raise ApplicationError(
+            _("Keep the response to %(max)s characters.") % {"max": DISPUTE_TEXT_MAX}
+        )
+    now = timezone.now()
+    resolved = ApplicationDispute.objects.filter(pk=dispute.pk, status=DisputeStatus.OPEN).update(
+        status=DisputeStatus.RESOLVED, resolved_at=now, resolved_by=actor, response=response
+    )
+    if not resolved:
+        raise ApplicationError(_("This request was already resolved."))
+    dispute.status, dispute.resolved_at, dispute.resolved_by, dispute.response = (
+        DisputeStatus.RESOLVED,
+        now,
+        actor,
+        response,
+    )
+    application = Application.objects.select_related("cohort__programme", "applicant").get(
+        pk=dispute.application_id
+    )
+    cohort = application.cohort
+    audit_record(
+        actor=actor,
+        action="applications.dispute_resolved",
+        target=application,
+        programme=cohort.programme_id,
+        dispute=dispute.pk,
+        about=dispute.about,
+    )
+    notification_services.notify(
+        recipient=application.applicant,
+        kind="application.dispute_resolved",
+        context={"cohort_name": cohort.name, "programme_name": cohort.programme.name},
+        url=f"/applications/{application.pk}/#disputes",
+        scope=cohort.programme.notification_scope,
+        dedupe_key=f"application-dispute-resolved:{dispute.pk}",
+    )
+    return dispute

@@ -31,6 +31,12 @@ urlpatterns = [
         name="cohort_application_detail",
     ),
     path(
+        "programmes/<slug:slug>/cohorts/<slug:cohort_slug>/applications/<int:application_id>/"
+        "disputes/<int:dispute_id>/resolve/",
+        staff.application_dispute_resolve,
+        name="cohort_application_dispute_resolve",
+    ),
+    path(
         "programmes/<slug:slug>/cohorts/<slug:cohort_slug>/applications/<int:application_id>/cv/",
         staff.application_cv_download,
         name="cohort_application_cv",
@@ -44,6 +50,11 @@ urlpatterns = [
     path("applications/", applicant.my_applications, name="mine"),
     path("applications/consent/withdraw/", consent.consent_withdraw, name="consent_withdraw"),
     path("applications/<int:application_id>/", applicant.application_detail, name="detail"),
+    path(
+        "applications/<int:application_id>/disputes/",
+        applicant.application_dispute,
+        name="disputes",
+    ),
     path("applications/<int:application_id>/save/", applicant.application_save, name="save"),
     path("applications/<int:application_id>/upload/", applicant.application_upload, name="upload"),
     path("applications/<int:application_id>/submit/", applicant.application_submit, name="submit"),

@@ -6,7 +6,16 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from compute.models import Allocation, AllocationChange, AllocationRequest, UsageRecord
-from core.privacy_registry import PersonalData, PrivacyPart, Target, number, target_of, when
+from core.privacy_registry import (
+    Erased,
+    ErasureScope,
+    PersonalData,
+    PrivacyPart,
+    Target,
+    number,
+    target_of,
+    when,
+)
 
 
 def collect(person, targets: frozenset[Target]) -> PersonalData:
@@ -62,8 +71,28 @@ def collect(person, targets: frozenset[Target]) -> PersonalData:
     return data
 
 
+def erase(scope: ErasureScope) -> Erased:
+    """Allocations, their changes and usage stay, as amounts (the pools' figures rest on
+    them); what the person wrote to ask for more goes, with the reasons staff wrote back."""
+    requests = AllocationRequest.objects.filter(allocation__user=scope.person)
+    changes = AllocationChange.objects.filter(allocation__user=scope.person).exclude(reason="")
+    if not scope.is_whole:
+        cohorts = sorted(scope.cohort_ids)
+        requests = requests.filter(allocation__pool__cohort_id__in=cohorts)
+        changes = changes.filter(allocation__pool__cohort_id__in=cohorts)
+    rows = requests.exclude(justification="", decision_reason="").update(
+        justification="", decision_reason=""
+    )
+    rows += changes.update(reason="")
+    return Erased(rows=rows)
+
+
 PARTS = (
     PrivacyPart(
-        slug="compute", label=_("Compute allocations and usage"), collect=collect, order=50
+        slug="compute",
+        label=_("Compute allocations and usage"),
+        collect=collect,
+        order=50,
+        erase=erase,
     ),
 )

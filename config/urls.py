@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("cohorts.urls")),
     path("", include("applications.urls")),
     path("", include("exports.urls")),
+    path("", include("privacy.urls")),
     path("", include("reviews.urls")),
     path("", include("selection.urls")),
     path("", include("compute.urls")),

@@ -13,7 +13,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AuditEntry
-from core.privacy_registry import PersonalData, PrivacyPart, Target, target_of, when
+from core.privacy_registry import (
+    Erased,
+    ErasureScope,
+    PersonalData,
+    PrivacyPart,
+    Target,
+    redact,
+    target_of,
+    when,
+)
+from core.services import audit_redact
 
 
 def _by(entry: AuditEntry) -> str:
@@ -61,11 +71,22 @@ def collect(person, targets: frozenset[Target]) -> PersonalData:
     )
 
 
+def erase(scope: ErasureScope) -> Erased:
+    """The audit log stays (who did what, and when, is the programme's accountability), keyed
+    by ids; on an erasure, the person's email addresses and names that an entry copied into
+    its data are replaced."""
+    if not scope.is_whole:
+        return Erased()
+    needles = scope.identifiers
+    return Erased(rows=audit_redact(needles=needles, redact=lambda data: redact(data, needles)))
+
+
 PARTS = (
     PrivacyPart(
         slug="access_log",
         label=_("Who looked at or downloaded your data"),
         collect=collect,
         order=1000,
+        erase=erase,
     ),
 )

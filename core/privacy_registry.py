@@ -16,10 +16,19 @@ A part's `collect(person, targets)` returns a `PersonalData`:
   log (`AuditEntry.target_type` / `target_id`), so that the audit part can list who at a
   programme opened them. Parts run in `order`; each receives the targets of those before it
   (the audit part runs last).
+
+A part's `erase(scope)` anonymises what the app holds about `scope.person` (an erasure
+request, or a retention purge of some cohorts: `scope.cohort_ids`) and returns an `Erased`:
+how many rows it changed or deleted, and the stored files that must go. It keeps what others'
+decisions and the cohorts' figures rest on (statuses, scores, counts, anonymous rows) and
+blanks the rest: names, emails, free text, answers, files. The erasure itself is run by
+`privacy` (privacy/services.py), which deletes the files and the account's own fields.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -46,11 +55,70 @@ class PersonalData:
 
 
 @dataclass(frozen=True)
+class ErasureScope:
+    """What to erase: everything about `person` (`cohort_ids` None, an erasure request), or
+    only what belongs to these cohorts (a retention purge; the account stays)."""
+
+    person: Any
+    now: datetime
+    cohort_ids: frozenset[int] | None = None
+    # The person's choice for issued certificates: keep the public verification, or revoke it.
+    keep_certificates: bool = True
+    # The address the account is left with (`erased-<id>@erased.invalid`): where another
+    # person's row named the person by email (a reviewer's conflict), it names this instead.
+    placeholder_email: str = ""
+    # What names the person in other people's rows (their email addresses and names, five
+    # characters or more): an erasure replaces these with `REDACTED` where they were copied
+    # into others' notices, emails and the audit log. Empty for a retention purge.
+    identifiers: frozenset[str] = frozenset()
+    # The notification scopes (`programme:<id>`) whose notices and emails to the person go in a
+    # retention purge: the programmes where nothing of theirs is kept any longer.
+    notification_scopes: frozenset[str] = frozenset()
+
+    @property
+    def is_whole(self) -> bool:
+        return self.cohort_ids is None
+
+    def covers(self, cohort_id: int | None) -> bool:
+        return self.cohort_ids is None or cohort_id in self.cohort_ids
+
+
+@dataclass
+class Erased:
+    rows: int = 0
+    files: list[PersonalFile] = field(default_factory=list)
+
+    def __iadd__(self, other: "Erased") -> "Erased":
+        self.rows += other.rows
+        self.files.extend(other.files)
+        return self
+
+
+REDACTED = "[erased]"
+
+
+def redact(value: Any, needles: frozenset[str] | set[str]) -> Any:
+    """`value` (a string, or JSON: lists and dicts of strings) with every occurrence of each
+    needle replaced by `REDACTED`, case-insensitively; other values come back unchanged."""
+    if isinstance(value, str):
+        for needle in sorted(needles, key=len, reverse=True):
+            if needle and needle.casefold() in value.casefold():
+                value = re.sub(re.escape(needle), REDACTED, value, flags=re.IGNORECASE)
+        return value
+    if isinstance(value, list):
+        return [redact(item, needles) for item in value]
+    if isinstance(value, dict):
+        return {key: redact(item, needles) for key, item in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
 class PrivacyPart:
     slug: str
     label: str | Promise
     collect: Callable[[Any, frozenset[Target]], PersonalData]
     order: int = 100
+    erase: Callable[[ErasureScope], Erased] | None = None
 
 
 PARTS: dict[str, PrivacyPart] = {}

@@ -48,3 +48,44 @@ def audit_record(
         request_id=audit_context(),
         data=data,
     )
+
+
+def audit_redact(*, needles: frozenset[str], redact) -> int:
+    """The one change ever made to written entries: an erasure replaces a person's email
+    addresses and names where an entry's data copied them (`redact(data)` returns the new
+    data). On PostgreSQL the append-only trigger lets it through only inside this function's
+    transaction (the maintenance switch, set and cleared around the update). Returns the
+    number of entries changed."""
+    from functools import reduce
+    from operator import or_
+
+    from django.db import connection, transaction
+    from django.db.models import Q, TextField
+    from django.db.models.functions import Cast
+
+    if not needles:
+        return 0
+    mentioning = reduce(or_, (Q(data_text__icontains=needle) for needle in needles))
+    changed = 0
+    with transaction.atomic():
+        entries = list(
+            AuditEntry._base_manager.annotate(data_text=Cast("data", TextField()))
+            .filter(mentioning)
+            .only("pk", "data")
+        )
+        if not entries:
+            return 0
+        postgres = connection.vendor == "postgresql"
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL cohortline.audit_maintenance = 'on'")
+        try:
+            for entry in entries:
+                data = redact(entry.data)
+                if data != entry.data:
+                    changed += AuditEntry._base_manager.filter(pk=entry.pk).update(data=data)
+        finally:
+            if postgres:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL cohortline.audit_maintenance = ''")
+    return changed

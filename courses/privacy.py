@@ -4,7 +4,16 @@ secret address). Who marked or recorded each is left out (staff members' own dat
 
 from django.utils.translation import gettext_lazy as _
 
-from core.privacy_registry import PersonalData, PrivacyPart, Target, number, target_of, when
+from core.privacy_registry import (
+    Erased,
+    ErasureScope,
+    PersonalData,
+    PrivacyPart,
+    Target,
+    number,
+    target_of,
+    when,
+)
 from courses.models import AssessmentResult, Attendance, CalendarFeed, Enrollment
 
 
@@ -78,4 +87,30 @@ def collect(person, targets: frozenset[Target]) -> PersonalData:
     return data
 
 
-PARTS = (PrivacyPart(slug="courses", label=_("Courses and attendance"), collect=collect, order=70),)
+def erase(scope: ErasureScope) -> Erased:
+    """Enrolments, attendance and scores stay (the courses' figures and certificates rest on
+    them); the comments written on the person's results go, and on an erasure their calendar
+    feed (a secret address) too."""
+    results = AssessmentResult.objects.filter(user=scope.person).exclude(comment="")
+    if not scope.is_whole:
+        results = results.filter(
+            assessment__course__enrollments__user=scope.person,
+            assessment__course__enrollments__cohort_id__in=sorted(scope.cohort_ids),
+        )
+    rows = AssessmentResult.objects.filter(
+        pk__in=list(results.values_list("pk", flat=True))
+    ).update(comment="")
+    if scope.is_whole:
+        rows += CalendarFeed.objects.filter(user=scope.person).delete()[0]
+    return Erased(rows=rows)
+
+
+PARTS = (
+    PrivacyPart(
+        slug="courses",
+        label=_("Courses and attendance"),
+        collect=collect,
+        order=70,
+        erase=erase,
+    ),
+)

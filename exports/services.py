@@ -324,3 +324,31 @@ def exports_sweep(*, now: datetime | None = None) -> int:
         transaction.on_commit(lambda pk=export.pk: _enqueue_build(pk))
         swept += 1
     return swept
+
+
+def exports_expire_for_programmes(*, programme_ids: list[int], now: datetime | None = None) -> int:
+    """Expire, now, the ready exports of these programmes and delete their files: they may list
+    a person whose data has just been erased (staff can export again). Returns how many."""
+    now = now or timezone.now()
+    expired = Export.objects.filter(
+        programme_id__in=programme_ids, status=ExportStatus.READY
+    ).update(status=ExportStatus.EXPIRED, expires_at=now, updated_at=now)
+    storage = private_storage()
+    for export in (
+        Export.objects.filter(programme_id__in=programme_ids, status=ExportStatus.EXPIRED)
+        .exclude(file_name="")
+        .only("pk", "file_name")
+    ):
+        if _delete_quietly(storage, export.file_name):
+            Export.objects.filter(pk=export.pk).update(file_name="")
+    return expired
+
+
+def exports_delete_of(*, person) -> int:
+    """An erasure: every export the person asked for (their own data, or a list they made as
+    staff) goes, file and row. Returns the rows deleted."""
+    storage = private_storage()
+    exports = Export.objects.filter(requested_by=person)
+    for name in exports.exclude(file_name="").values_list("file_name", flat=True):
+        _delete_quietly(storage, name)
+    return exports.delete()[0]

@@ -5,9 +5,24 @@ their feedback — never the mentor's private notes; as a mentor, their mentor p
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from core.privacy_registry import PersonalData, PrivacyPart, Target, target_of, when
+from core.privacy_registry import (
+    Erased,
+    ErasureScope,
+    PersonalData,
+    PrivacyPart,
+    Target,
+    target_of,
+    when,
+)
 from mentoring.enums import PairingStatus
-from mentoring.models import MenteePreference, MentoringSession, MentorProfile, Pairing
+from mentoring.models import (
+    ForbiddenPair,
+    MenteePreference,
+    MentoringSession,
+    MentorProfile,
+    Pairing,
+)
+from mentoring.services import pairing_end
 
 
 def collect(person, targets: frozenset[Target]) -> PersonalData:
@@ -86,4 +101,49 @@ def collect(person, targets: frozenset[Target]) -> PersonalData:
     return data
 
 
-PARTS = (PrivacyPart(slug="mentoring", label=_("Mentoring"), collect=collect, order=60),)
+def erase(scope: ErasureScope) -> Erased:
+    """As a mentee: the preferences go; pairings and sessions stay as dates, minutes, modes and
+    ratings (the programme's mentoring figures), without the explanations, topics, summaries,
+    notes and comments. On an erasure, a mentor's active pairings end (the mentees are told),
+    their profile is emptied and takes no one, and their private notes go."""
+    person = scope.person
+    preferences = MenteePreference.objects.filter(user=person)
+    pairings = Pairing.objects.filter(mentee=person)
+    if not scope.is_whole:
+        cohorts = sorted(scope.cohort_ids)
+        preferences = preferences.filter(cohort_id__in=cohorts)
+        pairings = pairings.filter(cohort_id__in=cohorts)
+    rows = preferences.delete()[0]
+    rows += pairings.update(explanation="", wish_note="", end_reason="")
+    rows += MentoringSession.objects.filter(pairing__in=pairings).update(
+        topics="", summary="", private_notes="", feedback=""
+    )
+    if scope.is_whole:
+        rows += ForbiddenPair.objects.filter(mentee=person).delete()[0]
+        profiles = MentorProfile.objects.filter(user=person)
+        for pairing in Pairing.objects.filter(mentor__in=profiles, status=PairingStatus.ACTIVE):
+            pairing_end(
+                pairing=pairing, reason=_("The mentor has left the programme."), actor=person
+            )
+            rows += 1
+        Pairing.objects.filter(mentor__in=profiles, status=PairingStatus.PROPOSED).delete()
+        rows += Pairing.objects.filter(mentor__in=profiles).update(explanation="", wish_note="")
+        rows += MentoringSession.objects.filter(pairing__mentor__in=profiles).update(
+            private_notes=""
+        )
+        rows += ForbiddenPair.objects.filter(mentor__in=profiles).update(reason="")
+        rows += profiles.update(
+            expertise=[],
+            industries=[],
+            languages=[],
+            employer="",
+            bio="",
+            availability="",
+            capacity=0,
+        )
+    return Erased(rows=rows)
+
+
+PARTS = (
+    PrivacyPart(slug="mentoring", label=_("Mentoring"), collect=collect, order=60, erase=erase),
+)

@@ -2,9 +2,21 @@
 sent to them (subject, status, when; the text part too; staged ones, not yet released by
 the programme, left out) and their notification preferences."""
 
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.privacy_registry import PersonalData, PrivacyPart, Target, when
+from core.privacy_registry import (
+    Erased,
+    ErasureScope,
+    PersonalData,
+    PrivacyPart,
+    Target,
+    redact,
+    when,
+)
 from notifications.enums import EmailStatus
 from notifications.models import EmailMessage, Notification, NotificationPreference
 
@@ -55,4 +67,51 @@ def collect(person, targets: frozenset[Target]) -> PersonalData:
     return data
 
 
-PARTS = (PrivacyPart(slug="notifications", label=_("Notifications"), collect=collect, order=90),)
+def _mentioning(needles: frozenset[str], *fields: str) -> Q:
+    return reduce(
+        or_, (Q(**{f"{name}__icontains": needle}) for needle in needles for name in fields)
+    )
+
+
+def erase(scope: ErasureScope) -> Erased:
+    """On an erasure, the person's notices, emails (sent or not) and preferences go, and where
+    another person's notice or email named them (a mentor told of a mentee), the name and
+    address are replaced. A retention purge deletes the person's notices and emails of the
+    programmes it empties (`scope.notification_scopes`)."""
+    person = scope.person
+    if not scope.is_whole:
+        if not scope.notification_scopes:
+            return Erased()
+        scopes = sorted(scope.notification_scopes)
+        rows = Notification.objects.filter(recipient=person, scope__in=scopes).delete()[0]
+        rows += EmailMessage.objects.filter(recipient=person, scope__in=scopes).delete()[0]
+        return Erased(rows=rows)
+    rows = Notification.objects.filter(recipient=person).delete()[0]
+    rows += EmailMessage.objects.filter(recipient=person).delete()[0]
+    rows += NotificationPreference.objects.filter(user=person).delete()[0]
+    if scope.identifiers:
+        needles = scope.identifiers
+        for notice in Notification.objects.filter(_mentioning(needles, "text")).iterator():
+            notice.text = redact(notice.text, needles)
+            notice.save(update_fields=["text"])
+            rows += 1
+        emails = EmailMessage.objects.filter(
+            _mentioning(needles, "subject", "body_text", "body_html", "to_email")
+        )
+        for email in emails.iterator():
+            for name in ("subject", "body_text", "body_html", "to_email", "headers"):
+                setattr(email, name, redact(getattr(email, name), needles))
+            email.save(update_fields=["subject", "body_text", "body_html", "to_email", "headers"])
+            rows += 1
+    return Erased(rows=rows)
+
+
+PARTS = (
+    PrivacyPart(
+        slug="notifications",
+        label=_("Notifications"),
+        collect=collect,
+        order=90,
+        erase=erase,
+    ),
+)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -35,6 +36,10 @@ class ProgrammeQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
 
+RETENTION_MONTHS_DEFAULT = 24
+RETENTION_MONTHS_MAX = 120
+
+
 class Programme(TimeStampedModel):
     """A programme such as "AI Forward 2026", run by one or more partners."""
 
@@ -51,6 +56,20 @@ class Programme(TimeStampedModel):
     )
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Shown on the public landing page.")
+    )
+    # How long a person's data is kept after their cohort ends (privacy/services.py purges it):
+    # the privacy notice promises two years.
+    retention_months_not_selected = models.PositiveSmallIntegerField(
+        _("keep data of people not selected for (months)"),
+        default=RETENTION_MONTHS_DEFAULT,
+        validators=[MinValueValidator(1), MaxValueValidator(RETENTION_MONTHS_MAX)],
+        help_text=_("Counted from the end of their cohort. Applies to everyone without a place."),
+    )
+    retention_months_participants = models.PositiveSmallIntegerField(
+        _("keep data of participants for (months)"),
+        default=RETENTION_MONTHS_DEFAULT,
+        validators=[MinValueValidator(1), MaxValueValidator(RETENTION_MONTHS_MAX)],
+        help_text=_("Counted from the end of their cohort. Issued certificates are kept."),
     )
 
     objects = ProgrammeQuerySet.as_manager()

@@ -47,6 +47,36 @@ def programme_update(*, programme: Programme, data: dict, partners, actor: User)
     return programme
 
 
+@transaction.atomic
+def programme_retention_set(
+    *, programme: Programme, months_not_selected: int, months_participants: int, actor: User
+) -> Programme:
+    """Set how long people's data is kept after their cohort ends. Audited with the old and new
+    periods; saving the same periods writes nothing."""
+    before = (programme.retention_months_not_selected, programme.retention_months_participants)
+    after = (months_not_selected, months_participants)
+    if before == after:
+        return programme
+    programme.retention_months_not_selected = months_not_selected
+    programme.retention_months_participants = months_participants
+    programme.save(
+        update_fields=[
+            "retention_months_not_selected",
+            "retention_months_participants",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="programme.retention_changed",
+        target=programme,
+        programme=programme,
+        months_not_selected=[before[0], after[0]],
+        months_participants=[before[1], after[1]],
+    )
+    return programme
+
+
 class RoleError(Exception):
     """A role change that the domain forbids; the message is shown to the user."""
 
@@ -113,9 +143,13 @@ def programme_role_grant(
 
 
 @transaction.atomic
-def programme_role_revoke(*, grant: ProgrammeRole, revoked_by: User) -> None:
-    """Remove a role. Audited. Raises RoleError when it would leave the programme without an admin."""
-    if grant.role == RoleKind.PROGRAMME_ADMIN:
+def programme_role_revoke(
+    *, grant: ProgrammeRole, revoked_by: User, allow_no_admin: bool = False
+) -> None:
+    """Remove a role. Audited. Raises RoleError when it would leave the programme without an
+    admin, unless `allow_no_admin` (the admin's own account is being erased: a platform admin
+    then appoints another)."""
+    if grant.role == RoleKind.PROGRAMME_ADMIN and not allow_no_admin:
         # Lock the programme so that two admins removing each other cannot both succeed.
         Programme.objects.select_for_update(of=("self",)).get(pk=grant.programme_id)
         admins = ProgrammeRole.objects.filter(

@@ -7,10 +7,20 @@ released: until then they are opinions kept for an evaluation not yet made (the 
 Schedule exception), as the applicant's own pages hide them too.
 """
 
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from core.privacy_registry import PersonalData, PrivacyPart, Target, target_of, when
-from reviews.models import Review
+from core.privacy_registry import (
+    Erased,
+    ErasureScope,
+    PersonalData,
+    PrivacyPart,
+    Target,
+    target_of,
+    when,
+)
+from reviews.enums import ConflictKind
+from reviews.models import ConflictOfInterest, Review
 
 
 def collect(person, targets: frozenset[Target]) -> PersonalData:
@@ -44,6 +54,35 @@ def collect(person, targets: frozenset[Target]) -> PersonalData:
     return data
 
 
+def erase(scope: ErasureScope) -> Erased:
+    """Reviews of the person's applications keep their scores and recommendation (the
+    selection rests on them); the reviewers' comments about the person go. On an erasure, a
+    reviewer's declared conflict with the person's email names the erased account's address
+    instead, and the person's own declarations as a reviewer go."""
+    reviews = Review.objects.filter(assignment__application__applicant=scope.person).exclude(
+        comment=""
+    )
+    if not scope.is_whole:
+        reviews = reviews.filter(assignment__application__cohort_id__in=sorted(scope.cohort_ids))
+    erased = Erased(rows=reviews.update(comment=""))
+    if scope.is_whole:
+        emails = {needle.casefold() for needle in scope.identifiers if "@" in needle}
+        if emails and scope.placeholder_email:
+            erased.rows += (
+                ConflictOfInterest.objects.annotate(lower_value=Lower("value"))
+                .filter(kind=ConflictKind.PERSON, lower_value__in=sorted(emails))
+                .update(value=scope.placeholder_email, note="")
+            )
+        erased.rows += ConflictOfInterest.objects.filter(reviewer=scope.person).delete()[0]
+    return erased
+
+
 PARTS = (
-    PrivacyPart(slug="reviews", label=_("Outcomes of the reviews"), collect=collect, order=30),
+    PrivacyPart(
+        slug="reviews",
+        label=_("Outcomes of the reviews"),
+        collect=collect,
+        order=30,
+        erase=erase,
+    ),
 )

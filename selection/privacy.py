@@ -4,7 +4,15 @@ applicant's own pages."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.privacy_registry import PersonalData, PrivacyPart, Target, target_of, when
+from core.privacy_registry import (
+    Erased,
+    ErasureScope,
+    PersonalData,
+    PrivacyPart,
+    Target,
+    target_of,
+    when,
+)
 from selection.models import Offer, Participant
 
 
@@ -51,4 +59,21 @@ def collect(person, targets: frozenset[Target]) -> PersonalData:
     return data
 
 
-PARTS = (PrivacyPart(slug="decisions", label=_("Decisions and places"), collect=collect, order=40),)
+def erase(scope: ErasureScope) -> Erased:
+    """Offers and places stay (the cohort's seats and figures rest on them, and selection
+    runs list application ids only); the reason the person gave for declining goes."""
+    offers = Offer.objects.filter(application__applicant=scope.person).exclude(decline_reason="")
+    if not scope.is_whole:
+        offers = offers.filter(application__cohort_id__in=sorted(scope.cohort_ids))
+    return Erased(rows=offers.update(decline_reason=""))
+
+
+PARTS = (
+    PrivacyPart(
+        slug="decisions",
+        label=_("Decisions and places"),
+        collect=collect,
+        order=40,
+        erase=erase,
+    ),
+)

@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts.models import ConsentRecord, PersonalToken
 from applications import services as application_services
 from applications.enums import ApplicationStatus
-from applications.models import Application, ApplicationEvent
+from applications.models import Application, ApplicationDispute, ApplicationEvent
 from applications.storage import private_storage
 from certificates import services as certificate_services
 from certificates.models import Certificate, CertificationRule, IssueRun, SignOff, Waiver
@@ -69,6 +69,7 @@ from mentoring.models import (
 from notifications import services as notification_services
 from notifications.models import EmailMessage, Notification, NotificationPreference
 from notifications.rendering import unsubscribe_token
+from privacy.models import ErasureRequest
 from programmes.enums import RoleKind
 from programmes.models import Programme, ProgrammeRole
 from reviews.enums import ConflictKind
@@ -129,6 +130,7 @@ OUR_APPS = {
     "notifications",
     "exports",
     "dashboards",
+    "privacy",
     "core",
     "config",
 }
@@ -371,6 +373,10 @@ def _build_world() -> SimpleNamespace:
     # The applicant's own API token.
     personal_token = PersonalTokenFactory(user=applicant)
 
+    # The applicant's request to correct their submitted application, still open.
+    dispute = ApplicationDispute.objects.create(
+        application=application, about="profile:employer", note="My employer is Acme Pte Ltd."
+    )
     # A draft in a second cohort, for the pages that edit one.
     second = CohortFactory(programme=programme, name="Second intake", slug="second")
     draft = application_services.application_start(cohort=second, applicant=applicant)
@@ -421,6 +427,7 @@ def _build_world() -> SimpleNamespace:
         quota=quota,
         application=application,
         draft=draft,
+        dispute=dispute,
         assignment=assignment,
         conflict=conflict,
         run=run,
@@ -564,6 +571,10 @@ TABLE = [
         ("POST",),
         ok=(302,),
     ),
+    # Everyone's own account: the URLs name no person, so nobody reaches another's. A POST
+    # without the confirmation box is refused (400); cancelling when none is scheduled says so.
+    Row("privacy:erasure", _none, SIGNED_IN, ("GET", "POST"), ok=(200, 400)),
+    Row("privacy:erasure_cancel", _none, SIGNED_IN, ("POST",), ok=(302,)),
     # The same answer for anyone: whether a link went out is not said.
     Row("accounts:verification_resend", _none, PUBLIC, ("POST",), ok=(302,)),
     # notifications
@@ -592,6 +603,14 @@ TABLE = [
     # The warning page; without consent to processing it sends back to the privacy page.
     Row("applications:consent_withdraw", _none, SIGNED_IN, ("GET", "POST"), ok=(200, 302)),
     Row("applications:detail", lambda w: {"application_id": w.application.pk}, APPLICANT),
+    Row(
+        "applications:disputes",
+        lambda w: {"application_id": w.application.pk},
+        APPLICANT,
+        ("GET", "POST"),
+        data={"about": "profile:employer", "note": "My employer is Acme Pte Ltd."},
+        ok=(200, 302),
+    ),
     Row(
         "applications:save",
         lambda w: {"application_id": w.draft.pk},
@@ -684,6 +703,7 @@ TABLE = [
     ),
     # cohorts: set-up
     Row("programmes:programme_edit", _p, ADMINS, ("GET", "POST")),
+    Row("privacy:retention", _p, ADMINS, ("GET", "POST")),
     Row("programmes:programme_audit", _p, ADMINS),
     Row("programmes:programme_audit_export", _p, ADMINS),
     Row("cohorts:cohort_create", _p, ADMINS, ("GET", "POST")),
@@ -814,6 +834,14 @@ TABLE = [
         lambda w: {**_c(w), "application_id": w.application.pk},
         STAFF,
         ("GET", "POST"),
+    ),
+    Row(
+        "applications:cohort_application_dispute_resolve",
+        lambda w: {**_c(w), "application_id": w.application.pk, "dispute_id": w.dispute.pk},
+        STAFF,
+        ("POST",),
+        data={"response": "Corrected."},
+        ok=(302,),
     ),
     Row(
         "applications:cohort_application_cv",
@@ -1083,6 +1111,7 @@ WATCHED = [
     EligibilityRule,
     Application,
     ApplicationEvent,
+    ApplicationDispute,
     ReviewCriterion,
     ReviewAssignment,
     Review,
@@ -1122,6 +1151,7 @@ WATCHED = [
     SignOff,
     Certificate,
     IssueRun,
+    ErasureRequest,
 ]
 
 

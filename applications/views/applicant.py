@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
 from applications import selectors, services
-from applications.enums import ApplicationStatus
+from applications.enums import MAX_OPEN_DISPUTES, ApplicationStatus
 from applications.forms import (
     ApplicationAnswersForm,
+    DisputeForm,
     SubmitForm,
     WithdrawForm,
     clean_upload_name,
@@ -58,14 +59,7 @@ def _own_or_404(request, application_id):
 
 
 def _is_editable(application) -> bool:
-    cohort = application.cohort
-    if application.status == ApplicationStatus.DRAFT:
-        return cohort.is_open
-    return (
-        application.status == ApplicationStatus.SUBMITTED
-        and cohort.allow_edit_after_submit
-        and cohort.is_open
-    )
+    return application.is_editable
 
 
 def _question_rows(questions, answers, errors=None):
@@ -460,6 +454,23 @@ def _offer_of(application):
         return None
 
 
+def _disputes_context(request, application, questions, form=None) -> dict:
+    """The applicant's requests to correct the application, and the form to make one."""
+    subjects = selectors.dispute_subjects(application=application, questions=questions)
+    labels = selectors.dispute_subject_labels(subjects)
+    disputes = selectors.dispute_list_for_application(application=application)
+    for dispute in disputes:
+        dispute.about_label = selectors.dispute_about_label(dispute.about, labels)
+    open_count = sum(1 for dispute in disputes if dispute.is_open)
+    return {
+        "disputes": disputes,
+        "dispute_form": form or DisputeForm(subjects=subjects),
+        "is_disputable": request.user.has_perm("applications.dispute_application", application),
+        "has_max_open_disputes": open_count >= MAX_OPEN_DISPUTES,
+        "max_open_disputes": MAX_OPEN_DISPUTES,
+    }
+
+
 @login_required
 def application_detail(request, application_id):
     application = _own_or_404(request, application_id)
@@ -469,6 +480,7 @@ def application_detail(request, application_id):
         request,
         "applications/application_detail.html",
         {
+            **_disputes_context(request, application, questions),
             "application": application,
             "cohort": application.cohort,
             "rows": [r for r in _question_rows(questions, application.answers) if r["is_visible"]],
@@ -481,6 +493,53 @@ def application_detail(request, application_id):
             if is_hidden
             else selectors.waitlist_position(application=application),
         },
+    )
+
+
+@login_required
+def application_dispute(request, application_id):
+    """The applicant's requests to correct a submitted application that can no longer be
+    edited (GET), and a new one (POST). A draft, or an application still open to edits, is
+    changed in the form instead: 400 with that said."""
+    application = _own_or_404(request, application_id)
+    questions = cohort_selectors.question_list_for_cohort(cohort=application.cohort)
+    subjects = selectors.dispute_subjects(application=application, questions=questions)
+    form = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if request.user.has_perm("applications.dispute_application", application):
+            form = DisputeForm(request.POST, subjects=subjects)
+            if form.is_valid():
+                try:
+                    services.dispute_open(
+                        application=application,
+                        actor=request.user,
+                        about=form.cleaned_data["about"],
+                        note=form.cleaned_data["note"],
+                    )
+                except services.ApplicationError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "Your request is sent to the programme team. You will be told "
+                            "here, and by a notification, when they have answered it."
+                        ),
+                    )
+                    return redirect(
+                        reverse("applications:detail", args=[application.pk]) + "#disputes"
+                    )
+    return render(
+        request,
+        "applications/application_disputes.html",
+        {
+            "application": application,
+            "cohort": application.cohort,
+            **_disputes_context(request, application, questions, form),
+        },
+        status=status,
     )
 
 

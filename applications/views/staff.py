@@ -31,7 +31,7 @@ from accounts import reauthentication
 from applications import exports, selectors, services
 from applications.enums import ApplicationStatus
 from applications.filters import ApplicationFilter
-from applications.forms import BulkStatusForm
+from applications.forms import BulkStatusForm, DisputeResolveForm
 from cohorts import attributes
 from cohorts import selectors as cohort_selectors
 from cohorts.attributes import Use
@@ -328,6 +328,12 @@ def application_detail_staff(request, slug, cohort_slug, application_id):
             for a in attributes.in_use(Use.STAFF)
         ),
     ]
+    labels = selectors.dispute_subject_labels(
+        selectors.dispute_subjects(application=application, questions=questions)
+    )
+    disputes = selectors.dispute_list_for_application(application=application)
+    for dispute in disputes:
+        dispute.about_label = selectors.dispute_about_label(dispute.about, labels)
     return render(
         request,
         "applications/application_detail_staff.html",
@@ -339,8 +345,42 @@ def application_detail_staff(request, slug, cohort_slug, application_id):
             "answers": answers,
             "events": application.events.all(),
             "can_manage": request.user.has_perm("programmes.manage_applications", programme),
+            "disputes": disputes,
+            "open_disputes": [d for d in disputes if d.is_open],
+            "resolved_disputes": [d for d in disputes if not d.is_open],
+            "resolve_form": DisputeResolveForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def application_dispute_resolve(request, slug, cohort_slug, application_id, dispute_id):
+    """Mark an applicant's correction request resolved, with an optional response."""
+    programme = programme_for(request, slug, "programmes.manage_applications")
+    cohort = cohort_or_404(programme, cohort_slug)
+    application = _application_or_404(cohort, application_id)
+    dispute = selectors.dispute_get_for_staff(application=application, dispute_id=dispute_id)
+    if dispute is None:
+        raise Http404(_("No such request."))
+    form = DisputeResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.dispute_resolve(
+                dispute=dispute, actor=request.user, response=form.cleaned_data["response"]
+            )
+        except services.ApplicationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The request is resolved; the applicant is notified."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    url = reverse(
+        "applications:cohort_application_detail", args=[programme.slug, cohort.slug, application.pk]
+    )
+    return redirect(f"{url}#disputes")
 
 
 @login_required

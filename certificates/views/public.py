@@ -99,7 +99,8 @@ def verify(request, code):
         "certificates/verify.html",
         {
             "certificate": certificate,
-            "signature_ok": signature_checks(certificate),
+            # A certificate revoked by its holder's erasure keeps no credential to check.
+            "signature_ok": signature_checks(certificate) if certificate.credential else None,
         },
     )
     # A revocation must show at once: no cache keeps an old answer.
@@ -114,6 +115,14 @@ def credential(request, code):
     certificate = selectors.certificate_get_by_code(code=code)
     if certificate is None:
         return JsonResponse({"error": "not found"}, status=404, headers=PUBLIC_CORS)
+    if not certificate.credential:
+        # Revoked at the holder's request, with their personal data: the status list still
+        # says revoked, and the verification page says so.
+        return JsonResponse(
+            {"error": "gone", "detail": "The credential was deleted at the holder's request."},
+            status=410,
+            headers=PUBLIC_CORS,
+        )
     response = JsonResponse(
         certificate.credential,
         json_dumps_params={"ensure_ascii": False},

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "courses",
     "certificates",
     "dashboards",
+    "privacy",
     "demo",
 ]
 
@@ -301,7 +302,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "certificates.issue_runs_sweep",
         "schedule": 120.0,
     },
+    "privacy-erasures": {"task": "privacy.erasures_carry_out", "schedule": 3600.0},
+    "privacy-retention": {"task": "privacy.retention_purge", "schedule": 86400.0},
 }
+
+# Erasure (docs/operations.md, "Erasure"): an account is erased this many days after its owner
+# asks, so that a mistaken or forced request can still be cancelled.
+COHORTLINE_ERASURE_GRACE_DAYS = env.int("COHORTLINE_ERASURE_GRACE_DAYS", default=14)
 
 # Certificates: the Ed25519 keys that sign Open Badges credentials, one PKCS#8 PEM file per key
 # (`manage.py certificates_keygen` adds one; the newest signs, every one stays published).

@@ -18,10 +18,13 @@ STATUS_TONES = {
     "in_review": "info",
     "open": "info",
     "pending": "info",
+    "scheduled": "info",
     "sending": "info",
     "running": "info",
     "committing": "info",
     "done": "primary",
+    # retention: personal data past its period, and not yet anonymised
+    "due": "warning",
     "waitlisted": "warning",
     # good outcome
     "offered": "success",

@@ -211,6 +211,9 @@ PAGES = [
     ("privacy-consent", "applicant075@example.org", "/profile/privacy/"),
     ("consent-withdraw", "applicant075@example.org", "/applications/consent/withdraw/"),
     ("your-data", "applicant075@example.org", "/profile/data/"),
+    ("erasure", "applicant037@example.org", "/profile/delete/"),
+    ("erasure-scheduled", "leaving@example.org", "/profile/delete/"),
+    ("retention", "programme.admin@example.org", "/programmes/ai-forward-2026/retention/"),
     ("export-detail", "programme.admin@example.org", "/programmes/ai-forward-2026/exports/1/"),
 ]
 

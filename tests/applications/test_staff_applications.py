@@ -509,8 +509,8 @@ def test_application_detail_query_count(client, cohort, staff, django_assert_num
         )
     client.force_login(staff)
     # session, user, roles (with the authenticator), cohort, application, events (+ actors),
-    # the audit entry of opening it, questions, navigation and bell
-    with django_assert_num_queries(9):
+    # the audit entry of opening it, questions, correction requests, navigation and bell
+    with django_assert_num_queries(10):
         client.get(_url("cohort_application_detail", cohort, application.pk))
 
 

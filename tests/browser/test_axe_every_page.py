@@ -42,7 +42,7 @@ def _pages() -> dict[str, list[str]]:
     from reviews.models import ReviewAssignment
     from selection.models import SelectionRun
 
-    cohort = Cohort.objects.get(programme__slug="ai-forward-2026")
+    cohort = Cohort.objects.get(programme__slug="ai-forward-2026", slug="main-intake")
     C = f"{P}cohorts/{cohort.slug}/"
     committed = SelectionRun.objects.get(cohort=cohort, status="committed")
     # A second, uncommitted run of the same result, to compare the two.
@@ -82,7 +82,10 @@ def _pages() -> dict[str, list[str]]:
             "/notifications/",
             "/notifications/preferences/",
             "/profile/tokens/",
+            "/profile/delete/",
         ],
+        # An account deletion scheduled by the demo, still cancellable.
+        "leaving@example.org": ["/profile/delete/"],
         draft.applicant.email: [
             f"/applications/{draft.pk}/",
             f"/apply/ai-forward-2026/{cohort.slug}/",
@@ -130,6 +133,7 @@ def _pages() -> dict[str, list[str]]:
             f"{C}selection/runs/{committed.number + 1}/",
             f"{C}selection/compare/?a={committed.number}&b={committed.number + 1}",
             f"{C}selection/offers/",
+            f"{P}retention/",
             f"{P}compute/",
             f"{P}compute/requests/",
             f"{P}compute/tokens/",

@@ -52,6 +52,7 @@ from tests.auth import sign_in_confirmed
 from tests.factories import (
     AllocationFactory,
     AllocationRequestFactory,
+    ApplicationDisputeFactory,
     ApplicationFactory,
     AssessmentFactory,
     AssessmentResultFactory,
@@ -139,6 +140,8 @@ PERSONA_HINTS = [
     ("certificates:status_list", "anonymous"),
     ("certificates:", "programme_admin"),
     ("programmes:", "programme_admin"),
+    ("privacy:retention", "programme_admin"),
+    ("privacy:", "applicant"),
     ("exports:personal_data", "applicant"),
     ("exports:", "programme_admin"),
     ("dashboards:", "programme_admin"),
@@ -258,6 +261,8 @@ def _build_world(request) -> World:
     )
     UsageRecordFactory(allocation=allocation)
     topup = AllocationRequestFactory(allocation=allocation)
+    # An open request to correct an application staff work with.
+    dispute = ApplicationDisputeFactory(application=pool[0])
     compute_services.allocation_adjust(
         allocation=allocation,
         mode="add",
@@ -344,6 +349,7 @@ def _build_world(request) -> World:
         "which": "cv",
         "key": "certificate",
         "application_id": pool[0].pk,
+        "dispute_id": dispute.pk,
         "resource_id": resource.pk,
         "pool_id": compute_pool.pk,
         "allocation_id": allocation.pk,
@@ -385,6 +391,8 @@ def _build_world(request) -> World:
         # The applicant's own pages are about their draft; staff pages about a submitted one.
         by_prefix=[
             ("applications:cohort_", {}),
+            # Corrections are asked of a submitted application: the applicant's accepted one.
+            ("applications:disputes", {"application_id": allocation.participant.application_id}),
             ("applications:", {"application_id": draft.pk}),
             ("courses:", courses_kwargs),
             ("certificates:", certificates_kwargs),
@@ -610,6 +618,8 @@ PROJECT_PAGES = {
     "accounts:profile",
     "accounts:tokens",
     "accounts:privacy",
+    "privacy:erasure",
+    "privacy:retention",
     "applications:consent_withdraw",
     "cohorts:programme_detail",
     "programmes:programme_team",
@@ -642,6 +652,7 @@ PROJECT_PAGES = {
     "applications:apply",
     "applications:mine",
     "applications:detail",
+    "applications:disputes",
     "reviews:queue",
     "reviews:score",
     "admin:programmes_programme_changelist",
@@ -782,6 +793,7 @@ OUR_NAMESPACES = {
     "compute",
     "mentoring",
     "certificates",
+    "privacy",
 }
 
 # Fields a person types into. A form holding one must refuse a NUL in it and change nothing;

@@ -44,7 +44,7 @@ def _snapshot():
 def test_seed_demo_teaches_four_courses_with_attendance_results_and_people_at_risk(capsys):
     call_command("seed_demo", applicants=40, seed=7, force=True)
     out = capsys.readouterr().out
-    cohort = Cohort.objects.get()
+    cohort = Cohort.objects.get(slug="main-intake")
     programme = cohort.programme
     now = timezone.now()
     today = timezone.localdate(now, cohort.tz)

@@ -20,7 +20,7 @@ def _snapshot():
             "user__email", "full_name", "sector", "job_level", "employer_size", "date_of_birth"
         )
     ) + sorted(
-        Application.objects.values_list(
+        Application.objects.filter(cohort__slug="main-intake").values_list(
             "applicant__email", "status", "answers__track", "is_eligible"
         )
     )
@@ -53,16 +53,27 @@ def test_seed_demo_builds_programme_team_and_applicants(capsys):
     assert User.objects.get(email="admin@example.org").is_superuser
     # 12 submitted, plus drafts and withdrawn ones, plus five who have not applied
     assert ApplicantProfile.objects.count() == 5 + 12 + 6
-    cohort = Cohort.objects.get(programme=programme)
+    cohort = Cohort.objects.get(programme=programme, slug="main-intake")
     assert cohort.capacity == 1000 and cohort.is_open
     assert cohort.questions.count() == 8
     assert cohort.questions.get(key="support_kind").depends_on.key == "employer_supports"
     assert cohort.eligibility_rules.count() == 3
-    assert Application.objects.exclude(status__in=["draft", "withdrawn"]).count() == 12
-    assert not Application.objects.filter(applicant__email="applicant001@example.org").exists()
     assert (
-        ApplicationEvent.objects.filter(to_status="submitted").count()
-        == Application.objects.exclude(status="draft").count()
+        Application.objects.filter(cohort__slug="main-intake")
+        .exclude(status__in=["draft", "withdrawn"])
+        .count()
+        == 12
+    )
+    assert (
+        not Application.objects.filter(cohort__slug="main-intake")
+        .filter(applicant__email="applicant001@example.org")
+        .exists()
+    )
+    assert (
+        ApplicationEvent.objects.filter(
+            application__cohort__slug="main-intake", to_status="submitted"
+        ).count()
+        == Application.objects.filter(cohort__slug="main-intake").exclude(status="draft").count()
     )
     assert not EmailAddress.objects.filter(verified=False).exists()
     assert "admin@example.org" in out
@@ -71,17 +82,22 @@ def test_seed_demo_builds_programme_team_and_applicants(capsys):
 
 def test_seed_demo_reviews_most_applications():
     call_command("seed_demo", applicants=12, seed=7, force=True)
-    cohort = Cohort.objects.get()
+    cohort = Cohort.objects.get(slug="main-intake")
     assert cohort.criteria.count() == 4
     assignments = ReviewAssignment.objects.filter(application__cohort=cohort)
     assert (
         assignments.count()
-        == 2 * Application.objects.exclude(status__in=["draft", "withdrawn"]).count()
+        == 2
+        * Application.objects.filter(cohort__slug="main-intake")
+        .exclude(status__in=["draft", "withdrawn"])
+        .count()
     )
     assert Review.objects.filter(is_submitted=True).count() >= assignments.count() // 2
-    assert Application.objects.filter(
-        raw_score__isnull=False, normalized_score__isnull=False
-    ).exists()
+    assert (
+        Application.objects.filter(cohort__slug="main-intake")
+        .filter(raw_score__isnull=False, normalized_score__isnull=False)
+        .exists()
+    )
     assert ConflictOfInterest.objects.count() == 3
     call_command("seed_demo", applicants=12, seed=7, force=True)
     assert ReviewAssignment.objects.count() == assignments.count()
@@ -95,10 +111,12 @@ def test_seed_demo_selects_the_cohort():
     assert (run.status, run.result_status) == ("committed", "optimal")
     assert Participant.objects.count() >= 1
     assert Offer.objects.filter(status="declined").exists()
-    assert Application.objects.filter(status="waitlisted").exists()
+    assert (
+        Application.objects.filter(cohort__slug="main-intake").filter(status="waitlisted").exists()
+    )
     assert (
         Offer.objects.filter(status__in=["open", "accepted"]).count()
-        <= Cohort.objects.get().capacity
+        <= Cohort.objects.get(slug="main-intake").capacity
     )
 
 
@@ -115,10 +133,16 @@ def test_seed_demo_is_deterministic_and_idempotent():
     first = _snapshot()
     call_command("seed_demo", applicants=10, seed=3, force=True)
     assert _snapshot() == first
-    # Applicants, the team with the platform admin and the outsider, 37 more mentors and the
-    # partner viewer.
-    assert User.objects.count() == (5 + 10 + 6) + 11 + 37 + 1
-    assert Application.objects.exclude(status__in=["draft", "withdrawn"]).count() == 10
+    # Applicants, the team with the platform admin and the outsider, 37 more mentors, the
+    # partner viewer, the applicant who asked for their account to be deleted and 16 alumni of
+    # two earlier intakes.
+    assert User.objects.count() == (5 + 10 + 6) + 11 + 37 + 1 + 1 + 16
+    assert (
+        Application.objects.filter(cohort__slug="main-intake")
+        .exclude(status__in=["draft", "withdrawn"])
+        .count()
+        == 10
+    )
     assert ProgrammeRole.objects.count() == 9 + 37 + 1
     # Each team member, mentor and the partner viewer was told of their role once; one
     # announcement to the reviewers waits.
@@ -170,7 +194,7 @@ def test_seed_demo_gives_compute_quotas_usage_and_a_working_token(capsys, client
     call_command("seed_demo", applicants=12, seed=7, force=True)
     out = capsys.readouterr().out
     programme = Programme.objects.get(slug="ai-forward-2026")
-    cohort = Cohort.objects.get(programme=programme)
+    cohort = Cohort.objects.get(programme=programme, slug="main-intake")
 
     pools = {
         pool.resource.slug: pool
@@ -323,7 +347,7 @@ def test_seed_demo_matches_mentors_and_logs_weeks_of_sessions(capsys):
     call_command("seed_demo", applicants=60, seed=7, force=True)
     out = capsys.readouterr().out
     programme = Programme.objects.get(slug="ai-forward-2026")
-    cohort = Cohort.objects.get(programme=programme)
+    cohort = Cohort.objects.get(programme=programme, slug="main-intake")
     today = timezone.localdate()
 
     # Forty mentors, each with the role and a profile; a few take nobody just now.
@@ -405,3 +429,38 @@ def test_seed_demo_twice_keeps_the_mentoring_data():
     first = _mentoring_snapshot()
     call_command("seed_demo", applicants=30, seed=7, force=True)
     assert _mentoring_snapshot() == first
+
+
+def test_seed_demo_shows_retention_and_a_scheduled_erasure(capsys):
+    from privacy.models import ErasureRequest
+
+    call_command("seed_demo", applicants=12, seed=7, force=True)
+    out = capsys.readouterr().out
+    pilot = Application.objects.filter(cohort__slug="pilot-2024")
+    autumn = Application.objects.filter(cohort__slug="autumn-2024")
+    # The pilot is past its retention period and was purged: rows kept, details gone.
+    assert pilot.count() == 8 and not pilot.filter(anonymised_at__isnull=True).exists()
+    assert not pilot.exclude(cv="").exists()
+    assert set(pilot.values_list("email", flat=True)) == {""}
+    # The autumn cohort is due: still held, shown on the retention page as due now.
+    assert autumn.count() == 8 and not autumn.filter(anonymised_at__isnull=False).exists()
+    erasure = ErasureRequest.objects.get()
+    assert erasure.is_scheduled and erasure.user.email == "leaving@example.org"
+    assert "/programmes/ai-forward-2026/retention/" in out
+    assert "8 due now" in out and "leaving@example.org" in out
+    # Safe to run again: nothing is purged or requested twice.
+    call_command("seed_demo", applicants=12, seed=7, force=True)
+    assert ErasureRequest.objects.count() == 1 and pilot.count() == 8
+
+
+def test_seed_demo_shows_a_correction_request_open_and_one_answered():
+    from applications.models import ApplicationDispute
+
+    call_command("seed_demo", applicants=12, seed=7, force=True)
+    disputes = ApplicationDispute.objects.filter(application__cohort__slug="main-intake")
+    assert sorted(disputes.values_list("about", "status")) == [
+        ("profile:employer", "open"),
+        ("profile:job_level", "resolved"),
+    ]
+    call_command("seed_demo", applicants=12, seed=7, force=True)
+    assert disputes.count() == 2

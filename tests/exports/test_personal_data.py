@@ -9,12 +9,9 @@ import zipfile
 import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ConsentRecord
-from applications import services as application_services
 from applications.enums import ApplicationStatus
 from core import privacy_registry
 from core.models import AuditEntry
@@ -22,111 +19,22 @@ from exports import personal, selectors, services, tasks
 from exports.enums import ExportStatus
 from exports.models import Export
 from exports.services import private_storage
-from notifications.models import EmailMessage, Notification
-from reviews.models import ReviewCriterion
-from selection.enums import OfferStatus
 from tests.auth import sign_in_confirmed
 from tests.factories import (
-    AllocationFactory,
     ApplicationFactory,
-    CertificateFactory,
-    CohortFactory,
-    MenteePreferenceFactory,
-    MentoringSessionFactory,
     MentorProfileFactory,
-    OfferFactory,
-    PairingFactory,
-    ParticipantFactory,
-    QuestionFactory,
-    ResourcePoolFactory,
-    ReviewAssignmentFactory,
-    ReviewFactory,
-    UsageRecordFactory,
 )
 from tests.factories.accounts import ApplicantProfileFactory
-from tests.factories.certificates import course_taken, held_course
+from tests.factories.certificates import held_course
+from tests.factories.privacy import everything as _everything
+from tests.factories.privacy import privacy_cohort
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cohort(programme):
-    now = timezone.now()
-    cohort = CohortFactory(
-        programme=programme,
-        name="Spring intake",
-        slug="spring",
-        opens_at=now - datetime.timedelta(days=60),
-        closes_at=now - datetime.timedelta(days=30),
-        decisions_released_at=now - datetime.timedelta(days=7),
-    )
-    QuestionFactory(cohort=cohort, key="motivation", label="Why this programme?")
-    ReviewCriterion.objects.create(cohort=cohort, name="Impact", position=1)
-    return cohort
-
-
-def _everything(cohort, *, email: str, name: str, marker: str, mentor, course, staff):
-    """A participant of `cohort` with data in every app; `marker` is in their free text."""
-    profile = ApplicantProfileFactory(user__email=email, full_name=name)
-    person = profile.user
-    storage = private_storage()
-    cv = storage.save(f"cv/{marker}.pdf", ContentFile(f"%PDF cv of {marker}".encode()))
-    answer = storage.save(f"answers/{marker}.pdf", ContentFile(f"%PDF plan of {marker}".encode()))
-    application = ApplicationFactory(
-        cohort=cohort,
-        applicant=person,
-        full_name=name,
-        email=email,
-        status=ApplicationStatus.ACCEPTED,
-        submitted_at=timezone.now() - datetime.timedelta(days=40),
-        answers={
-            "motivation": f"Motivation {marker}",
-            "plan": {"name": "plan.pdf", "path": answer, "size": 20},
-        },
-        cv=cv,
-        cv_name="my cv.pdf",
-    )
-    criterion = cohort.criteria.get()
-    review = ReviewFactory(
-        assignment=ReviewAssignmentFactory(application=application),
-        submitted=True,
-        scores={str(criterion.pk): 4},
-        comment=f"Reviewer private comment {marker}",
-    )
-    OfferFactory(
-        application=application,
-        status=OfferStatus.ACCEPTED,
-        expires_at=timezone.now(),
-        decided_at=timezone.now() - datetime.timedelta(days=1),
-    )
-    participant = ParticipantFactory(application=application)
-    pool = ResourcePoolFactory(cohort=cohort, resource__programme=cohort.programme)
-    allocation = AllocationFactory(pool=pool, participant=participant, user=person)
-    UsageRecordFactory(allocation=allocation)
-    MenteePreferenceFactory(cohort=cohort, user=person, goals=f"Goals {marker}")
-    pairing = PairingFactory(cohort=cohort, mentee=person, mentor=mentor)
-    MentoringSessionFactory(
-        pairing=pairing,
-        summary=f"Shared summary {marker}",
-        private_notes=f"Mentor private note {marker}",
-    )
-    course_taken(course, cohort, person)
-    pdf = storage.save(f"certificates/{marker}.pdf", ContentFile(f"%PDF cert {marker}".encode()))
-    CertificateFactory(cohort=cohort, user=person, holder_name=name, pdf_name=pdf)
-    Notification.objects.create(recipient=person, kind="test", text=f"Notice {marker}")
-    EmailMessage.objects.create(
-        recipient=person,
-        kind="test",
-        subject=f"Email {marker}",
-        body_text="Hello",
-        body_html="<p>Hello</p>",
-    )
-    ConsentRecord.objects.create(
-        user=person, purpose="news", notice_version="2026-01", given_at=timezone.now()
-    )
-    application_services.application_viewed(application=application, actor=staff)
-    application_services.application_file_opened(application=application, actor=staff, what="cv")
-    return person, review
+    return privacy_cohort(programme)
 
 
 @pytest.fixture
@@ -163,9 +71,11 @@ def test_personal_export_holds_every_part_and_the_persons_files(world):
     names = set(archive.namelist())
     data = json.loads(archive.read("data.json"))
     assert set(data["parts"]) == {part.slug for part in privacy_registry.parts()}
-    assert {slug: bool(part["records"]) for slug, part in data["parts"].items()} == dict.fromkeys(
-        data["parts"], True
-    )
+    # Every part holds something of a participant, but the roles in programme teams: none.
+    assert {slug: bool(part["records"]) for slug, part in data["parts"].items()} == {
+        **dict.fromkeys(data["parts"], True),
+        "programme_roles": False,
+    }
     application = data["parts"]["applications"]["records"][0]
     assert application["answers"]["motivation"]["answer"] == "Motivation MEI"
     assert application["status"] == ApplicationStatus.ACCEPTED
@@ -240,11 +150,11 @@ def test_personal_export_collect_queries_do_not_grow_with_applications(
 ):
     person = ApplicantProfileFactory().user
     ApplicationFactory(cohort=cohort, applicant=person)
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(26):
         personal.collect(person)
     for _ in range(2):
         ApplicationFactory(applicant=person)
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(26):
         personal.collect(person)
 
 

@@ -5,7 +5,7 @@ from .accounts import (
     TotpAuthenticatorFactory,
     UserFactory,
 )
-from .applications import ApplicationEventFactory, ApplicationFactory
+from .applications import ApplicationDisputeFactory, ApplicationEventFactory, ApplicationFactory
 from .certificates import (
     CertificateFactory,
     CertificationRuleFactory,
@@ -61,6 +61,7 @@ __all__ = [
     "AllocationFactory",
     "AllocationRequestFactory",
     "ApplicantProfileFactory",
+    "ApplicationDisputeFactory",
     "ApplicationEventFactory",
     "ApplicationFactory",
     "AssessmentFactory",

@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 
 from applications.enums import ApplicationStatus
-from applications.models import Application, ApplicationEvent
+from applications.models import Application, ApplicationDispute, ApplicationEvent
 
 from .accounts import UserFactory
 from .cohorts import CohortFactory
@@ -43,3 +43,14 @@ class ApplicationEventFactory(factory.django.DjangoModelFactory):
     from_status = ApplicationStatus.DRAFT
     to_status = ApplicationStatus.SUBMITTED
     note = ""
+
+
+class ApplicationDisputeFactory(factory.django.DjangoModelFactory):
+    """An applicant's open request to correct a detail of their submitted application."""
+
+    class Meta:
+        model = ApplicationDispute
+
+    application = factory.SubFactory(ApplicationFactory)
+    about = "profile:employer"
+    note = "My employer is Harbour Logistics Pte Ltd, not Harbour Logistics."

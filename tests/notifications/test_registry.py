@@ -12,6 +12,7 @@ from courses import notification_kinds as courses_kinds
 from mentoring import notification_kinds as mentoring_kinds
 from notifications import registry
 from notifications.registry import Kind, all_kinds, get_kind, register
+from privacy import notification_kinds as privacy_kinds
 from programmes import notification_kinds as programmes_kinds
 from reviews import notification_kinds as reviews_kinds
 from selection import notification_kinds as selection_kinds
@@ -73,7 +74,7 @@ def test_get_kind_of_an_unknown_name_says_where_to_declare_it():
 
 def test_all_kinds_are_the_apps_declarations_in_installed_apps_order():
     # accounts, programmes, applications, reviews, selection, compute, mentoring, courses,
-    # certificates: the
+    # certificates, privacy: the
     # preferences page lists kinds in the order of INSTALLED_APPS, each app's in the order it
     # declares them.
     declared = (
@@ -86,6 +87,7 @@ def test_all_kinds_are_the_apps_declarations_in_installed_apps_order():
         *mentoring_kinds.KINDS,
         *courses_kinds.KINDS,
         *certificates_kinds.KINDS,
+        *privacy_kinds.KINDS,
     )
     assert [kind.name for kind in all_kinds()] == [kind.name for kind in declared]
     assert [kind.name for kind in all_kinds()][:3] == [

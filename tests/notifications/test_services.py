@@ -468,6 +468,7 @@ def test_preference_rows_default_on_and_mandatory_always_on(django_assert_num_qu
         "application.submitted": (True, True),
         "application.deadline_reminder": (True, True),
         "application.withdrawn": (True, True),
+        "application.dispute_resolved": (True, True),
         "selection.offer": (True, True),
         "selection.offer_reminder": (True, True),
         "selection.offer_accepted": (True, True),
@@ -488,6 +489,8 @@ def test_preference_rows_default_on_and_mandatory_always_on(django_assert_num_qu
         "courses.message": (True, True),
         "certificates.issued": (True, True),
         "certificates.revoked": (True, True),
+        "privacy.erasure_scheduled": (True, True),
+        "privacy.erasure_cancelled": (True, True),
     }
 
 

@@ -231,6 +231,7 @@ def test_preferences_save_optional_and_ignore_mandatory(client, applicant):
         "application.submitted": (False, False),
         "application.deadline_reminder": (False, False),
         "application.withdrawn": (False, False),
+        "application.dispute_resolved": (False, False),
         "review.assigned": (False, False),
         "review.reminder": (False, False),
         "compute.threshold": (False, False),

@@ -31,6 +31,7 @@ def test_nav_programme_admin(client, programme, programme_admin, other_programme
         "/programmes/ai-forward-2026/dashboard/",
         "/programmes/ai-forward-2026/team/",
         "/programmes/ai-forward-2026/audit/",
+        "/programmes/ai-forward-2026/retention/",
         "/programmes/ai-forward-2026/outbox/",
     ]
     assert "Programme admin" in nav["html"]

@@ -26,6 +26,7 @@ from demo import summary
 from mentoring import demo as mentoring_demo
 from mentoring.models import MentoringSession, Pairing
 from notifications.models import EmailMessage
+from privacy import demo as privacy_demo
 from programmes import demo as programmes_demo
 from programmes import services as programme_services
 from reviews import demo as reviews_demo
@@ -69,19 +70,17 @@ class Command(BaseCommand):
             self._progress(f"Seeding the demo for {settings.SITE_URL} (details in {log})")
             # Emails written while seeding are sent (to the log) when the transaction commits.
             with transaction.atomic():
-                programme, compute, mentoring, courses, certificates, api = self._build(
-                    random.Random(seed), applicants
-                )
+                built = self._build(random.Random(seed), applicants)
                 # A server already running on this cache must not keep showing the old landing.
                 programme_services.public_listing_refresh()
                 written = EmailMessage.objects.count()
             self._progress(f"Emails: {written} written and sent to the log (no mail server)")
-        self._summary(programme, compute, mentoring, courses, certificates, api)
+        self._summary(*built)
 
     def _progress(self, text: str) -> None:
         self.stderr.write(text, style_func=lambda line: line)
 
-    def _summary(self, programme, compute, mentoring, courses, certificates, api) -> None:
+    def _summary(self, programme, compute, mentoring, courses, certificates, api, privacy) -> None:
         write = self.stdout.write
         write(
             self.style.SUCCESS(
@@ -109,6 +108,14 @@ class Command(BaseCommand):
             f"{site}/programmes/{programme.slug}/dashboard/"
         )
         write(f"Audit log of the programme: {site}/programmes/{programme.slug}/audit/")
+        write(
+            f"Data retention (what is anonymised when, {privacy.due_now} due now): "
+            f"{site}{privacy.retention_url}"
+        )
+        write(
+            f"Account deletion scheduled, cancellable for now: sign in as "
+            f"{privacy.leaving_email} and open {site}/profile/delete/"
+        )
         owner, secret, curl = api
         write(f"Read API token of {owner} (shown once; each run makes a new one):")
         write(f"  {secret}")
@@ -190,12 +197,18 @@ class Command(BaseCommand):
         step(f"Courses: {courses.courses} courses, {courses.held + courses.upcoming} sessions")
         certificates = certificates_demo.seed_demo(cohort, programme_admin or admin)
         step(f"Certificates: {certificates.issued} issued, {certificates.revoked} revoked")
+        applications_demo.disputes(cohort, programme_admin or admin)
         dashboards_demo.partner_viewer(programme, programme_admin or admin, password_hash)
+        privacy = privacy_demo.seed_demo(rng, programme, password_hash)
+        step(
+            f"Privacy: two earlier cohorts (one anonymised after its retention period, "
+            f"{privacy.due_now} applications due now) and an account deletion scheduled"
+        )
         accounts_demo.user("outsider", "Olivia Outsider", password_hash)
         programmes_demo.announcement(programme, programme_admin)
         api_owner = programme_admin or admin
         api = (api_owner.email, *accounts_demo.api_token(api_owner))
-        return programme, compute, mentoring, courses, certificates, api
+        return programme, compute, mentoring, courses, certificates, api, privacy
 
 
 @contextmanager

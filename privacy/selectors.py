@@ -1,0 +1,150 @@
+"""Reads of privacy: a person's erasure request, and what each cohort's retention period has
+made due."""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q
+
+from applications.models import Application
+from certificates.enums import CertificateStatus
+from certificates.models import Certificate
+from cohorts.models import Cohort
+from privacy.enums import ErasureStatus, RetentionGroup
+from privacy.models import ErasureRequest
+from programmes.enums import RoleKind
+from programmes.models import Programme, ProgrammeRole
+
+
+def erasure_scheduled_for(*, user) -> ErasureRequest | None:
+    return ErasureRequest.objects.filter(user=user, status=ErasureStatus.SCHEDULED).first()
+
+
+def erasure_last_for(*, user) -> ErasureRequest | None:
+    return ErasureRequest.objects.filter(user=user).order_by("-created_at", "-id").first()
+
+
+def programmes_only_admin_of(*, user) -> list[Programme]:
+    """The programmes where `user` is the only programme admin: erasing them leaves it with
+    none, until a platform admin appoints another."""
+    mine = ProgrammeRole.objects.filter(user=user, role=RoleKind.PROGRAMME_ADMIN).values(
+        "programme_id"
+    )
+    return list(
+        Programme.objects.filter(pk__in=mine)
+        .annotate(
+            admins=Count("roles", filter=Q(roles__role=RoleKind.PROGRAMME_ADMIN), distinct=True)
+        )
+        .filter(admins=1)
+        .order_by("name")
+    )
+
+
+def valid_certificate_count(*, user) -> int:
+    return Certificate.objects.filter(user=user, status=CertificateStatus.VALID).count()
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved `months` calendar months on (the 31st becomes the month's last day)."""
+    years, month = divmod(day.month - 1 + months, 12)
+    year = day.year + years
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def in_group(group: str) -> Q:
+    """Applications of the group: participants hold a place (a participant row), whatever
+    happened after; everyone else was not selected (drafts, ineligible, declined…)."""
+    if group == RetentionGroup.PARTICIPANTS:
+        return Q(participant__isnull=False)
+    return Q(participant__isnull=True)
+
+
+@dataclass(frozen=True)
+class GroupRetention:
+    group: str
+    label: str
+    months: int
+    due_on: date
+    kept: int  # applications still holding the person's details
+    anonymised: int
+    today: date
+
+    @property
+    def is_due(self) -> bool:
+        return self.due_on <= self.today
+
+    @property
+    def state(self) -> str:
+        """ "due" (details held past the date), "scheduled" (held, date to come), "done" (all
+        anonymised) or "empty" (nobody in the group)."""
+        if self.kept:
+            return "due" if self.is_due else "scheduled"
+        return "done" if self.anonymised else "empty"
+
+
+@dataclass(frozen=True)
+class CohortRetention:
+    cohort: Cohort
+    groups: tuple[GroupRetention, ...]
+
+    @property
+    def due_now(self) -> int:
+        return sum(group.kept for group in self.groups if group.is_due)
+
+
+def retention_plan(*, programme: Programme, today: date) -> list[CohortRetention]:
+    """Each cohort of the programme, latest end first: for people not selected and for
+    participants, the day their data is due to be anonymised (the cohort's end plus the
+    programme's period) and how many applications still hold details or no longer do. Two
+    queries, whatever the number of cohorts."""
+    cohorts = list(Cohort.objects.filter(programme=programme).order_by("-ends_on", "-id"))
+    counts = {
+        row["cohort_id"]: row
+        for row in Application.objects.filter(cohort__programme=programme)
+        .values("cohort_id")
+        .annotate(
+            kept_participants=Count(
+                "pk", filter=in_group(RetentionGroup.PARTICIPANTS) & Q(anonymised_at__isnull=True)
+            ),
+            gone_participants=Count(
+                "pk", filter=in_group(RetentionGroup.PARTICIPANTS) & Q(anonymised_at__isnull=False)
+            ),
+            kept_others=Count(
+                "pk", filter=in_group(RetentionGroup.NOT_SELECTED) & Q(anonymised_at__isnull=True)
+            ),
+            gone_others=Count(
+                "pk", filter=in_group(RetentionGroup.NOT_SELECTED) & Q(anonymised_at__isnull=False)
+            ),
+        )
+        .order_by()
+    }
+    plan = []
+    for cohort in cohorts:
+        row = counts.get(cohort.pk, {})
+        plan.append(
+            CohortRetention(
+                cohort=cohort,
+                groups=(
+                    GroupRetention(
+                        group=RetentionGroup.NOT_SELECTED,
+                        label=str(RetentionGroup.NOT_SELECTED.label),
+                        months=programme.retention_months_not_selected,
+                        due_on=add_months(cohort.ends_on, programme.retention_months_not_selected),
+                        kept=row.get("kept_others", 0),
+                        anonymised=row.get("gone_others", 0),
+                        today=today,
+                    ),
+                    GroupRetention(
+                        group=RetentionGroup.PARTICIPANTS,
+                        label=str(RetentionGroup.PARTICIPANTS.label),
+                        months=programme.retention_months_participants,
+                        due_on=add_months(cohort.ends_on, programme.retention_months_participants),
+                        kept=row.get("kept_participants", 0),
+                        anonymised=row.get("gone_participants", 0),
+                        today=today,
+                    ),
+                ),
+            )
+        )
+    return plan
