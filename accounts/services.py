@@ -26,8 +26,12 @@ USER_AGENT_MAX_LENGTH = 200
 def profile_save(*, user: User, data: dict[str, Any]) -> ApplicantProfile:
     """Create or update the user's applicant profile from validated form data.
 
-    Also copies the full name to the user's display name. Writes two rows.
+    Also copies the full name to the user's display name. Writes two rows. Refuses (with
+    PermissionDenied) an account erased meanwhile: the account row is locked first, as the
+    erasure locks it.
     """
+    if not User.objects.select_for_update().filter(pk=user.pk, is_active=True).exists():
+        raise PermissionDenied("This account can no longer be changed.")
     profile, _created = ApplicantProfile.objects.update_or_create(user=user, defaults=data)
     if user.display_name != profile.full_name:
         user.display_name = profile.full_name

@@ -143,8 +143,12 @@ class Application(TimeStampedModel):
     def is_disputable(self) -> bool:
         """Whether the applicant may ask for a correction of what was submitted: once it was
         submitted and can no longer be edited (a draft, or an editable answer, is changed
-        by the applicant instead)."""
-        return self.status != ApplicationStatus.DRAFT and not self.is_editable
+        by the applicant instead), until its details are deleted (`anonymised_at`)."""
+        return (
+            self.status != ApplicationStatus.DRAFT
+            and not self.is_editable
+            and self.anonymised_at is None
+        )
 
     @property
     def is_withdrawable(self) -> bool:

@@ -157,6 +157,15 @@ def erase(scope: ErasureScope) -> Erased:
     for application in erasable(scope).select_for_update(of=("self",)).order_by("pk"):
         erased.files.extend(stored_files(application))
         ids.append(application.pk)
+    # An application anonymised before (by a retention purge) may have gained notes since.
+    every = Application.objects.filter(applicant=scope.person)
+    if not scope.is_whole:
+        every = every.filter(cohort_id__in=sorted(scope.cohort_ids))
+    erased.rows += (
+        ApplicationEvent.objects.filter(application__in=every).exclude(note="").update(note="")
+    )
+    # What the person disputed, and staff's answers: their words about their own data.
+    erased.rows += ApplicationDispute.objects.filter(application__in=every).delete()[0]
     if not ids:
         return erased
     erased.rows += Application.objects.filter(pk__in=ids).update(
@@ -172,11 +181,6 @@ def erase(scope: ErasureScope) -> Erased:
         anonymised_at=scope.now,
         updated_at=scope.now,
     )
-    erased.rows += (
-        ApplicationEvent.objects.filter(application_id__in=ids).exclude(note="").update(note="")
-    )
-    # What the person disputed, and staff's answers: their words about their own data.
-    erased.rows += ApplicationDispute.objects.filter(application_id__in=ids).delete()[0]
     return erased
 
 

@@ -687,6 +687,11 @@ def dispute_open(
         raise ApplicationError(
             _("You can still edit this application: change your answers in the form instead.")
         )
+    if application.anonymised_at is not None:
+        # Its details were deleted: a note now would be kept past the retention period.
+        raise ApplicationError(
+            _("The details of this application were deleted: there is nothing left to correct.")
+        )
     questions = cohort_selectors.question_list_for_cohort(cohort=application.cohort)
     subjects = selectors.dispute_subject_labels(
         selectors.dispute_subjects(application=application, questions=questions)

@@ -8,7 +8,10 @@ programme answers for its staff (docs/operations.md, "Answering an access reques
 """
 
 from collections import defaultdict
+from functools import reduce
+from operator import or_
 
+from django.contrib.admin.models import LogEntry
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -71,14 +74,49 @@ def collect(person, targets: frozenset[Target]) -> PersonalData:
     )
 
 
+# Where a request came from, as the account events record it: the person's, not the log's.
+REQUEST_ORIGIN_KEYS = ("ip", "user_agent")
+
+
+def _admin_log_redact(needles: frozenset[str]) -> int:
+    """The admin site's change log names what it changed as it was then (`object_repr`, a
+    person's name or email) and may quote it in its message: those go as in the audit log."""
+    if not needles:
+        return 0
+    mentioning = reduce(
+        or_,
+        (
+            Q(object_repr__icontains=needle) | Q(change_message__icontains=needle)
+            for needle in needles
+        ),
+    )
+    rows = 0
+    for entry in LogEntry.objects.filter(mentioning).only("pk", "object_repr", "change_message"):
+        LogEntry.objects.filter(pk=entry.pk).update(
+            object_repr=redact(entry.object_repr, needles),
+            change_message=redact(entry.change_message, needles),
+        )
+        rows += 1
+    return rows
+
+
 def erase(scope: ErasureScope) -> Erased:
     """The audit log stays (who did what, and when, is the programme's accountability), keyed
     by ids; on an erasure, the person's email addresses and names that an entry copied into
-    its data are replaced."""
+    its data are replaced, and the entries by or about the person lose where the request came
+    from (IP address, user agent). The admin site's change log is redacted the same way."""
     if not scope.is_whole:
         return Erased()
     needles = scope.identifiers
-    return Erased(rows=audit_redact(needles=needles, redact=lambda data: redact(data, needles)))
+    person = scope.person
+    user_type, user_id = target_of(person)
+    rows = audit_redact(
+        needles=needles,
+        redact=lambda data: redact(data, needles),
+        about=Q(actor=person) | Q(target_type=user_type, target_id=user_id),
+        forget=REQUEST_ORIGIN_KEYS,
+    )
+    return Erased(rows=rows + _admin_log_redact(needles))
 
 
 PARTS = (

@@ -97,13 +97,29 @@ class Erased:
 REDACTED = "[erased]"
 
 
+def _pattern(needle: str) -> re.Pattern:
+    """A needle as a whole: not inside a longer word or address ("David Tan" is not in "David
+    Tang", "mei@example.com" not in "amei@example.com"), and a name not as the start of an
+    address ("david" in "david.tan@example.com" is someone else's address)."""
+    before = r"(?<![A-Za-z0-9._%+-])"
+    if "@" in needle:
+        return re.compile(
+            before + re.escape(needle) + r"(?![A-Za-z0-9-])(?!\.[A-Za-z0-9])", re.IGNORECASE
+        )
+    return re.compile(
+        r"(?<![A-Za-z0-9])" + re.escape(needle) + r"(?![A-Za-z0-9])(?![A-Za-z0-9._%+-]*@)",
+        re.IGNORECASE,
+    )
+
+
 def redact(value: Any, needles: frozenset[str] | set[str]) -> Any:
     """`value` (a string, or JSON: lists and dicts of strings) with every occurrence of each
-    needle replaced by `REDACTED`, case-insensitively; other values come back unchanged."""
+    needle, as a whole (`_pattern`), replaced by `REDACTED`, case-insensitively; other values
+    come back unchanged."""
     if isinstance(value, str):
         for needle in sorted(needles, key=len, reverse=True):
             if needle and needle.casefold() in value.casefold():
-                value = re.sub(re.escape(needle), REDACTED, value, flags=re.IGNORECASE)
+                value = _pattern(needle).sub(REDACTED, value)
         return value
     if isinstance(value, list):
         return [redact(item, needles) for item in value]

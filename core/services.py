@@ -50,12 +50,20 @@ def audit_record(
     )
 
 
-def audit_redact(*, needles: frozenset[str], redact) -> int:
+def audit_redact(
+    *,
+    needles: frozenset[str],
+    redact,
+    about: models.Q | None = None,
+    forget: tuple[str, ...] = (),
+) -> int:
     """The one change ever made to written entries: an erasure replaces a person's email
     addresses and names where an entry's data copied them (`redact(data)` returns the new
-    data). On PostgreSQL the append-only trigger lets it through only inside this function's
-    transaction (the maintenance switch, set and cleared around the update). Returns the
-    number of entries changed."""
+    data), and drops the keys `forget` (where a request came from: the IP address and user
+    agent) from the entries `about` selects (those by or about the person). On PostgreSQL the
+    append-only trigger lets it through only inside this function's transaction (the
+    maintenance switch, set and cleared around the update). Returns the number of entries
+    changed."""
     from functools import reduce
     from operator import or_
 
@@ -63,18 +71,27 @@ def audit_redact(*, needles: frozenset[str], redact) -> int:
     from django.db.models import Q, TextField
     from django.db.models.functions import Cast
 
-    if not needles:
+    wanted = [Q(data_text__icontains=needle) for needle in needles]
+    forgetting = Q(pk__in=[])
+    if about is not None and forget:
+        forgetting = about & Q(data__has_any_keys=list(forget))
+        wanted.append(forgetting)
+    if not wanted:
         return 0
-    mentioning = reduce(or_, (Q(data_text__icontains=needle) for needle in needles))
     changed = 0
     with transaction.atomic():
         entries = list(
             AuditEntry._base_manager.annotate(data_text=Cast("data", TextField()))
-            .filter(mentioning)
+            .filter(reduce(or_, wanted))
             .only("pk", "data")
         )
         if not entries:
             return 0
+        forget_in = set(
+            AuditEntry._base_manager.filter(forgetting).values_list("pk", flat=True)
+            if about is not None and forget
+            else ()
+        )
         postgres = connection.vendor == "postgresql"
         if postgres:
             with connection.cursor() as cursor:
@@ -82,6 +99,8 @@ def audit_redact(*, needles: frozenset[str], redact) -> int:
         try:
             for entry in entries:
                 data = redact(entry.data)
+                if entry.pk in forget_in and isinstance(data, dict):
+                    data = {key: value for key, value in data.items() if key not in forget}
                 if data != entry.data:
                     changed += AuditEntry._base_manager.filter(pk=entry.pk).update(data=data)
         finally:

@@ -9,16 +9,20 @@ nothing is left on a worker's disk that a web node would need.
 import logging
 import tempfile
 from datetime import datetime, timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import background
+from core.privacy_registry import redact
 from core.services import audit_record
 from exports import personal
 from exports.enums import ExportFormat, ExportStatus
@@ -344,6 +348,24 @@ def exports_expire_for_programmes(*, programme_ids: list[int], now: datetime | N
     return expired
 
 
+def exports_expire_personal_of(*, person, now: datetime | None = None) -> int:
+    """A retention purge: the person's ready copies of their own data hold what was just
+    anonymised (their CV too); they expire now and their files go (they can ask again).
+    Returns how many."""
+    now = now or timezone.now()
+    mine = Export.objects.filter(requested_by=person, programme__isnull=True)
+    expired = mine.filter(status=ExportStatus.READY).update(
+        status=ExportStatus.EXPIRED, expires_at=now, updated_at=now
+    )
+    storage = private_storage()
+    for export in (
+        mine.filter(status=ExportStatus.EXPIRED).exclude(file_name="").only("pk", "file_name")
+    ):
+        if _delete_quietly(storage, export.file_name):
+            Export.objects.filter(pk=export.pk).update(file_name="")
+    return expired
+
+
 def exports_delete_of(*, person) -> int:
     """An erasure: every export the person asked for (their own data, or a list they made as
     staff) goes, file and row. Returns the rows deleted."""
@@ -352,3 +374,23 @@ def exports_delete_of(*, person) -> int:
     for name in exports.exclude(file_name="").values_list("file_name", flat=True):
         _delete_quietly(storage, name)
     return exports.delete()[0]
+
+
+def exports_redact(*, needles: frozenset[str]) -> int:
+    """An erasure: where another person's export recorded the person in its query (a search by
+    their name or email), the name or email is replaced (`core.privacy_registry.redact`).
+    Returns the rows changed."""
+    if not needles:
+        return 0
+    mentioning = reduce(or_, (Q(params_text__icontains=needle) for needle in needles))
+    changed = 0
+    exports = (
+        Export.objects.annotate(params_text=Cast("params", TextField()))
+        .filter(mentioning)
+        .only("pk", "params")
+    )
+    for export in exports:
+        params = redact(export.params, needles)
+        if params != export.params:
+            changed += Export.objects.filter(pk=export.pk).update(params=params)
+    return changed

@@ -120,11 +120,8 @@ def seed_demo(rng: random.Random, programme: Programme, password_hash: str) -> P
     leaving = accounts_demo.user("leaving", "Siti Rahmat", password_hash)
     if selectors.erasure_scheduled_for(user=leaving) is None:
         services.erasure_request(user=leaving, certificate_choice=CertificateChoice.KEEP)
-    today = timezone.localdate()
     return PrivacyDemo(
         retention_url=f"/programmes/{programme.slug}/retention/",
         leaving_email=leaving.email,
-        due_now=sum(
-            row.due_now for row in selectors.retention_plan(programme=programme, today=today)
-        ),
+        due_now=sum(row.due_now for row in selectors.retention_plan(programme=programme)),
     )

@@ -3,9 +3,10 @@ made due."""
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from applications.models import Application
 from certificates.enums import CertificateStatus
@@ -93,11 +94,13 @@ class CohortRetention:
         return sum(group.kept for group in self.groups if group.is_due)
 
 
-def retention_plan(*, programme: Programme, today: date) -> list[CohortRetention]:
+def retention_plan(*, programme: Programme, now: datetime | None = None) -> list[CohortRetention]:
     """Each cohort of the programme, latest end first: for people not selected and for
     participants, the day their data is due to be anonymised (the cohort's end plus the
     programme's period) and how many applications still hold details or no longer do. Two
-    queries, whatever the number of cohorts."""
+    queries, whatever the number of cohorts. A date is due from midnight in the cohort's own
+    time zone."""
+    now = now or timezone.now()
     cohorts = list(Cohort.objects.filter(programme=programme).order_by("-ends_on", "-id"))
     counts = {
         row["cohort_id"]: row
@@ -122,6 +125,7 @@ def retention_plan(*, programme: Programme, today: date) -> list[CohortRetention
     plan = []
     for cohort in cohorts:
         row = counts.get(cohort.pk, {})
+        today = timezone.localdate(now, timezone=cohort.tz)
         plan.append(
             CohortRetention(
                 cohort=cohort,

@@ -26,7 +26,12 @@ from applications.models import Application
 from core import privacy_registry
 from core.privacy_registry import ErasureScope, PersonalFile
 from core.services import audit_record
-from exports.services import exports_delete_of, exports_expire_for_programmes
+from exports.services import (
+    exports_delete_of,
+    exports_expire_for_programmes,
+    exports_expire_personal_of,
+    exports_redact,
+)
 from notifications import services as notification_services
 from privacy import selectors
 from privacy.enums import CertificateChoice, ErasureStatus
@@ -176,7 +181,8 @@ def erasure_carry_out(*, erasure_id: int, now: datetime | None = None) -> Erasur
         )
         if erasure is None:
             return None
-        person = erasure.user
+        # Locked until the end: a profile edit in flight waits, then finds the account gone.
+        person = User.objects.select_for_update().get(pk=erasure.user_id)
         identifiers = identifiers_of(person)
         programme_ids = sorted(
             set(
@@ -196,8 +202,10 @@ def erasure_carry_out(*, erasure_id: int, now: datetime | None = None) -> Erasur
             identifiers=identifiers,
         )
         rows, files = _erase_parts(scope)
-        rows["exports"] = exports_delete_of(person=person) + exports_expire_for_programmes(
-            programme_ids=programme_ids, now=now
+        rows["exports"] = (
+            exports_delete_of(person=person)
+            + exports_expire_for_programmes(programme_ids=programme_ids, now=now)
+            + exports_redact(needles=identifiers)
         )
         deleted, failed = _delete_files(files)
         account_anonymise(user=person)
@@ -270,6 +278,7 @@ def application_purge(*, application_id: int, now: datetime) -> tuple[int, int] 
             ),
         )
         rows, files = _erase_parts(scope)
+        rows["exports"] = exports_expire_personal_of(person=application.applicant, now=now)
         deleted, _failed = _delete_files(files)
     return sum(rows.values()), deleted
 
@@ -310,10 +319,9 @@ def retention_purge(*, now: datetime | None = None) -> int:
     """Periodic (daily): anonymise the data whose retention period is over, in every programme
     (`selectors.retention_plan`), group by group. Returns the applications anonymised."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
     total = 0
     for programme in Programme.objects.order_by("pk"):
-        for row in selectors.retention_plan(programme=programme, today=today):
+        for row in selectors.retention_plan(programme=programme, now=now):
             for group in row.groups:
                 if group.kept and group.is_due:
                     total += retention_purge_group(

@@ -98,7 +98,7 @@ def retention(request, slug):
             return redirect("privacy:retention", slug=programme.slug)
         status = 400
     today = timezone.localdate()
-    plan = selectors.retention_plan(programme=programme, today=today)
+    plan = selectors.retention_plan(programme=programme)
     return render(
         request,
         "privacy/retention.html",

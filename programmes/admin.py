@@ -45,6 +45,8 @@ class ProgrammeAdmin(RefreshesPublicListing, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["partners"]
     inlines = [ProgrammeRoleInline]
+    # Changed on the programme's Data retention page, where each change is audited.
+    readonly_fields = ["retention_months_not_selected", "retention_months_participants"]
 
 
 @admin.register(ProgrammeRole)

@@ -6,10 +6,17 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def forget_content_type(apps, schema_editor):
+    # Unapplied, the model leaves no content type (nor permissions) behind.
+    content_type = apps.get_model("contenttypes", "ContentType")
+    content_type.objects.filter(app_label="applications", model="applicationdispute").delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('applications', '0005_consent_records'),
+        ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -35,4 +42,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('resolved_at__isnull', True), ('status', 'open')), models.Q(('resolved_at__isnull', False), ('status', 'resolved')), _connector='OR'), name='application_dispute_resolved_has_time')],
             },
         ),
+        migrations.RunPython(migrations.RunPython.noop, forget_content_type),
     ]

@@ -385,3 +385,70 @@ def test_audit_entries_name_neither_the_email_nor_the_name(mei, extras):
         assert MEI["email"] not in text and MEI["name"].casefold() not in text
     carried = entries.get(action="privacy.erasure_carried_out")
     assert carried.data["rows"] > 0 and carried.data["certificates"] == "revoke"
+
+
+def test_admin_log_export_queries_and_sign_in_origins_lose_the_person(
+    cohort, mei, raj, programme, staff, platform_admin, extras
+):
+    """What names the person outside the apps' own rows: the admin site's change log (the
+    account's name or email as it was), another person's export recorded with a search for
+    her, and where she signed in from (IP address, user agent) in the audit log."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.test import RequestFactory
+
+    from accounts.services import account_event_record
+
+    raj_display = raj.display_name
+    LogEntry.objects.log_actions(
+        user_id=platform_admin.pk,
+        queryset=[mei, raj],
+        action_flag=CHANGE,
+        change_message=f"Changed email from {MEI['email']}.",
+    )
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="203.0.113.77", HTTP_USER_AGENT="Mozilla MEIMARK"
+    )
+    account_event_record(request=request, action="account.login", actor=mei, account=mei)
+    raj_login = account_event_record(
+        request=RequestFactory().get("/", REMOTE_ADDR="198.51.100.9"),
+        action="account.login",
+        actor=raj,
+        account=raj,
+    )
+    search = ExportFactory(
+        programme=programme,
+        requested_by=staff,
+        params={"cohort": cohort.slug, "filters": {"q": MEI["name"]}, "format": "csv"},
+    )
+    needles = (*NEEDLES, mei.display_name, "203.0.113.77")
+    assert {label for label, *_ in _found_in_tables(needles)} >= {
+        "admin.LogEntry",
+        "core.AuditEntry",
+        "exports.Export",
+    }
+
+    _erase(mei)
+
+    assert _found_in_tables(needles) == []
+    search.refresh_from_db()
+    assert search.params["cohort"] == cohort.slug
+    # Raj's entries are his as they were.
+    raj_login.refresh_from_db()
+    assert raj_login.data["ip"] == "198.51.100.9"
+    assert LogEntry.objects.filter(object_id=str(raj.pk), object_repr=raj_display).exists()
+
+
+def test_a_profile_save_after_the_erasure_is_refused_and_writes_nothing():
+    from django.core.exceptions import PermissionDenied
+
+    from accounts import services as account_services
+    from accounts.models import ApplicantProfile
+    from tests.factories.accounts import ApplicantProfileFactory
+
+    profile = ApplicantProfileFactory(full_name="Mei Lim")
+    person = profile.user
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    with pytest.raises(PermissionDenied):
+        account_services.profile_save(user=person, data={"full_name": "Mei Lim again"})
+    assert ApplicantProfile.objects.get(pk=profile.pk).full_name == "Mei Lim"

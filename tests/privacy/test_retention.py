@@ -45,7 +45,7 @@ def _purge_on(day: datetime.date) -> int:
 def _states(programme, day) -> dict:
     return {
         (row.cohort.slug, group.group): group.state
-        for row in selectors.retention_plan(programme=programme, today=day)
+        for row in selectors.retention_plan(programme=programme, now=_noon(day))
         for group in row.groups
     }
 
@@ -106,7 +106,7 @@ def elsewhere(mei, other_programme):
 def test_a_new_programme_keeps_data_for_the_default_period(programme, cohort):
     assert programme.retention_months_not_selected == RETENTION_MONTHS_DEFAULT == 24
     assert programme.retention_months_participants == 24
-    (row,) = selectors.retention_plan(programme=programme, today=timezone.localdate())
+    (row,) = selectors.retention_plan(programme=programme)
     assert {group.due_on for group in row.groups} == {add_months(cohort.ends_on, 24)}
 
 
@@ -245,3 +245,47 @@ def test_add_months_is_monotonic(first, second, months, more):
     assert add_months(low, months) <= add_months(high, months)
     assert add_months(low, months) <= add_months(low, months + more)
     assert add_months(low, months) >= low
+
+
+def test_no_correction_after_the_purge_and_an_erasure_then_leaves_no_note(ended, turned_down):
+    """Once a purge deleted an application's details, its applicant cannot add a note to it (it
+    would be kept past the period); a note written before the purge never survives an erasure
+    either, though the erasure skips applications already anonymised."""
+    from applications import services as application_services
+    from applications.models import ApplicationDispute
+
+    application = Application.objects.get(applicant=turned_down)
+    assert application.is_disputable
+    assert services.application_purge(application_id=application.pk, now=timezone.now())
+    application.refresh_from_db()
+    assert not application.is_disputable
+    with pytest.raises(application_services.ApplicationError):
+        application_services.dispute_open(
+            application=application, actor=turned_down, about="other", note="Tan Wei Ming"
+        )
+    # A note that got in anyway (written as the purge ran) goes with the erasure.
+    ApplicationDispute.objects.create(application=application, about="other", note="TANMARK")
+    erasure = services.erasure_request(user=turned_down)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert services.erasure_carry_out(
+            erasure_id=erasure.pk, now=erasure.due_at + datetime.timedelta(minutes=1)
+        )
+    assert not ApplicationDispute.objects.filter(application=application).exists()
+
+
+def test_the_purge_expires_the_persons_own_copy_of_their_data(ended, turned_down):
+    """Their copy of their own data (a ZIP in the storage, with the CV) holds what the purge
+    anonymised: it expires and its file goes."""
+    from exports import services as export_services
+    from exports.enums import ExportStatus
+
+    own = export_services.export_build(
+        export_id=export_services.personal_export_start(person=turned_down).pk
+    )
+    stored = own.file_name
+    assert own.status == ExportStatus.READY and private_storage().exists(stored)
+    application = Application.objects.get(applicant=turned_down)
+    assert services.application_purge(application_id=application.pk, now=timezone.now())
+    own.refresh_from_db()
+    assert own.status == ExportStatus.EXPIRED and own.file_name == ""
+    assert not private_storage().exists(stored)
