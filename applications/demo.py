@@ -219,21 +219,26 @@ def disputes(cohort: Cohort, staff: User) -> int:
         ]
     )
     written = 0
-    notes = (
-        (
-            "profile:employer",
-            "My employer changed its name in March: it is now Keppel DC Singapore, not Keppel "
-            "Data Centres. Please correct it on my application.",
-        ),
-        (
-            "profile:job_level",
+
+    def employer_note(application: Application) -> str:
+        return (
+            f"My employer changed its name in March: {application.employer} is now "
+            f"{application.employer} Pte Ltd (Singapore). Please correct it on my application."
+        )
+
+    def job_level_note(application: Application) -> str:
+        return (
             "I was promoted to team lead before the cohort started; my job level should say "
-            "supervisor, not individual contributor.",
-        ),
-    )
+            "supervisor."
+        )
+
+    notes = (("profile:employer", employer_note), ("profile:job_level", job_level_note))
     for application, (about, note) in zip(accepted, notes, strict=False):
         dispute = services.dispute_open(
-            application=application, actor=application.applicant, about=about, note=note
+            application=application,
+            actor=application.applicant,
+            about=about,
+            note=note(application),
         )
         written += 1
         if about == "profile:job_level":

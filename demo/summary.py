@@ -10,6 +10,9 @@ from django.db.models import Count, Q
 from accounts.models import ApplicantProfile, User
 from applications.enums import ApplicationStatus
 from applications.models import Application
+from cohorts.enums import CohortStatus
+from privacy.enums import ErasureStatus
+from privacy.models import ErasureRequest
 from programmes.enums import RoleKind
 from programmes.models import Programme, ProgrammeRole
 from reviews.models import ReviewAssignment
@@ -158,17 +161,51 @@ def roles(
             note=f"{participants} participants in all",
         )
     )
-    outsiders = User.objects.filter(
-        email__endswith="@example.org",
-        is_superuser=False,
-        applicant_profile__isnull=True,
-        programme_roles__isnull=True,
-    ).order_by("email")
+    alumni = list(
+        User.objects.filter(
+            email__endswith="@example.org",
+            applicant_profile__isnull=True,
+            applications__cohort__programme=programme,
+        )
+        .exclude(applications__cohort__status=CohortStatus.PUBLISHED)
+        .distinct()
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    if alumni:
+        result.append(
+            Role(
+                "Alumni of earlier intakes",
+                [(alumni[0], "applied in 2024: the pilot's details are anonymised (retention)")],
+                note=f"{len(alumni)} in all ({alumni[0]} … {alumni[-1]})",
+            )
+        )
+    leaving = set(
+        ErasureRequest.objects.filter(status=ErasureStatus.SCHEDULED).values_list(
+            "user__email", flat=True
+        )
+    )
+    outsiders = (
+        User.objects.filter(
+            email__endswith="@example.org",
+            is_superuser=False,
+            applicant_profile__isnull=True,
+            programme_roles__isnull=True,
+        )
+        .exclude(email__in=alumni)
+        .order_by("email")
+    )
     result.append(
         Role(
             "No role",
             [
-                (u.email, "a verified account with no role and no profile: sees nothing")
+                (
+                    u.email,
+                    "asked for the account to be deleted: see the date, or cancel, under "
+                    "Account settings → Delete your account"
+                    if u.email in leaving
+                    else "a verified account with no role and no profile: sees nothing",
+                )
                 for u in outsiders
             ],
         )

@@ -211,6 +211,13 @@ PAGES = [
     ("privacy-consent", "applicant075@example.org", "/profile/privacy/"),
     ("consent-withdraw", "applicant075@example.org", "/applications/consent/withdraw/"),
     ("your-data", "applicant075@example.org", "/profile/data/"),
+    # The demo's open correction request (applications.demo.disputes).
+    ("dispute-applicant", "applicant013@example.org", "/applications/8/"),
+    (
+        "dispute-staff",
+        "programme.admin@example.org",
+        "/programmes/ai-forward-2026/cohorts/main-intake/applications/8/",
+    ),
     ("erasure", "applicant037@example.org", "/profile/delete/"),
     ("erasure-scheduled", "leaving@example.org", "/profile/delete/"),
     ("retention", "programme.admin@example.org", "/programmes/ai-forward-2026/retention/"),
