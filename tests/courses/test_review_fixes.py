@@ -441,9 +441,11 @@ def test_moving_a_session_arms_its_reminder_again(client, staff, course, cohort)
         f"{COURSES}sessions/{session.pk}/edit/",
         _session_post(
             cohort,
+            # A day later, in the day's middle: two hours from the session's own start could
+            # cross midnight (late evening in the cohort's time zone) and end before it starts.
             day=(local.date() + datetime.timedelta(days=1)).isoformat(),
-            starts=local.strftime("%H:%M"),
-            ends=(local + datetime.timedelta(hours=2)).strftime("%H:%M"),
+            starts="10:00",
+            ends="12:00",
         ),
     )
 
