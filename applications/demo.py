@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.enums import ConsentPurpose
 from accounts.models import ApplicantProfile, ConsentRecord, User
+from applications import services
 from applications.enums import ApplicationStatus
 from applications.models import Application, ApplicationDispute, ApplicationEvent
 from cohorts import selectors as cohort_selectors
@@ -209,8 +210,6 @@ def export(cohort: Cohort, staff: User) -> None:
 def disputes(cohort: Cohort, staff: User) -> int:
     """Two participants ask for a correction of what they submitted: one still open (staff see
     it on the application), one answered. Returns the disputes written (none on a re-run)."""
-    from applications import services  # the demo writes through the services, as people do
-
     if ApplicationDispute.objects.filter(application__cohort=cohort).exists():
         return 0
     accepted = list(

@@ -8,8 +8,6 @@ programme answers for its staff (docs/operations.md, "Answering an access reques
 """
 
 from collections import defaultdict
-from functools import reduce
-from operator import or_
 
 from django.contrib.admin.models import LogEntry
 from django.db.models import Q
@@ -22,6 +20,7 @@ from core.privacy_registry import (
     PersonalData,
     PrivacyPart,
     Target,
+    mentioning,
     redact,
     target_of,
     when,
@@ -81,17 +80,9 @@ REQUEST_ORIGIN_KEYS = ("ip", "user_agent")
 def _admin_log_redact(needles: frozenset[str]) -> int:
     """The admin site's change log names what it changed as it was then (`object_repr`, a
     person's name or email) and may quote it in its message: those go as in the audit log."""
-    if not needles:
-        return 0
-    mentioning = reduce(
-        or_,
-        (
-            Q(object_repr__icontains=needle) | Q(change_message__icontains=needle)
-            for needle in needles
-        ),
-    )
     rows = 0
-    for entry in LogEntry.objects.filter(mentioning).only("pk", "object_repr", "change_message"):
+    entries = LogEntry.objects.filter(mentioning(needles, "object_repr", "change_message"))
+    for entry in entries.only("pk", "object_repr", "change_message"):
         LogEntry.objects.filter(pk=entry.pk).update(
             object_repr=redact(entry.object_repr, needles),
             change_message=redact(entry.change_message, needles),

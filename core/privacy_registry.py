@@ -112,6 +112,17 @@ def _pattern(needle: str) -> re.Pattern:
     )
 
 
+def mentioning(needles: frozenset[str] | set[str], *lookups: str) -> models.Q:
+    """The rows where any of `lookups` (text fields, or a JSON field cast to text) holds any
+    needle, case-insensitively: the candidates `redact` then rewrites (it matches whole
+    words only, so some candidates come back unchanged). Matches nothing without needles."""
+    found = models.Q(pk__in=[])
+    for needle in sorted(needles):
+        for lookup in lookups:
+            found |= models.Q(**{f"{lookup}__icontains": needle})
+    return found
+
+
 def redact(value: Any, needles: frozenset[str] | set[str]) -> Any:
     """`value` (a string, or JSON: lists and dicts of strings) with every occurrence of each
     needle, as a whole (`_pattern`), replaced by `REDACTED`, case-insensitively; other values

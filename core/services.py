@@ -3,9 +3,11 @@ import sys
 from typing import Any
 
 from celery import current_task
-from django.db import models
+from django.db import connection, models, transaction
+from django.db.models.functions import Cast
 
 from .models import AuditEntry
+from .privacy_registry import mentioning
 from .request_id import NO_REQUEST, current_request_id
 
 _REQUEST_ID_LENGTH = AuditEntry._meta.get_field("request_id").max_length
@@ -64,25 +66,15 @@ def audit_redact(
     append-only trigger lets it through only inside this function's transaction (the
     maintenance switch, set and cleared around the update). Returns the number of entries
     changed."""
-    from functools import reduce
-    from operator import or_
-
-    from django.db import connection, transaction
-    from django.db.models import Q, TextField
-    from django.db.models.functions import Cast
-
-    wanted = [Q(data_text__icontains=needle) for needle in needles]
-    forgetting = Q(pk__in=[])
+    forgetting = models.Q(pk__in=[])
     if about is not None and forget:
-        forgetting = about & Q(data__has_any_keys=list(forget))
-        wanted.append(forgetting)
-    if not wanted:
-        return 0
+        forgetting = about & models.Q(data__has_any_keys=list(forget))
+    wanted = mentioning(needles, "data_text") | forgetting
     changed = 0
     with transaction.atomic():
         entries = list(
-            AuditEntry._base_manager.annotate(data_text=Cast("data", TextField()))
-            .filter(reduce(or_, wanted))
+            AuditEntry._base_manager.annotate(data_text=Cast("data", models.TextField()))
+            .filter(wanted)
             .only("pk", "data")
         )
         if not entries:

@@ -9,20 +9,18 @@ nothing is left on a worker's disk that a web node would need.
 import logging
 import tempfile
 from datetime import datetime, timedelta
-from functools import reduce
-from operator import or_
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.db import transaction
-from django.db.models import F, Q, TextField
+from django.db.models import F, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import background
-from core.privacy_registry import redact
+from core.privacy_registry import mentioning, redact
 from core.services import audit_record
 from exports import personal
 from exports.enums import ExportFormat, ExportStatus
@@ -274,14 +272,28 @@ def exports_expire(*, now: datetime | None = None) -> int:
             status=ExportStatus.EXPIRED, updated_at=now
         ):
             expired += 1
+    _delete_expired_files(Export.objects.all())
+    return expired
+
+
+def _delete_expired_files(exports) -> None:
+    """Delete the files of the expired ones among `exports`; a row forgets its file's name only
+    once the file is gone (a failed delete is tried again by the next run)."""
     storage = private_storage()
     for export in (
-        Export.objects.filter(status=ExportStatus.EXPIRED)
-        .exclude(file_name="")
-        .only("pk", "file_name")
+        exports.filter(status=ExportStatus.EXPIRED).exclude(file_name="").only("pk", "file_name")
     ):
         if _delete_quietly(storage, export.file_name):
             Export.objects.filter(pk=export.pk, file_name=export.file_name).update(file_name="")
+
+
+def _expire_now(exports, now: datetime) -> int:
+    """Expire the ready ones among `exports` at once and delete their files. Returns how many
+    expired."""
+    expired = exports.filter(status=ExportStatus.READY).update(
+        status=ExportStatus.EXPIRED, expires_at=now, updated_at=now
+    )
+    _delete_expired_files(exports)
     return expired
 
 
@@ -333,37 +345,16 @@ def exports_sweep(*, now: datetime | None = None) -> int:
 def exports_expire_for_programmes(*, programme_ids: list[int], now: datetime | None = None) -> int:
     """Expire, now, the ready exports of these programmes and delete their files: they may list
     a person whose data has just been erased (staff can export again). Returns how many."""
-    now = now or timezone.now()
-    expired = Export.objects.filter(
-        programme_id__in=programme_ids, status=ExportStatus.READY
-    ).update(status=ExportStatus.EXPIRED, expires_at=now, updated_at=now)
-    storage = private_storage()
-    for export in (
-        Export.objects.filter(programme_id__in=programme_ids, status=ExportStatus.EXPIRED)
-        .exclude(file_name="")
-        .only("pk", "file_name")
-    ):
-        if _delete_quietly(storage, export.file_name):
-            Export.objects.filter(pk=export.pk).update(file_name="")
-    return expired
+    return _expire_now(Export.objects.filter(programme_id__in=programme_ids), now or timezone.now())
 
 
 def exports_expire_personal_of(*, person, now: datetime | None = None) -> int:
     """A retention purge: the person's ready copies of their own data hold what was just
     anonymised (their CV too); they expire now and their files go (they can ask again).
     Returns how many."""
-    now = now or timezone.now()
-    mine = Export.objects.filter(requested_by=person, programme__isnull=True)
-    expired = mine.filter(status=ExportStatus.READY).update(
-        status=ExportStatus.EXPIRED, expires_at=now, updated_at=now
+    return _expire_now(
+        Export.objects.filter(requested_by=person, programme__isnull=True), now or timezone.now()
     )
-    storage = private_storage()
-    for export in (
-        mine.filter(status=ExportStatus.EXPIRED).exclude(file_name="").only("pk", "file_name")
-    ):
-        if _delete_quietly(storage, export.file_name):
-            Export.objects.filter(pk=export.pk).update(file_name="")
-    return expired
 
 
 def exports_delete_of(*, person) -> int:
@@ -382,11 +373,10 @@ def exports_redact(*, needles: frozenset[str]) -> int:
     Returns the rows changed."""
     if not needles:
         return 0
-    mentioning = reduce(or_, (Q(params_text__icontains=needle) for needle in needles))
     changed = 0
     exports = (
         Export.objects.annotate(params_text=Cast("params", TextField()))
-        .filter(mentioning)
+        .filter(mentioning(needles, "params_text"))
         .only("pk", "params")
     )
     for export in exports:

@@ -2,10 +2,6 @@
 sent to them (subject, status, when; the text part too; staged ones, not yet released by
 the programme, left out) and their notification preferences."""
 
-from functools import reduce
-from operator import or_
-
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.privacy_registry import (
@@ -14,6 +10,7 @@ from core.privacy_registry import (
     PersonalData,
     PrivacyPart,
     Target,
+    mentioning,
     redact,
     when,
 )
@@ -67,12 +64,6 @@ def collect(person, targets: frozenset[Target]) -> PersonalData:
     return data
 
 
-def _mentioning(needles: frozenset[str], *fields: str) -> Q:
-    return reduce(
-        or_, (Q(**{f"{name}__icontains": needle}) for needle in needles for name in fields)
-    )
-
-
 def erase(scope: ErasureScope) -> Erased:
     """On an erasure, the person's notices, emails (sent or not) and preferences go, and where
     another person's notice or email named them (a mentor told of a mentee), the name and
@@ -91,12 +82,12 @@ def erase(scope: ErasureScope) -> Erased:
     rows += NotificationPreference.objects.filter(user=person).delete()[0]
     if scope.identifiers:
         needles = scope.identifiers
-        for notice in Notification.objects.filter(_mentioning(needles, "text")).iterator():
+        for notice in Notification.objects.filter(mentioning(needles, "text")).iterator():
             notice.text = redact(notice.text, needles)
             notice.save(update_fields=["text"])
             rows += 1
         emails = EmailMessage.objects.filter(
-            _mentioning(needles, "subject", "body_text", "body_html", "to_email")
+            mentioning(needles, "subject", "body_text", "body_html", "to_email")
         )
         for email in emails.iterator():
             for name in ("subject", "body_text", "body_html", "to_email", "headers"):

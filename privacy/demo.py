@@ -111,12 +111,9 @@ def seed_demo(rng: random.Random, programme: Programme, password_hash: str) -> P
         _applications(rng, cohort, index * len(PAST_STATUSES) + 1, password_hash)
         if anonymised:
             for group in RetentionGroup:
-                months = (
-                    programme.retention_months_participants
-                    if group == RetentionGroup.PARTICIPANTS
-                    else programme.retention_months_not_selected
+                services.retention_purge_group(
+                    cohort=cohort, group=group, months=selectors.retention_months(programme, group)
                 )
-                services.retention_purge_group(cohort=cohort, group=group, months=months)
     leaving = accounts_demo.user("leaving", "Siti Rahmat", password_hash)
     if selectors.erasure_scheduled_for(user=leaving) is None:
         services.erasure_request(user=leaving, certificate_choice=CertificateChoice.KEEP)

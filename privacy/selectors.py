@@ -94,6 +94,13 @@ class CohortRetention:
         return sum(group.kept for group in self.groups if group.is_due)
 
 
+def retention_months(programme: Programme, group: str) -> int:
+    """How long the programme keeps the data of `group` after the cohort ends."""
+    if group == RetentionGroup.PARTICIPANTS:
+        return programme.retention_months_participants
+    return programme.retention_months_not_selected
+
+
 def retention_plan(*, programme: Programme, now: datetime | None = None) -> list[CohortRetention]:
     """Each cohort of the programme, latest end first: for people not selected and for
     participants, the day their data is due to be anonymised (the cohort's end plus the
@@ -107,18 +114,13 @@ def retention_plan(*, programme: Programme, now: datetime | None = None) -> list
         for row in Application.objects.filter(cohort__programme=programme)
         .values("cohort_id")
         .annotate(
-            kept_participants=Count(
-                "pk", filter=in_group(RetentionGroup.PARTICIPANTS) & Q(anonymised_at__isnull=True)
-            ),
-            gone_participants=Count(
-                "pk", filter=in_group(RetentionGroup.PARTICIPANTS) & Q(anonymised_at__isnull=False)
-            ),
-            kept_others=Count(
-                "pk", filter=in_group(RetentionGroup.NOT_SELECTED) & Q(anonymised_at__isnull=True)
-            ),
-            gone_others=Count(
-                "pk", filter=in_group(RetentionGroup.NOT_SELECTED) & Q(anonymised_at__isnull=False)
-            ),
+            **{
+                f"{state}_{group.value}": Count(
+                    "pk", filter=in_group(group) & Q(anonymised_at__isnull=state == "kept")
+                )
+                for group in RetentionGroup
+                for state in ("kept", "gone")
+            }
         )
         .order_by()
     }
@@ -126,29 +128,19 @@ def retention_plan(*, programme: Programme, now: datetime | None = None) -> list
     for cohort in cohorts:
         row = counts.get(cohort.pk, {})
         today = timezone.localdate(now, timezone=cohort.tz)
-        plan.append(
-            CohortRetention(
-                cohort=cohort,
-                groups=(
-                    GroupRetention(
-                        group=RetentionGroup.NOT_SELECTED,
-                        label=str(RetentionGroup.NOT_SELECTED.label),
-                        months=programme.retention_months_not_selected,
-                        due_on=add_months(cohort.ends_on, programme.retention_months_not_selected),
-                        kept=row.get("kept_others", 0),
-                        anonymised=row.get("gone_others", 0),
-                        today=today,
-                    ),
-                    GroupRetention(
-                        group=RetentionGroup.PARTICIPANTS,
-                        label=str(RetentionGroup.PARTICIPANTS.label),
-                        months=programme.retention_months_participants,
-                        due_on=add_months(cohort.ends_on, programme.retention_months_participants),
-                        kept=row.get("kept_participants", 0),
-                        anonymised=row.get("gone_participants", 0),
-                        today=today,
-                    ),
-                ),
+        groups = []
+        for group in RetentionGroup:
+            months = retention_months(programme, group)
+            groups.append(
+                GroupRetention(
+                    group=group,
+                    label=str(group.label),
+                    months=months,
+                    due_on=add_months(cohort.ends_on, months),
+                    kept=row.get(f"kept_{group.value}", 0),
+                    anonymised=row.get(f"gone_{group.value}", 0),
+                    today=today,
+                )
             )
-        )
+        plan.append(CohortRetention(cohort=cohort, groups=tuple(groups)))
     return plan
