@@ -66,7 +66,10 @@ class UsageRecordIn(Schema):
         examples=[1.5],
     )
     occurred_at: datetime = Field(
-        description="ISO 8601; not in the future, not before the pool starts.",
+        description=(
+            "ISO 8601, UTC when it has no offset; not in the future, not before the pool"
+            " starts (its first day where the cohort is)."
+        ),
         examples=["2026-12-01T10:00:00Z"],
     )
 

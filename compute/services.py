@@ -9,7 +9,7 @@ database's check constraint is the last guard.
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
@@ -687,6 +687,12 @@ def _when(value) -> datetime | None:
     return moment
 
 
+def _local_day(moment: datetime, allocation: Allocation) -> date:
+    """The day a reading falls on where the cohort is: a pool's dates are the cohort's, so a
+    reading late on the eve of its first day in UTC may already be on that day there."""
+    return timezone.localtime(moment, allocation.pool.cohort.tz).date()
+
+
 def _is_id(who: str) -> bool:
     """Whether a record's participant is a participant id (ASCII digits that fit a bigint)."""
     return who.isascii() and who.isdigit() and len(who) <= 18
@@ -761,11 +767,12 @@ def usage_ingest(
             pool__resource__in=list(scope.values()),
             pool__cohort__programme_id=token.programme_id,
         ).filter(Q(user__email__in=emails) | Q(participant_id__in=ids))
-        for allocation in candidates.select_related("pool", "user").only(
+        for allocation in candidates.select_related("pool__cohort", "user").only(
             "id",
             "pool__id",
             "pool__resource_id",
             "pool__valid_from",
+            "pool__cohort__timezone",
             "participant_id",
             "user__email",
         ):
@@ -781,7 +788,7 @@ def usage_ingest(
             results[index] = RecordResult(
                 index, event_id, UsageOutcome.REJECTED, _("unknown participant for this resource")
             )
-        elif moment.date() < allocation.pool.valid_from:
+        elif _local_day(moment, allocation) < allocation.pool.valid_from:
             results[index] = RecordResult(
                 index, event_id, UsageOutcome.REJECTED, _("occurred_at is before the pool starts")
             )

@@ -898,6 +898,40 @@ def test_usage_ingest_rejects_each_bad_record_with_its_reason(
     assert _fresh(stranger).used == 0
 
 
+@pytest.mark.parametrize(
+    ("cohort_tz", "utc_day", "utc_time", "outcome"),
+    [
+        # 23:30 UTC on the eve is 07:30 on the first day in Singapore: in the pool.
+        ("Asia/Singapore", -1, datetime.time(23, 30), UsageOutcome.ACCEPTED),
+        # 15:30 UTC on the eve is 23:30 on the eve in Singapore: before it.
+        ("Asia/Singapore", -1, datetime.time(15, 30), UsageOutcome.REJECTED),
+        # 03:00 UTC on the first day is 22:00 on the eve in New York; 06:00 is 01:00.
+        ("America/New_York", 0, datetime.time(3, 0), UsageOutcome.REJECTED),
+        ("America/New_York", 0, datetime.time(6, 0), UsageOutcome.ACCEPTED),
+    ],
+)
+def test_usage_ingest_judges_the_pool_start_on_the_cohorts_clock(
+    programme, cohort, allocation, cohort_tz, utc_day, utc_time, outcome
+):
+    cohort.timezone = cohort_tz
+    cohort.save(update_fields=["timezone"])
+    pool = allocation.pool
+    # In December: Singapore is UTC+8, New York UTC-5.
+    pool.valid_from = datetime.date(timezone.localdate().year - 1, 12, 7)
+    pool.save(update_fields=["valid_from"])
+    day = pool.valid_from + datetime.timedelta(days=utc_day)
+    at = datetime.datetime.combine(day, utc_time, tzinfo=datetime.UTC)
+    result = services.usage_ingest(
+        token=_token(programme, pool), records=[_record("edge", allocation.user.email, at=at)]
+    )
+    assert [(r.outcome, r.reason) for r in result.results] == [
+        (
+            outcome,
+            "" if outcome == UsageOutcome.ACCEPTED else "occurred_at is before the pool starts",
+        )
+    ]
+
+
 def test_usage_ingest_of_a_level_keeps_the_latest_reading(programme, storage):
     allocation = AllocationFactory(pool=storage, limit=D(200))
     token = _token(programme, storage)
