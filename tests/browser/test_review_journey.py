@@ -73,7 +73,9 @@ def test_blind_review_then_ranking_and_chart(
     page.get_by_role("link", name="Dashboard", exact=True).last.click()
     expect(page.get_by_test_id("overall")).to_contain_text("1 of 1 reviews submitted (100%)")
     page.wait_for_function(
-        "typeof Chart !== 'undefined' && Chart.getChart('score-chart') !== undefined"
+        # A function, not an expression: Playwright polls an expression with eval, which the
+        # content security policy forbids once the first check has failed.
+        "() => typeof Chart !== 'undefined' && Chart.getChart('score-chart') !== undefined"
     )
     assert (
         page.evaluate(
