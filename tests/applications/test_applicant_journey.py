@@ -129,24 +129,33 @@ def test_only_a_fixed_attribute_makes_a_failure_final(adults_only):
 @pytest.fixture
 def released(programme):
     now = timezone.now()
+    starts = timezone.localdate() + datetime.timedelta(days=35)
     return CohortFactory(
         programme=programme,
         name="Main intake",
         slug="main",
         opens_at=now - datetime.timedelta(days=60),
         closes_at=now - datetime.timedelta(days=30),
-        starts_on=datetime.date(2027, 1, 11),
-        ends_on=datetime.date(2027, 4, 2),
+        starts_on=starts,
+        ends_on=starts + datetime.timedelta(days=81),
         commitment="About 6 hours a week: Tuesday and Thursday evenings",
         decisions_released_at=now - datetime.timedelta(days=1),
     )
 
 
+def _deadline() -> datetime.datetime:
+    """Four weeks ahead, at 08:00 UTC (16:00 in Singapore)."""
+    day = timezone.now().date() + datetime.timedelta(days=28)
+    return datetime.datetime.combine(day, datetime.time(8, 0), tzinfo=datetime.UTC)
+
+
+def _runs(cohort) -> str:
+    return f"{cohort.starts_on:%-d %B %Y} to {cohort.ends_on:%-d %B %Y}"
+
+
 def _offered(cohort, user):
     return OfferFactory(
-        application__cohort=cohort,
-        application__applicant=user,
-        expires_at=datetime.datetime(2027, 1, 4, 8, 0, tzinfo=datetime.UTC),
+        application__cohort=cohort, application__applicant=user, expires_at=_deadline()
     )
 
 
@@ -154,10 +163,13 @@ def test_open_offer_says_what_accepting_means(client, released, applicant):
     offer = _offered(released, applicant)
     client.force_login(applicant)
     body = client.get(reverse("applications:detail", args=[offer.application_id])).content.decode()
-    assert "11 January 2027 to 2 April 2027" in body
+    assert _runs(released) in body
     assert "About 6 hours a week: Tuesday and Thursday evenings" in body
     # The deadline in the cohort's time zone (Singapore, UTC+8).
-    assert "4 January 2027, 16:00 (Asia/Singapore)" in body
+    assert (
+        f"{offer.expires_at + datetime.timedelta(hours=8):%-d %B %Y}, 16:00 (Asia/Singapore)"
+        in body
+    )
     assert 'data-testid="accept-offer"' in body
 
 
@@ -213,7 +225,7 @@ def test_offer_accept_sends_one_confirmation_with_the_dates(released, applicant)
     assert notification.url == f"/applications/{offer.application_id}/"
     [email] = EmailMessage.objects.filter(to_email=applicant.email)
     assert email.subject == "You have a seat in Main intake: welcome"
-    assert "The cohort runs from 11 January 2027 to 2 April 2027." in email.body_text
+    assert f"The cohort runs from {_runs(released)}." in email.body_text
     assert (
         "What taking part asks: About 6 hours a week: Tuesday and Thursday evenings"
         in email.body_text

@@ -1307,7 +1307,9 @@ def test_my_compute_needs_sign_in(client):
 
 def test_my_compute_forecasts_the_run_out_day(client, participant, pool, allocation):
     with time_machine.travel(datetime.datetime(2027, 3, 1, 12, tzinfo=datetime.UTC), tick=False):
-        ResourcePool.objects.filter(pk=pool.pk).update(valid_until=datetime.date(2027, 12, 31))
+        ResourcePool.objects.filter(pk=pool.pk).update(
+            valid_from=datetime.date(2027, 1, 1), valid_until=datetime.date(2027, 12, 31)
+        )
         for days_ago in range(14):
             UsageRecordFactory(
                 allocation=allocation,
